@@ -1,0 +1,225 @@
+"""Command line: ``pixparam fit | render | demo | info``.
+
+Errors print one line (``pixparam: error: ...``) and exit with status 1;
+usage errors exit with status 2, as argparse does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .budget import FAMILIES, format_count, parse_budget
+from .errors import PixparamError
+
+
+def _budget(text: str) -> int:
+    try:
+        return parse_budget(text)
+    except PixparamError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _budgets(text: str) -> list[int]:
+    return [_budget(t) for t in text.split(",") if t.strip()]
+
+
+def _families(text: str) -> list[str]:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if n not in FAMILIES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown family {', '.join(bad) or '(none)'}; choose from {', '.join(FAMILIES)}"
+        )
+    return names
+
+
+def _size(text: str) -> int | tuple[int, int]:
+    try:
+        if "x" in text.lower():
+            h, w = (int(v) for v in text.lower().split("x"))
+            if h < 1 or w < 1:
+                raise ValueError
+            return h, w
+        side = int(text)
+        if side < 2:
+            raise ValueError
+        return side
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r}: write the longest side (256) or HxW (256x384)") from None
+
+
+def _option(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"option {text!r}: write KEY=VALUE, e.g. sigma=20")
+    try:
+        parsed: Any = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pixparam",
+        description="Parameters are like pixels: fit coordinate networks with exact parameter budgets "
+        "and compare them with pixel counterparts.",
+    )
+    p.add_argument("--version", action="version", version=f"pixparam {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    f = sub.add_parser(
+        "fit", help="fit one network to an image and save it", description="Fit one network to an image."
+    )
+    f.add_argument("image", help="image file or sample name (see 'pixparam info --samples')")
+    f.add_argument("--budget", type=_budget, required=True, help="trainable parameters: 4096, 4k, 1.5M, 4Ki")
+    f.add_argument("--family", choices=FAMILIES, default="siren")
+    f.add_argument("--steps", type=int, default=None, help="optimiser steps (default 2000)")
+    f.add_argument("--lr", type=float, default=None, help="peak learning rate (default per family)")
+    f.add_argument("--size", type=_size, default=None, help="resize first: longest side or HxW")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, mps")
+    f.add_argument("--depth", type=int, default=None, help="hidden layers (MLP families)")
+    f.add_argument(
+        "--option",
+        type=_option,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="other architecture option, e.g. sigma=20 or levels=12 (repeatable)",
+    )
+    f.add_argument("-o", "--output", type=Path, default=None, help="checkpoint path (.safetensors)")
+    f.add_argument("--render", type=Path, default=None, help="also write the reconstruction as an image")
+    f.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    r = sub.add_parser("render", help="render a saved network to an image", description="Render a checkpoint.")
+    r.add_argument("model", type=Path, help="checkpoint written by 'pixparam fit'")
+    r.add_argument("-o", "--output", type=Path, required=True, help="image path (.png, .jpg, ...)")
+    r.add_argument("--size", type=_size, default=None, help="longest side or HxW (default: the fitted size)")
+    r.add_argument("--device", default="auto")
+
+    d = sub.add_parser(
+        "demo",
+        help="fit a small ladder on a sample and write a comparison strip",
+        description="Fit a small ladder of budgets for each family on a sample image, "
+        "print PSNR beside the pixel counterparts, and write a PNG strip.",
+    )
+    d.add_argument("--image", default="astronaut", help="sample name or image file (default astronaut)")
+    d.add_argument("--size", type=int, default=48, help="longest side to resize to (default 48)")
+    d.add_argument("--budgets", type=_budgets, default=[1000, 4000], help="comma-separated (default 1k,4k)")
+    d.add_argument("--families", type=_families, default=list(FAMILIES), help="comma-separated (default all)")
+    d.add_argument("--steps", type=int, default=300, help="steps per fit (default 300)")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--device", default="auto")
+    d.add_argument("-o", "--output", type=Path, default=Path("pixparam-demo.png"))
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    i = sub.add_parser("info", help="describe a checkpoint, or list the samples", description="Describe a checkpoint.")
+    i.add_argument("model", type=Path, nargs="?", help="checkpoint to describe")
+    i.add_argument("--samples", action="store_true", help="list the built-in sample images")
+    return p
+
+
+def _cmd_fit(a: argparse.Namespace) -> None:
+    from .images import load_image, save_image
+    from .train import fit
+
+    options = dict(a.option)
+    if a.depth is not None:
+        options["depth"] = a.depth
+    img = load_image(a.image, size=a.size)
+    result = fit(
+        img, a.budget, a.family, steps=a.steps, lr=a.lr, device=a.device, seed=a.seed, progress=not a.quiet, **options
+    )
+    h, w, c = result.image_shape
+    print(
+        f"{result.arch.describe()} (budget {a.budget:,}) · {h}×{w}×{c} · {result.config['steps']} steps · "
+        f"{result.seconds:.1f} s on {result.config['device']} · PSNR {result.psnr:.2f} dB · SSIM {result.ssim:.3f}"
+    )
+    if a.output is not None:
+        print(f"saved {result.save(a.output)}")
+    if a.render is not None:
+        print(f"rendered {save_image(result.render(), a.render)}")
+
+
+def _cmd_render(a: argparse.Namespace) -> None:
+    from .images import save_image
+    from .store import load
+
+    result = load(a.model, device=a.device)
+    img = result.render(size=a.size)
+    print(f"rendered {img.shape[0]}×{img.shape[1]} → {save_image(img, a.output)}")
+
+
+def _cmd_demo(a: argparse.Namespace) -> None:
+    from .demo import format_table, run_demo
+
+    res = run_demo(
+        a.image,
+        size=a.size,
+        budgets=a.budgets,
+        families=a.families,
+        steps=a.steps,
+        device=a.device,
+        seed=a.seed,
+        out=a.output,
+        progress=not a.quiet,
+    )
+    h, w, c = res.image.shape
+    print(f"{a.image}: {h}×{w}×{c} · {a.steps} steps per fit · pixels are area-averaged, upsampled bicubic for PSNR")
+    print(format_table(res.rows()))
+    print(f"wrote {res.figure}")
+
+
+def _cmd_info(a: argparse.Namespace) -> None:
+    if a.samples or a.model is None:
+        from .images import SAMPLES
+
+        print("samples: " + ", ".join(SAMPLES))
+        if a.model is None:
+            return
+    from .store import load
+
+    r = load(a.model, device="cpu")
+    h, w, c = r.image_shape
+    print(r.arch.describe())
+    print(
+        f"image {h}×{w}×{c} · {r.config.get('steps')} steps · lr {r.config.get('lr'):g} · seed {r.config.get('seed')} "
+        f"· {r.seconds:.1f} s on {r.config.get('device')}"
+    )
+    if r.metrics:
+        print(
+            f"PSNR {r.metrics.get('psnr', float('nan')):.2f} dB · SSIM {r.metrics.get('ssim', float('nan')):.3f} "
+            f"· {format_count(r.n_params)} params vs {format_count(h * w * c)} pixel values"
+        )
+    for e in r.edits:
+        print(f"edit: {e}")
+
+
+_COMMANDS = {"fit": _cmd_fit, "render": _cmd_render, "demo": _cmd_demo, "info": _cmd_info}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("pixparam: interrupted", file=sys.stderr)
+        return 130
+    except (PixparamError, ValueError, OSError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"pixparam: error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Typed errors. Every message names the problem and what to do about it."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BudgetError",
+    "CheckpointError",
+    "DeviceError",
+    "ImageError",
+    "ImageNotFoundError",
+    "PixparamError",
+    "TrainingDiverged",
+]
+
+
+class PixparamError(Exception):
+    """Base class of every error pixparam raises on purpose."""
+
+
+class ImageError(PixparamError, ValueError):
+    """An image source cannot be used: wrong shape, dtype, values or file."""
+
+
+class ImageNotFoundError(ImageError, FileNotFoundError):
+    """An image path does not exist (and is not a sample name)."""
+
+
+class BudgetError(PixparamError, ValueError):
+    """A parameter budget cannot be met by the asked-for family or options."""
+
+
+class CheckpointError(PixparamError, ValueError):
+    """A file is not a readable pixparam checkpoint."""
+
+
+class DeviceError(PixparamError, RuntimeError):
+    """The asked-for device is not available in this PyTorch build or machine."""
+
+
+class TrainingDiverged(PixparamError, RuntimeError):
+    """The training loss stayed NaN or infinite after every recovery attempt."""

@@ -1,0 +1,71 @@
+"""Shared pieces of the coordinate networks: the field base class and the MLP."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+
+from ..budget import Arch
+
+
+class Field(nn.Module):
+    """A coordinate network: ``(N, 2)`` coordinates ``(x, y)`` in ``[-1, 1]`` -> ``(N, C)`` colours.
+
+    Subclasses implement :meth:`raw`, whose output is ``2 * colour - 1`` (as
+    in SIREN, a zero output is mid-grey); :meth:`forward` maps it to colour
+    space. Colours are not clipped here: rendering clips, the loss does not.
+    """
+
+    def __init__(self, arch: Arch) -> None:
+        super().__init__()
+        self.arch = arch
+
+    def raw(self, coords: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, coords: torch.Tensor) -> torch.Tensor:
+        return 0.5 + 0.5 * self.raw(coords)
+
+    def extra_repr(self) -> str:
+        return self.arch.describe()
+
+
+class MLP(nn.Module):
+    """Linear layers ``d_in -> widths... -> d_out`` with ``activation`` between them."""
+
+    def __init__(
+        self, d_in: int, widths: Sequence[int], d_out: int, activation: Callable[[torch.Tensor], torch.Tensor]
+    ) -> None:
+        super().__init__()
+        dims = [d_in, *widths, d_out]
+        # skip_init: no default initialisation, so building never draws from the global RNG
+        self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b) for a, b in itertools.pairwise(dims))
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        *hidden, last = self.layers
+        for layer in hidden:
+            x = self.activation(layer(x))
+        return last(x)
+
+
+def uniform_(t: torch.Tensor, bound: float, generator: torch.Generator) -> None:
+    """Fill ``t`` with U(-bound, bound) drawn from ``generator``."""
+    with torch.no_grad():
+        t.uniform_(-bound, bound, generator=generator)
+
+
+def init_relu_mlp(mlp: MLP, generator: torch.Generator) -> None:
+    """He-uniform weights for ReLU layers, LeCun-uniform for the linear output; biases U(±1/√fan_in)."""
+    for i, layer in enumerate(mlp.layers):
+        fan_in = layer.in_features
+        gain = 6.0 if i < len(mlp.layers) - 1 else 3.0
+        uniform_(layer.weight, (gain / fan_in) ** 0.5, generator)
+        uniform_(layer.bias, fan_in**-0.5, generator)
+
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    return torch.relu(x)

@@ -1,0 +1,289 @@
+"""Load, validate, resize and save images.
+
+pixparam's images are ``float32`` numpy arrays of shape ``(H, W, C)`` with
+values in ``[0, 1]`` and ``C`` in ``{1, 3, 4}``; grayscale keeps one channel.
+Downsampling is area averaging (each new pixel is the mean of the area it
+covers), the same operation the pixel counterparts use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ._io import atomic_path
+from .errors import ImageError, ImageNotFoundError
+
+__all__ = ["SAMPLES", "ImageSource", "load_image", "resize", "save_image", "to_uint8"]
+
+#: Built-in sample images (bundled with scikit-image; no download needed).
+SAMPLES: tuple[str, ...] = (
+    "astronaut",
+    "brick",
+    "camera",
+    "chelsea",
+    "coffee",
+    "coins",
+    "colorwheel",
+    "grass",
+    "gravel",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "logo",
+    "moon",
+    "page",
+    "retina",
+    "rocket",
+    "text",
+)
+
+ImageSource = str | os.PathLike | Image.Image | np.ndarray
+Size = int | Sequence[int] | None
+
+_MIN_SIDE = 2
+
+
+def load_image(src: ImageSource, size: Size = None) -> np.ndarray:
+    """Load an image as float32 ``(H, W, C)`` in ``[0, 1]``.
+
+    Parameters
+    ----------
+    src : str, path, PIL.Image.Image or ndarray
+        A file path, a sample name from :data:`SAMPLES`, a PIL image, or an
+        array of shape ``(H, W)`` or ``(H, W, C)`` with ``C`` in ``{1, 3, 4}``.
+        Arrays may be ``uint8``, ``uint16``, ``bool`` or float in ``[0, 1]``.
+    size : int or (int, int), optional
+        Resize so the longest side is ``size``, or to exactly ``(h, w)``.
+        Downsampling averages areas (anti-aliased); upsampling is bicubic.
+
+    Returns
+    -------
+    image : (H, W, C) ndarray of float32
+        Values in ``[0, 1]``; ``C`` is 1 (gray), 3 (RGB) or 4 (RGBA).
+
+    Raises
+    ------
+    ImageNotFoundError
+        The path does not exist and is not a sample name.
+    ImageError
+        The source is not an image, is too small, holds NaN/inf, has an
+        unsupported shape or dtype, or ``size`` is invalid.
+
+    Examples
+    --------
+    >>> import pixparam as pp
+    >>> pp.load_image("camera", size=32).shape
+    (32, 32, 1)
+    """
+    if isinstance(src, np.ndarray):
+        img = _from_array(src, "the array")
+    elif isinstance(src, Image.Image):
+        img = _from_pil(src, "the PIL image")
+    elif isinstance(src, (str, os.PathLike)):
+        img = _from_path_or_sample(src)
+    else:
+        raise ImageError(
+            f"cannot load an image from a {type(src).__name__}; pass a file path, a sample "
+            f"name (pixparam.SAMPLES), a PIL image or a numpy array"
+        )
+    if size is not None:
+        img = resize(img, size)
+    return img
+
+
+def resize(img: np.ndarray, size: Size) -> np.ndarray:
+    """Resize an image; area averaging down, bicubic up.
+
+    Parameters
+    ----------
+    img : (H, W, C) ndarray of float32
+        Image in ``[0, 1]``.
+    size : int or (int, int)
+        Longest side, or exact ``(h, w)``.
+
+    Returns
+    -------
+    (h, w, C) ndarray of float32
+        Values clipped to ``[0, 1]``.
+    """
+    h, w = resolve_size(size, img.shape[:2])
+    if (h, w) == img.shape[:2]:
+        return img
+    if h <= img.shape[0] and w <= img.shape[1]:
+        return area_downsample(img, (h, w))
+    return upsample(img, (h, w), "bicubic")
+
+
+def resolve_size(size: Size, shape: Sequence[int]) -> tuple[int, int]:
+    """Turn ``size`` (longest side, or ``(h, w)``) into ``(h, w)`` for an image of ``shape``."""
+    H, W = int(shape[0]), int(shape[1])
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        side = int(size)
+        if side < _MIN_SIDE:
+            raise ImageError(f"size={side} is too small; the longest side must be at least {_MIN_SIDE}")
+        if H >= W:
+            return side, max(1, round(W * side / H))
+        return max(1, round(H * side / W)), side
+    if isinstance(size, Sequence) and not isinstance(size, str) and len(size) == 2:
+        h, w = size
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in (h, w)):
+            return int(h), int(w)
+    raise ImageError(f"size={size!r} is not a size; pass an int (the longest side) or a pair of positive ints (h, w)")
+
+
+def area_downsample(img: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Downsample by exact area averaging (fractional pixel overlaps weighted)."""
+    from skimage.transform import resize_local_mean
+
+    out = resize_local_mean(img, (int(shape[0]), int(shape[1])), grid_mode=True, channel_axis=-1)
+    return np.clip(out, 0.0, 1.0).astype(np.float32, copy=False)
+
+
+_PIL_FILTERS = {
+    "nearest": Image.Resampling.NEAREST,
+    "bilinear": Image.Resampling.BILINEAR,
+    "bicubic": Image.Resampling.BICUBIC,
+    "lanczos": Image.Resampling.LANCZOS,
+}
+
+
+def upsample(img: np.ndarray, shape: Sequence[int], mode: str = "bicubic") -> np.ndarray:
+    """Resample an image to ``shape`` with a PIL filter, in float32 per channel.
+
+    Parameters
+    ----------
+    img : (H, W, C) ndarray of float32
+    shape : (int, int)
+        Output ``(h, w)``.
+    mode : {"nearest", "bilinear", "bicubic", "lanczos"}
+        ``nearest`` shows pixels as blocks; the others interpolate and are
+        clipped to ``[0, 1]`` (bicubic and Lanczos overshoot at edges).
+    """
+    if mode not in _PIL_FILTERS:
+        raise ValueError(f"mode={mode!r} is not one of {sorted(_PIL_FILTERS)}")
+    h, w = int(shape[0]), int(shape[1])
+    flt = _PIL_FILTERS[mode]
+    planes = [
+        np.asarray(Image.fromarray(np.ascontiguousarray(img[..., c], dtype=np.float32)).resize((w, h), flt))
+        for c in range(img.shape[2])
+    ]
+    return np.clip(np.stack(planes, axis=-1), 0.0, 1.0).astype(np.float32, copy=False)
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    """Quantise a ``[0, 1]`` float image to ``uint8`` by rounding."""
+    return np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def save_image(img: np.ndarray, path: str | os.PathLike) -> Path:
+    """Save a ``[0, 1]`` float image as an 8-bit file, atomically.
+
+    The format follows the suffix (``.png``, ``.jpg``, ``.webp``, ...).
+    Gray images are saved as ``L``, RGB as ``RGB``, RGBA as ``RGBA``.
+    """
+    img = _from_array(np.asarray(img), "the image to save")
+    u8 = to_uint8(img)
+    pil = Image.fromarray(u8[..., 0] if u8.shape[2] == 1 else u8)
+    path = Path(path)
+    fmt = Image.registered_extensions().get(path.suffix.lower())
+    if fmt is None:
+        raise ImageError(f"cannot tell the image format of {str(path)!r}; use a suffix like .png or .jpg")
+    if fmt == "JPEG" and pil.mode == "RGBA":
+        raise ImageError(f"JPEG has no alpha channel; save {str(path)!r} as .png instead")
+    with atomic_path(path) as tmp:
+        pil.save(tmp, format=fmt)
+    return path
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _from_path_or_sample(src: str | os.PathLike) -> np.ndarray:
+    path = Path(src)
+    if not path.exists():
+        if isinstance(src, str) and src in SAMPLES:
+            return _load_sample(src)
+        hint = f"; built-in samples are: {', '.join(SAMPLES)}" if isinstance(src, str) and os.sep not in src else ""
+        raise ImageNotFoundError(f"image file {str(src)!r} does not exist{hint}")
+    if path.is_dir():
+        raise ImageError(f"{str(src)!r} is a folder, not an image file")
+    try:
+        with Image.open(path) as pil:
+            pil.load()
+            return _from_pil(pil, repr(str(src)))
+    except UnidentifiedImageError:
+        raise ImageError(f"{str(src)!r} is not an image file Pillow can read; convert it to PNG or JPEG") from None
+    except (OSError, SyntaxError) as exc:  # truncated or corrupt files
+        raise ImageError(f"{str(src)!r} could not be decoded ({exc}); the file may be truncated or corrupt") from None
+
+
+def _load_sample(name: str) -> np.ndarray:
+    import skimage.data
+
+    arr = getattr(skimage.data, name)()
+    return _from_array(np.asarray(arr), f"sample {name!r}")
+
+
+def _from_pil(pil: Image.Image, name: str) -> np.ndarray:
+    pil = ImageOps.exif_transpose(pil)
+    mode = pil.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(pil, dtype=np.int64)
+        if arr.min(initial=0) < 0 or arr.max(initial=0) > 65535:
+            raise ImageError(f"{name} has 32-bit integer pixels outside 0..65535; save it as 8- or 16-bit")
+        return _from_array(arr.astype(np.uint16), name)
+    if mode == "F":
+        return _from_array(np.asarray(pil, dtype=np.float32), name)
+    if mode in ("1", "L"):
+        return _from_array(np.asarray(pil.convert("L")), name)
+    if mode in ("RGB",):
+        return _from_array(np.asarray(pil), name)
+    if mode in ("LA", "La", "PA", "RGBa", "RGBA") or (mode == "P" and "transparency" in pil.info):
+        return _from_array(np.asarray(pil.convert("RGBA")), name)
+    return _from_array(np.asarray(pil.convert("RGB")), name)  # P, CMYK, YCbCr, LAB, HSV
+
+
+def _from_array(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    elif arr.ndim != 3:
+        raise ImageError(f"{name} has {arr.ndim} dimensions (shape {arr.shape}); an image is (H, W) or (H, W, C)")
+    h, w, c = arr.shape
+    if c not in (1, 3, 4):
+        hint = ""
+        if arr.shape[0] in (1, 3, 4) and c > 4:
+            hint = "; it looks channels-first, pass np.moveaxis(a, 0, -1)"
+        raise ImageError(f"{name} has {c} channels (shape {arr.shape}); use 1 (gray), 3 (RGB) or 4 (RGBA){hint}")
+    if h * w == 0:
+        raise ImageError(f"{name} is empty (shape {arr.shape})")
+    if h < _MIN_SIDE or w < _MIN_SIDE:
+        raise ImageError(f"{name} is {h}×{w} pixels; an image needs at least {_MIN_SIDE} pixels along each side")
+    kind = arr.dtype.kind
+    if arr.dtype == np.uint8:
+        out = arr.astype(np.float32) / 255.0
+    elif arr.dtype == np.uint16:
+        out = arr.astype(np.float32) / 65535.0
+    elif kind == "b":
+        out = arr.astype(np.float32)
+    elif kind == "f":
+        arr64 = arr.astype(np.float64, copy=False)
+        if not np.isfinite(arr64).all():
+            bad = int((~np.isfinite(arr64)).sum())
+            raise ImageError(f"{name} holds {bad} NaN or infinite values; replace them (e.g. np.nan_to_num)")
+        lo, hi = float(arr64.min()), float(arr64.max())
+        if lo < -1e-6 or hi > 1.0 + 1e-6:
+            raise ImageError(
+                f"{name} has float values in [{lo:.4g}, {hi:.4g}]; float images must lie in [0, 1] "
+                f"(divide by 255 for 8-bit data, or rescale)"
+            )
+        out = np.clip(arr64, 0.0, 1.0).astype(np.float32)
+    else:
+        raise ImageError(
+            f"{name} has dtype {arr.dtype}, whose value range is ambiguous; "
+            f"pass uint8, uint16, bool, or float in [0, 1]"
+        )
+    return np.ascontiguousarray(out, dtype=np.float32)

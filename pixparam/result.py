@@ -1,0 +1,208 @@
+"""The result of fitting: :class:`Fit` (a trained field and its provenance) and :class:`History`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .budget import Arch, format_count
+from .coords import grid
+from .fields import Field
+from .images import Size, resolve_size
+
+__all__ = ["Fit", "History", "render_field"]
+
+
+@dataclass
+class History:
+    """Training curve, sampled every ``log_every`` steps (and at the last step).
+
+    ``loss`` is the mean squared error over the whole image of the unclipped
+    output at that step; ``psnr`` is ``10 log10(1 / loss)``; ``seconds`` is
+    wall time since training started; ``events`` lists recoveries from a
+    non-finite loss as ``(step, text)``.
+    """
+
+    step: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    psnr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    events: list[tuple[int, str]] = field(default_factory=list)
+
+    def append(self, step: int, loss: float, seconds: float, lr: float) -> None:
+        self.step.append(int(step))
+        self.loss.append(float(loss))
+        self.psnr.append(float(10 * np.log10(1.0 / loss)) if loss > 0 else float("inf"))
+        self.seconds.append(float(seconds))
+        self.lr.append(float(lr))
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["events"] = [list(e) for e in self.events]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> History:
+        return cls(**{**d, "events": [(int(s), str(t)) for s, t in d.get("events", [])]})
+
+
+@dataclass(eq=False)
+class Fit:
+    """A coordinate network fitted to one image.
+
+    Attributes
+    ----------
+    model : Field
+        The trained network (on the device it was trained on, in eval mode).
+    arch : Arch
+        Its architecture; ``arch.n_params`` is the exact parameter count.
+    image_shape : (int, int, int)
+        ``(H, W, C)`` of the fitted image.
+    history : History
+        Training curve.
+    seconds : float
+        Wall time of the training loop.
+    config : dict
+        Training settings (steps, lr, batch size, seed, device, precision).
+    metrics : dict
+        ``psnr`` and ``ssim`` of the clipped render against the fitted image.
+    edits : tuple of dict
+        Edits applied since fitting (name and arguments), oldest first.
+    image : ndarray or None
+        The fitted image, when known (not stored in checkpoints).
+    """
+
+    model: Field
+    arch: Arch
+    image_shape: tuple[int, int, int]
+    history: History
+    seconds: float
+    config: dict[str, Any]
+    metrics: dict[str, float] = field(default_factory=dict)
+    edits: tuple[dict[str, Any], ...] = ()
+    image: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.arch.family
+
+    @property
+    def n_params(self) -> int:
+        """Trainable parameters (exact)."""
+        return self.arch.n_params
+
+    @property
+    def psnr(self) -> float:
+        """PSNR (dB) of the render against the fitted image."""
+        return self._metric("psnr")
+
+    @property
+    def ssim(self) -> float:
+        """SSIM of the render against the fitted image."""
+        return self._metric("ssim")
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def _metric(self, name: str) -> float:
+        if name not in self.metrics:
+            if self.image is None:
+                raise ValueError(f"this Fit has no {name} and no image to measure it against; use fit.measure(image)")
+            self.metrics.update(self.measure(self.image))
+        return self.metrics[name]
+
+    def measure(self, image: np.ndarray) -> dict[str, float]:
+        """PSNR and SSIM of the render against ``image`` (rendered at its size)."""
+        from .metrics import psnr, ssim
+
+        out = self.render(size=image.shape[:2])
+        return {"psnr": psnr(image, out), "ssim": ssim(image, out)}
+
+    def render(self, size: Size = None) -> np.ndarray:
+        """Render the field as an image.
+
+        Parameters
+        ----------
+        size : int or (int, int), optional
+            Longest side or ``(h, w)``; default: the fitted image's size.
+            Any resolution works: the network is sampled at pixel centres.
+
+        Returns
+        -------
+        (h, w, C) ndarray of float32
+            Values clipped to ``[0, 1]``.
+        """
+        h, w = self.image_shape[:2] if size is None else resolve_size(size, self.image_shape[:2])
+        return render_field(self.model, h, w)
+
+    def to(self, device: str | torch.device) -> Fit:
+        """A copy whose model lives on ``device``."""
+        return replace(self, model=_moved(self.model, device), metrics=dict(self.metrics))
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write one ``.safetensors`` checkpoint (atomically); :func:`pixparam.load` reads it."""
+        from .store import save
+
+        return save(self, path)
+
+    def caption(self) -> str:
+        """``'siren · 4.1k params · 27.3 dB'``."""
+        return f"{self.family} · {format_count(self.n_params)} params · {self.psnr:.1f} dB"
+
+    def __repr__(self) -> str:
+        h, w, c = self.image_shape
+        metrics = f", psnr={self.metrics['psnr']:.2f}" if "psnr" in self.metrics else ""
+        return f"Fit({self.arch.describe()}, image={h}×{w}×{c}{metrics}, edits={len(self.edits)})"
+
+
+def _moved(model: Field, device: str | torch.device) -> Field:
+    import copy
+
+    from .devices import resolve_device
+
+    return copy.deepcopy(model).to(resolve_device(device))
+
+
+def _bytes_per_point(model: Field) -> int:
+    """Rough activation bytes one coordinate needs in a forward pass."""
+    arch = model.arch
+    mlp = 4 * (2 + 2 * sum(arch.widths) + arch.channels)
+    if arch.family == "hashgrid":
+        levels, feats = arch.options["levels"], arch.options["features_per_level"]
+        return mlp + levels * 4 * (3 * 8 + 4 * (feats + 4))
+    if arch.family == "fourier":
+        return mlp + 4 * 4 * arch.options["n_features"]
+    return mlp
+
+
+@torch.inference_mode()
+def render_field(model: Field, h: int, w: int, *, max_chunk_bytes: int = 64 << 20) -> np.ndarray:
+    """Evaluate ``model`` at the pixel centres of an ``h × w`` image, in row chunks.
+
+    Activations stay under about ``max_chunk_bytes``; only the output image
+    (``h·w·C`` float32) is held whole.
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = np.empty((h, w, model.arch.channels), dtype=np.float32)
+    rows = max(1, min(h, max_chunk_bytes // (_bytes_per_point(model) * w)))
+    try:
+        for r0 in range(0, h, rows):
+            r1 = min(h, r0 + rows)
+            pred = model(grid(h, w, rows=(r0, r1), device=device)).float().clamp_(0.0, 1.0)
+            out[r0:r1] = pred.reshape(r1 - r0, w, -1).cpu().numpy()
+    finally:
+        model.train(was_training)
+    return out

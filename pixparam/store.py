@@ -1,0 +1,140 @@
+"""Checkpoints: one ``.safetensors`` file holding the weights and JSON metadata.
+
+The metadata (under the key ``"pixparam"``) holds the architecture, image
+shape, training config, history, metrics, edits and versions, so
+:func:`load` rebuilds the exact module without the original image.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ._io import write_bytes_atomic
+from ._version import __version__
+from .budget import Arch
+from .devices import resolve_device
+from .errors import CheckpointError
+from .fields import build
+from .result import Fit, History
+
+__all__ = ["FORMAT_VERSION", "load", "save"]
+
+#: Version of the checkpoint layout; bumped when it changes incompatibly.
+FORMAT_VERSION = 1
+_KEY = "pixparam"
+
+
+def save(fit: Fit, path: str | os.PathLike) -> Path:
+    """Write ``fit`` to ``path`` as one safetensors file, atomically.
+
+    Parameters
+    ----------
+    fit : Fit
+        What to save (the image itself is not stored; its shape is).
+    path : str or path
+        Target file, conventionally ``*.safetensors``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from safetensors.torch import save as to_bytes
+
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in fit.model.state_dict().items()}
+    meta = {
+        "format": "pixparam.fit",
+        "format_version": FORMAT_VERSION,
+        "pixparam_version": __version__,
+        "torch_version": torch.__version__,
+        "arch": fit.arch.to_dict(),
+        "image_shape": list(fit.image_shape),
+        "config": fit.config,
+        "history": fit.history.to_dict(),
+        "seconds": fit.seconds,
+        "metrics": fit.metrics,
+        "edits": list(fit.edits),
+    }
+    data = to_bytes(tensors, metadata={_KEY: json.dumps(meta, allow_nan=True)})
+    return write_bytes_atomic(path, data)
+
+
+def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit:
+    """Read a checkpoint written by :meth:`Fit.save`.
+
+    Parameters
+    ----------
+    path : str or path
+        A pixparam ``.safetensors`` file.
+    device : str or torch.device
+        Where to put the model (``"auto"``: cuda, then mps, then cpu).
+
+    Returns
+    -------
+    Fit
+        With ``image=None``; metrics are those saved.
+
+    Raises
+    ------
+    CheckpointError
+        The file is missing, not safetensors, truncated, not a pixparam
+        checkpoint, from a newer pixparam, or its weights do not match.
+    """
+    from safetensors import safe_open
+
+    path = Path(path)
+    name = repr(str(path))
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {name} does not exist" if not path.exists() else f"{name} is not a file")
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as fh:
+            header = fh.metadata() or {}
+            tensors = {k: fh.get_tensor(k) for k in fh.keys()}
+    except Exception as exc:  # safetensors raises its own error types for bad headers
+        raise CheckpointError(
+            f"{name} is not a readable safetensors file ({exc}); it may be truncated or another format"
+        ) from None
+    if _KEY not in header:
+        raise CheckpointError(
+            f"{name} is a safetensors file but not a pixparam checkpoint (its metadata has no "
+            f"{_KEY!r} entry); pixparam reads only files written by Fit.save"
+        )
+    try:
+        meta: dict[str, Any] = json.loads(header[_KEY])
+        version = int(meta["format_version"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{name} was written by pixparam {meta.get('pixparam_version', '?')} (format {version}); this is "
+            f"pixparam {__version__}, which reads formats up to {FORMAT_VERSION}: upgrade pixparam"
+        )
+    try:
+        arch = Arch.from_dict(meta["arch"])
+        model = build(arch, seed=int(meta["config"].get("seed", 0)))
+        history = History.from_dict(meta["history"])
+        image_shape = tuple(int(v) for v in meta["image_shape"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
+    try:
+        model.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise CheckpointError(f"{name}: the stored weights do not match its architecture ({first})") from None
+    model = model.to(resolve_device(device)).eval()
+    return Fit(
+        model=model,
+        arch=arch,
+        image_shape=image_shape,  # type: ignore[arg-type]
+        history=history,
+        seconds=float(meta.get("seconds", 0.0)),
+        config=dict(meta["config"]),
+        metrics={k: float(v) for k, v in meta.get("metrics", {}).items()},
+        edits=tuple(meta.get("edits", [])),
+        image=None,
+    )

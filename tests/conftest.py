@@ -1,0 +1,39 @@
+"""Shared fixtures: tiny images, fixed seeds; ``--runslow`` opts into slow tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pixparam as pp
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def rgb32() -> np.ndarray:
+    """The astronaut sample at 32×32 RGB."""
+    return pp.load_image("astronaut", size=32)
+
+
+@pytest.fixture(scope="session")
+def gray24() -> np.ndarray:
+    """The camera sample at 24×24 gray."""
+    return pp.load_image("camera", size=24)
+
+
+@pytest.fixture(scope="session")
+def tiny_fits(rgb32: np.ndarray) -> dict[str, pp.Fit]:
+    """One short fit per family on the 32-px RGB image (built once per session)."""
+    return {f: pp.fit(rgb32, 1500, f, steps=30, progress=False) for f in pp.FAMILIES}

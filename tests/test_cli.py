@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import pixparam as pp
+from pixparam.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fit_render_info(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    code, out, err = run(
+        capsys,
+        "fit",
+        "camera",
+        "--size",
+        "24",
+        "--budget",
+        "1.5k",
+        "--family",
+        "relu",
+        "--steps",
+        "20",
+        "-o",
+        str(model),
+        "--render",
+        str(tmp_path / "fit.png"),
+        "-q",
+    )
+    assert code == 0, err
+    assert "relu" in out and "PSNR" in out and model.exists()
+    assert pp.load_image(tmp_path / "fit.png").shape == (24, 24, 1)
+
+    code, out, err = run(capsys, "render", str(model), "-o", str(tmp_path / "big.png"), "--size", "40x30")
+    assert code == 0, err
+    assert pp.load_image(tmp_path / "big.png").shape == (40, 30, 1)
+    np.testing.assert_allclose(
+        pp.load_image(tmp_path / "fit.png"), np.round(pp.load(model).render() * 255) / 255, atol=1e-6
+    )
+
+    code, out, _ = run(capsys, "info", str(model))
+    assert code == 0 and "relu" in out and "PSNR" in out
+
+
+def test_fit_options_reach_plan(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(
+        capsys,
+        "fit",
+        "camera",
+        "--size",
+        "16",
+        "--budget",
+        "2k",
+        "--family",
+        "fourier",
+        "--depth",
+        "2",
+        "--option",
+        "sigma=3",
+        "--steps",
+        "2",
+        "-o",
+        str(model),
+        "-q",
+    )
+    assert code == 0, err
+    arch = pp.load(model).arch
+    assert arch.depth == 2 and arch.options["sigma"] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "nosuchimage.png", "--budget", "1k"], "does not exist"),
+        (["fit", "camera", "--budget", "5", "--steps", "1"], "below the minimum"),
+        (["fit", "camera", "--budget", "1k", "--option", "zoom=2", "--steps", "1"], "no option zoom"),
+        (["fit", "camera", "--size", "16", "--budget", "1k", "--steps", "0"], "steps=0"),
+        (["fit", "camera", "--size", "16", "--budget", "1k", "--device", "cuda:7", "--steps", "1"], "cuda"),
+        (["render", "missing.safetensors", "-o", "x.png"], "does not exist"),
+    ],
+)
+def test_errors_are_one_line(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert err.startswith("pixparam: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_output_folder_missing(tmp_path, capsys):
+    code, _, err = run(
+        capsys,
+        "fit",
+        "camera",
+        "--size",
+        "16",
+        "--budget",
+        "1k",
+        "--steps",
+        "1",
+        "-q",
+        "-o",
+        str(tmp_path / "nope" / "m.safetensors"),
+    )
+    assert code == 1 and "create it first" in err
+
+
+@pytest.mark.parametrize("argv", [["fit", "camera", "--budget", "lots"], ["demo", "--families", "siren,cnn"], []])
+def test_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_demo(tmp_path, capsys):
+    out_png = tmp_path / "demo.png"
+    code, out, err = run(
+        capsys,
+        "demo",
+        "--size",
+        "16",
+        "--budgets",
+        "300,600",
+        "--families",
+        "siren,hashgrid",
+        "--steps",
+        "5",
+        "-o",
+        str(out_png),
+        "-q",
+    )
+    assert code == 0, err
+    assert "pixels" in out and "siren" in out and "hashgrid" in out and out_png.exists()
+    from PIL import Image
+
+    with Image.open(out_png) as im:
+        assert im.format == "PNG" and im.width > 200
+
+
+def test_samples_listed(capsys):
+    code, out, _ = run(capsys, "info", "--samples")
+    assert code == 0 and "astronaut" in out
+
+
+def test_python_dash_m():
+    res = subprocess.run([sys.executable, "-m", "pixparam", "--version"], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip() == f"pixparam {pp.__version__}"

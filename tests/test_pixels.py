@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pixparam as pp
+from pixparam.pixels import counterpart_shape
+
+
+@settings(max_examples=200, deadline=None)
+@given(h=st.integers(2, 300), w=st.integers(2, 300), c=st.sampled_from([1, 3, 4]), budget=st.integers(4, 400_000))
+def test_counterpart_holds_at_most_budget_values_and_keeps_aspect(h, w, c, budget):
+    ph, pw = counterpart_shape((h, w, c), budget)
+    assert 1 <= ph <= h and 1 <= pw <= w
+    assert ph * pw * c <= budget
+    if ph * pw < h * w:
+        # each side within a pixel (plus rounding) of the other side's exact-aspect length
+        assert abs(pw - ph * w / h) <= 1 + 1e-9 or abs(ph - pw * h / w) <= 1 + 1e-9
+        # at least as many pixels as plain scaling by sqrt(budget / values), rounded down
+        scale = math.sqrt(budget / (h * w * c))
+        assert ph * pw >= math.floor(h * scale) * math.floor(w * scale)
+
+
+def test_values_match_examples():
+    assert counterpart_shape((64, 64, 3), 4096) == (37, 36)  # 3,996 values
+    assert counterpart_shape((300, 451, 3), 4096) == (30, 45)
+    assert counterpart_shape((64, 64, 3), 10**9) == (64, 64)
+
+
+def test_pixelate_values(rgb32):
+    pix = pp.pixelate(rgb32, 1000)
+    assert pix.n_values <= 1000 and pix.n_values == pix.small.size
+    assert pix.small.dtype == np.float32 and pix.bits_per_value == 32
+    assert pix.render().shape == rgb32.shape
+    assert pix.caption() == f"{pix.shape[0]}×{pix.shape[1]} px · {pp.format_count(pix.n_values)} values"
+
+
+def test_pixelate_bits_is_8_bit_with_4x_the_values(rgb32):
+    values = pp.pixelate(rgb32, 500)
+    bits = pp.pixelate(rgb32, 500, match="bits")
+    assert bits.n_values <= 500 * 32 // 8 and bits.n_values > values.n_values
+    assert bits.n_bits <= 500 * 32
+    np.testing.assert_array_equal(np.round(bits.small * 255) / 255, bits.small)
+    half = pp.pixelate(rgb32, 500, match="bits", param_bits=16)
+    assert half.n_values <= 1000
+
+
+def test_area_average_preserves_the_mean():
+    img = pp.load_image("camera", size=48)
+    pix = pp.pixelate(img, 24 * 24)  # exactly 2×2 blocks
+    assert pix.shape == (24, 24)
+    assert pix.small.mean() == pytest.approx(img.mean(), abs=1e-5)
+
+
+def test_render_modes(rgb32):
+    pix = pp.pixelate(rgb32, 300)
+    blocks = pix.render("nearest")
+    assert len(np.unique(blocks.reshape(-1, 3), axis=0)) <= pix.shape[0] * pix.shape[1]
+    for mode in ("bilinear", "bicubic", "lanczos"):
+        out = pix.render(mode)
+        assert out.shape == rgb32.shape and 0 <= out.min() and out.max() <= 1
+    assert pix.render("nearest", size=(7, 9)).shape == (7, 9, 3)
+    with pytest.raises(ValueError, match="mode='blocky'"):
+        pix.render("blocky")
+
+
+def test_pixels_metrics_use_bicubic(rgb32):
+    pix = pp.pixelate(rgb32, 1000)
+    assert pix.psnr == pytest.approx(pp.psnr(rgb32, pix.render("bicubic")))
+    assert pp.pixelate(rgb32, 10**6).psnr == math.inf
+
+
+def test_more_values_never_hurt_much(rgb32):
+    psnrs = [pp.pixelate(rgb32, b).psnr for b in (300, 1000, 3000)]
+    assert psnrs == sorted(psnrs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"budget": 2}, pp.BudgetError, "less than one 3-channel pixel"),
+        ({"budget": 100, "match": "bytes"}, ValueError, "match='bytes'"),
+        ({"budget": 100, "match": "bits", "param_bits": 0}, ValueError, "param_bits=0"),
+        ({"budget": "lots"}, pp.BudgetError, "not a number of parameters"),
+    ],
+)
+def test_pixelate_errors(rgb32, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        pp.pixelate(rgb32, **kwargs)
