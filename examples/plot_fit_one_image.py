@@ -28,12 +28,15 @@ print(f"pixels {pix.caption()}: PSNR {pix.psnr:.2f} dB")
 fig = plot_strip(
     img,
     {
-        "network": [(fit.render(), fit.caption()), (again.render(size=256), "rendered at 256 px")],
+        "network": [
+            (fit.render(), f"{pp.format_count(fit.n_params)} params\n{fit.psnr:.1f} dB"),
+            (again.render(size=256), "loaded, rendered\nat 256 px"),
+        ],
         "pixels": [
-            (pix.render("nearest"), pix.caption()),
-            (pix.render("bicubic", size=256), f"bicubic · {pix.psnr:.1f} dB at 64 px"),
+            (pix.render("nearest"), f"{pp.format_count(pix.n_values)} values\n{pix.shape[0]}×{pix.shape[1]} px"),
+            (pix.render("bicubic", size=256), f"bicubic to 256 px\n{pix.psnr:.1f} dB at 64 px"),
         ],
     },
-    column_titles=["at the fitted size", "upsampled"],
+    column_titles=["fitted size", "upsampled"],
 )
 print(f"wrote {save_figure(fig, out)}")

@@ -12,6 +12,7 @@ import numpy as np
 from .budget import FAMILIES, format_count, parse_budget
 from .figures import plot_strip, save_figure
 from .images import ImageSource, load_image
+from .metrics import format_db
 from .pixels import Pixels, pixelate
 from .result import Fit
 from .train import fit
@@ -121,9 +122,17 @@ def run_demo(
     pixels = [pixelate(img, b) for b in values]
     path = None
     if out is not None:
-        rows = {"pixels": [(p.render("nearest"), f"{p.caption()}\n{p.psnr:.1f} dB") for p in pixels]}
+        rows = {
+            "pixels": [
+                (
+                    p.render("nearest"),
+                    f"{format_count(p.n_values)} values\n{p.shape[0]}×{p.shape[1]} px · {format_db(p.psnr)}",
+                )
+                for p in pixels
+            ]
+        }
         for family, fs in fits.items():
-            rows[family] = [(f.render(), f"{format_count(f.n_params)} params\n{f.psnr:.1f} dB") for f in fs]
+            rows[family] = [(f.render(), f"{format_count(f.n_params)} params\n{format_db(f.psnr)}") for f in fs]
         h, w, _ = img.shape
         fig = plot_strip(
             img,

@@ -71,7 +71,7 @@ def plot_strip(
     ncols = max(len(v) for v in rows.values()) + 1
     h, w = original.shape[:2]
     fig = Figure(
-        figsize=(panel_width * ncols, panel_width * len(labels) * h / w + 0.35 * len(labels) + 0.3),
+        figsize=(panel_width * ncols, len(labels) * (0.9 * panel_width * h / w + 0.3) + 0.3),
         layout="constrained",
     )
     axes = fig.subplots(len(labels), ncols, squeeze=False)

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["psnr", "ssim"]
+__all__ = ["Measured", "format_db", "psnr", "ssim"]
 
 
 def _pair(ref: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,3 +92,47 @@ def ssim(ref: np.ndarray, test: np.ndarray) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(structural_similarity(ref64, test64, **kw))
+
+
+class Measured:
+    """Mixin for reconstructions measured against an image: networks and pixels alike.
+
+    Subclasses provide ``image`` (the reference, or ``None``), a ``metrics``
+    dict (a cache, also filled from checkpoints) and :meth:`reconstruct`.
+    """
+
+    image: np.ndarray | None
+    metrics: dict[str, float]
+
+    def reconstruct(self, size: tuple[int, int]) -> np.ndarray:  # pragma: no cover - abstract
+        """The reconstruction at ``size`` that metrics compare."""
+        raise NotImplementedError
+
+    def measure(self, image: np.ndarray) -> dict[str, float]:
+        """PSNR and SSIM of the reconstruction against ``image``, at its size."""
+        out = self.reconstruct(image.shape[:2])
+        return {"psnr": psnr(image, out), "ssim": ssim(image, out)}
+
+    def _metric(self, name: str) -> float:
+        if name not in self.metrics:
+            if self.image is None:
+                raise ValueError(
+                    f"no {name} is recorded and there is no image to measure against; call .measure(image)"
+                )
+            self.metrics.update(self.measure(self.image))
+        return self.metrics[name]
+
+    @property
+    def psnr(self) -> float:
+        """PSNR (dB) against the image."""
+        return self._metric("psnr")
+
+    @property
+    def ssim(self) -> float:
+        """SSIM against the image."""
+        return self._metric("ssim")
+
+
+def format_db(value: float) -> str:
+    """A PSNR for captions: ``'27.3 dB'``, or ``'lossless'`` for identical images."""
+    return "lossless" if value == float("inf") else f"{value:.1f} dB"

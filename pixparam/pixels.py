@@ -17,6 +17,7 @@ import numpy as np
 from .budget import format_count, parse_budget
 from .errors import BudgetError
 from .images import ImageSource, Size, area_downsample, load_image, resolve_size, upsample
+from .metrics import Measured
 
 __all__ = ["Pixels", "counterpart_shape", "pixelate"]
 
@@ -25,7 +26,7 @@ RenderMode = Literal["nearest", "bilinear", "bicubic", "lanczos"]
 
 
 @dataclass(eq=False)
-class Pixels:
+class Pixels(Measured):
     """A downsampled image standing in for a network of the same size.
 
     Attributes
@@ -42,6 +43,8 @@ class Pixels:
         Shape of the full image.
     image : ndarray or None
         The full image (for metrics).
+    metrics : dict
+        ``psnr`` and ``ssim`` of the bicubic reconstruction, once measured.
     """
 
     small: np.ndarray
@@ -50,7 +53,7 @@ class Pixels:
     bits_per_value: int
     image_shape: tuple[int, int, int]
     image: np.ndarray | None = field(default=None, repr=False)
-    _metrics: dict[str, float] = field(default_factory=dict, repr=False)
+    metrics: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def n_values(self) -> int:
@@ -85,25 +88,9 @@ class Pixels:
         h, w = self.image_shape[:2] if size is None else resolve_size(size, self.image_shape[:2])
         return upsample(self.small, (h, w), mode)
 
-    def _metric(self, name: str) -> float:
-        if name not in self._metrics:
-            if self.image is None:
-                raise ValueError(f"these Pixels have no image to measure {name} against")
-            from .metrics import psnr, ssim
-
-            out = self.render("bicubic")
-            self._metrics.update(psnr=psnr(self.image, out), ssim=ssim(self.image, out))
-        return self._metrics[name]
-
-    @property
-    def psnr(self) -> float:
-        """PSNR (dB) of the bicubic reconstruction against the full image."""
-        return self._metric("psnr")
-
-    @property
-    def ssim(self) -> float:
-        """SSIM of the bicubic reconstruction against the full image."""
-        return self._metric("ssim")
+    def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
+        """Bicubic upsampling, the fair reconstruction metrics use."""
+        return self.render("bicubic", size=size)
 
     def caption(self) -> str:
         """``'36×37 px · 4.0k values'``."""

@@ -15,6 +15,7 @@ from .budget import Arch, format_count
 from .coords import grid
 from .fields import Field
 from .images import Size, resolve_size
+from .metrics import Measured
 
 __all__ = ["Fit", "History", "render_field"]
 
@@ -57,7 +58,7 @@ class History:
 
 
 @dataclass(eq=False)
-class Fit:
+class Fit(Measured):
     """A coordinate network fitted to one image.
 
     Attributes
@@ -102,32 +103,12 @@ class Fit:
         return self.arch.n_params
 
     @property
-    def psnr(self) -> float:
-        """PSNR (dB) of the render against the fitted image."""
-        return self._metric("psnr")
-
-    @property
-    def ssim(self) -> float:
-        """SSIM of the render against the fitted image."""
-        return self._metric("ssim")
-
-    @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
-    def _metric(self, name: str) -> float:
-        if name not in self.metrics:
-            if self.image is None:
-                raise ValueError(f"this Fit has no {name} and no image to measure it against; use fit.measure(image)")
-            self.metrics.update(self.measure(self.image))
-        return self.metrics[name]
-
-    def measure(self, image: np.ndarray) -> dict[str, float]:
-        """PSNR and SSIM of the render against ``image`` (rendered at its size)."""
-        from .metrics import psnr, ssim
-
-        out = self.render(size=image.shape[:2])
-        return {"psnr": psnr(image, out), "ssim": ssim(image, out)}
+    def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
+        """The render at ``size``, which metrics compare."""
+        return self.render(size=size)
 
     def render(self, size: Size = None) -> np.ndarray:
         """Render the field as an image.
@@ -158,7 +139,9 @@ class Fit:
 
     def caption(self) -> str:
         """``'siren · 4.1k params · 27.3 dB'``."""
-        return f"{self.family} · {format_count(self.n_params)} params · {self.psnr:.1f} dB"
+        from .metrics import format_db
+
+        return f"{self.family} · {format_count(self.n_params)} params · {format_db(self.psnr)}"
 
     def __repr__(self) -> str:
         h, w, c = self.image_shape

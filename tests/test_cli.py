@@ -10,8 +10,9 @@ import pixparam as pp
 from pixparam.cli import main
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
+def run(capsys, command, *paths):
+    """Run ``pixparam COMMAND PATHS...`` in-process; paths are appended as arguments."""
+    code = main([*command.split(), *map(str, paths)])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -20,34 +21,23 @@ def test_fit_render_info(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
     code, out, err = run(
         capsys,
-        "fit",
-        "camera",
-        "--size",
-        "24",
-        "--budget",
-        "1.5k",
-        "--family",
-        "relu",
-        "--steps",
-        "20",
+        "fit camera --size 24 --budget 1.5k --family relu --steps 20 -q --render",
+        tmp_path / "fit.png",
         "-o",
-        str(model),
-        "--render",
-        str(tmp_path / "fit.png"),
-        "-q",
+        model,
     )
     assert code == 0, err
     assert "relu" in out and "PSNR" in out and model.exists()
     assert pp.load_image(tmp_path / "fit.png").shape == (24, 24, 1)
 
-    code, out, err = run(capsys, "render", str(model), "-o", str(tmp_path / "big.png"), "--size", "40x30")
+    code, out, err = run(capsys, "render --size 40x30 -o", tmp_path / "big.png", model)
     assert code == 0, err
     assert pp.load_image(tmp_path / "big.png").shape == (40, 30, 1)
     np.testing.assert_allclose(
         pp.load_image(tmp_path / "fit.png"), np.round(pp.load(model).render() * 255) / 255, atol=1e-6
     )
 
-    code, out, _ = run(capsys, "info", str(model))
+    code, out, _ = run(capsys, "info", model)
     assert code == 0 and "relu" in out and "PSNR" in out
 
 
@@ -55,23 +45,8 @@ def test_fit_options_reach_plan(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
     code, _, err = run(
         capsys,
-        "fit",
-        "camera",
-        "--size",
-        "16",
-        "--budget",
-        "2k",
-        "--family",
-        "fourier",
-        "--depth",
-        "2",
-        "--option",
-        "sigma=3",
-        "--steps",
-        "2",
-        "-o",
-        str(model),
-        "-q",
+        "fit camera --size 16 --budget 2k --family fourier --depth 2 --option sigma=3 --steps 2 -q -o",
+        model,
     )
     assert code == 0, err
     arch = pp.load(model).arch
@@ -90,27 +65,14 @@ def test_fit_options_reach_plan(tmp_path, capsys):
     ],
 )
 def test_errors_are_one_line(capsys, argv, message):
-    code, _, err = run(capsys, *argv)
+    code, _, err = run(capsys, " ".join(argv))
     assert code == 1
     assert err.startswith("pixparam: error: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_output_folder_missing(tmp_path, capsys):
-    code, _, err = run(
-        capsys,
-        "fit",
-        "camera",
-        "--size",
-        "16",
-        "--budget",
-        "1k",
-        "--steps",
-        "1",
-        "-q",
-        "-o",
-        str(tmp_path / "nope" / "m.safetensors"),
-    )
+    code, _, err = run(capsys, "fit camera --size 16 --budget 1k --steps 1 -q -o", tmp_path / "nope" / "m.safetensors")
     assert code == 1 and "create it first" in err
 
 
@@ -124,21 +86,7 @@ def test_usage_errors_exit_2(capsys, argv):
 
 def test_demo(tmp_path, capsys):
     out_png = tmp_path / "demo.png"
-    code, out, err = run(
-        capsys,
-        "demo",
-        "--size",
-        "16",
-        "--budgets",
-        "300,600",
-        "--families",
-        "siren,hashgrid",
-        "--steps",
-        "5",
-        "-o",
-        str(out_png),
-        "-q",
-    )
+    code, out, err = run(capsys, "demo --size 16 --budgets 300,600 --families siren,hashgrid --steps 5 -q -o", out_png)
     assert code == 0, err
     assert "pixels" in out and "siren" in out and "hashgrid" in out and out_png.exists()
     from PIL import Image
@@ -148,7 +96,7 @@ def test_demo(tmp_path, capsys):
 
 
 def test_samples_listed(capsys):
-    code, out, _ = run(capsys, "info", "--samples")
+    code, out, _ = run(capsys, "info --samples")
     assert code == 0 and "astronaut" in out
 
 

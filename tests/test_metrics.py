@@ -55,3 +55,8 @@ def test_nan_rejected():
     b[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         pp.psnr(a, b)
+
+
+def test_format_db():
+    assert pp.metrics.format_db(27.349) == "27.3 dB"
+    assert pp.metrics.format_db(math.inf) == "lossless"
