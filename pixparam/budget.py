@@ -263,7 +263,7 @@ def _fill_mlp(budget: int, depth: int, min_width: int, count_fn: Callable[[list[
             f"{depth}; raise the budget or lower depth"
         )
     if depth == 1:  # one hidden layer: its width is the only knob
-        return [largest(min_width, budget, lambda w: count_fn([w]))]
+        return [largest(narrowest(min_width), budget, lambda w: count_fn([w]))]
     best: tuple[int, int, list[int]] = (0, 0, [])
     w = min_width
     while count_fn(widths(w, narrowest(w))) <= budget:

@@ -42,6 +42,18 @@ def test_plan_never_exceeds_and_fills(budget, family, channels):
     assert 0.97 * budget <= arch.n_params <= budget
 
 
+@pytest.mark.parametrize("family", ["siren", "fourier", "relu"])
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_tiny_budgets_never_exceed(family, depth):
+    for budget in range(5, 400):
+        try:
+            arch = pp.plan(budget, family, depth=depth)
+        except pp.BudgetError as exc:
+            assert "below the minimum" in str(exc)
+            continue
+        assert arch.n_params <= budget
+
+
 def test_plan_is_the_most_params_for_mlp_families():
     # No uniform-width net of the same depth fits more params than plan's choice.
     for budget in (1_000, 5_000, 33_333):

@@ -209,3 +209,18 @@ print((after - before) / 1024, out.nbytes / 2**20)
     extra_mb, out_mb = map(float, res.stdout.split())
     assert out_mb == pytest.approx(192.0)
     assert extra_mb < out_mb + 200  # the output plus bounded chunk activations
+
+
+def test_auto_batch_falls_back_to_minibatches_when_memory_is_short(rgb32, monkeypatch):
+    from pixparam import train
+
+    f = pp.fit(rgb32, 1000, "relu", steps=2, progress=False)
+    assert f.config["batch_size"] is None  # a 32-px image is one full batch
+    cfg = train.TrainConfig(**{**f.config, "betas": tuple(f.config["betas"])})
+    per_point = 3 * train._bytes_per_point(f.model)
+    monkeypatch.setattr(train, "_memory_cap", lambda device: 1000 * per_point)
+    small = train._with_auto_batch(cfg, f.model, 10**6, torch.device("cpu"))
+    assert small.batch_size == 4096  # the floor
+    monkeypatch.setattr(train, "_memory_cap", lambda device: 100_000 * per_point)
+    assert train._with_auto_batch(cfg, f.model, 10**6, torch.device("cpu")).batch_size == 65536
+    assert train._with_auto_batch(cfg, f.model, 50_000, torch.device("cpu")).batch_size is None
