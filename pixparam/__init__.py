@@ -5,13 +5,16 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
+from . import edit, pixel_edits
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .devices import resolve_device
+from .edit_figures import blend_strip, edit_curve, edit_strip
 from .errors import (
     BudgetError,
     CheckpointError,
     DeviceError,
+    EditError,
     ImageError,
     ImageNotFoundError,
     PixparamError,
@@ -32,6 +35,7 @@ __all__ = [
     "BudgetError",
     "CheckpointError",
     "DeviceError",
+    "EditError",
     "Fit",
     "History",
     "ImageError",
@@ -40,7 +44,11 @@ __all__ = [
     "PixparamError",
     "TrainingDiverged",
     "__version__",
+    "blend_strip",
     "build",
+    "edit",
+    "edit_curve",
+    "edit_strip",
     "fit",
     "fit_ladder",
     "format_count",
@@ -48,6 +56,7 @@ __all__ = [
     "load_image",
     "n_trainable",
     "parse_budget",
+    "pixel_edits",
     "pixelate",
     "plan",
     "psnr",

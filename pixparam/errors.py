@@ -6,6 +6,7 @@ __all__ = [
     "BudgetError",
     "CheckpointError",
     "DeviceError",
+    "EditError",
     "ImageError",
     "ImageNotFoundError",
     "PixparamError",
@@ -39,3 +40,7 @@ class DeviceError(PixparamError, RuntimeError):
 
 class TrainingDiverged(PixparamError, RuntimeError):
     """The training loss stayed NaN or infinite after every recovery attempt."""
+
+
+class EditError(PixparamError, ValueError):
+    """An edit cannot be applied: bad strength, or fits whose shapes do not match."""

@@ -45,6 +45,11 @@ class Pixels(Measured):
         The full image (for metrics).
     metrics : dict
         ``psnr`` and ``ssim`` of the bicubic reconstruction, once measured.
+    edits : tuple of dict
+        Pixel edits applied (:mod:`pixparam.pixel_edits`), oldest first.
+    n_stored : int or None
+        Values an edit left to store (e.g. the DCT coefficients kept by
+        pruning); ``None`` means all ``n_values``.
     """
 
     small: np.ndarray
@@ -54,6 +59,13 @@ class Pixels(Measured):
     image_shape: tuple[int, int, int]
     image: np.ndarray | None = field(default=None, repr=False)
     metrics: dict[str, float] = field(default_factory=dict, repr=False)
+    edits: tuple[dict, ...] = ()
+    n_stored: int | None = None
+
+    @property
+    def n_effective(self) -> int:
+        """Values stored after edits (``n_values`` unless pruned)."""
+        return self.n_values if self.n_stored is None else self.n_stored
 
     @property
     def n_values(self) -> int:

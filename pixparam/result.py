@@ -17,7 +17,7 @@ from .fields import Field
 from .images import Size, resolve_size
 from .metrics import Measured
 
-__all__ = ["Fit", "History", "render_field"]
+__all__ = ["Fit", "History", "QuantGrid", "render_field"]
 
 
 @dataclass
@@ -57,6 +57,38 @@ class History:
         return cls(**{**d, "events": [(int(s), str(t)) for s, t in d.get("events", [])]})
 
 
+@dataclass(frozen=True, eq=False)
+class QuantGrid:
+    """The grid one parameter tensor was quantised to (see :func:`pixparam.edit.quantize`).
+
+    ``bits == 16`` is a float16 cast (``lo`` and ``step`` are ``None``). Fewer
+    bits form a uniform grid of ``2**bits`` levels ``lo + k * step``,
+    ``k = 0 .. 2**bits - 1``; ``lo`` and ``step`` are 0-d tensors (per tensor)
+    or ``(rows, 1, ...)`` tensors (per output channel), kept on the CPU.
+    """
+
+    bits: int
+    lo: torch.Tensor | None = None
+    step: torch.Tensor | None = None
+
+    @property
+    def per_channel(self) -> bool:
+        return self.lo is not None and self.lo.ndim > 0
+
+    @property
+    def n_groups(self) -> int:
+        """How many ``(lo, step)`` pairs the grid stores (0 for float16)."""
+        return 0 if self.lo is None else int(self.lo.numel())
+
+    def project(self, t: torch.Tensor) -> torch.Tensor:
+        """The nearest grid value of each element of ``t`` (a new tensor)."""
+        if self.lo is None or self.step is None:
+            return t.to(torch.float16).to(t.dtype)
+        lo, step = self.lo.to(t.device, t.dtype), self.step.to(t.device, t.dtype)
+        k = torch.clamp(torch.round((t - lo) / step), 0, 2**self.bits - 1)
+        return k * step + lo
+
+
 @dataclass(eq=False)
 class Fit(Measured):
     """A coordinate network fitted to one image.
@@ -81,6 +113,14 @@ class Fit(Measured):
         Edits applied since fitting (name and arguments), oldest first.
     image : ndarray or None
         The fitted image, when known (not stored in checkpoints).
+    masks : dict of str to bool Tensor
+        Pruning masks by parameter name (``True`` = kept; CPU), for the
+        tensors :func:`pixparam.edit.prune` zeroed entries of. Pruned values
+        are zero in the model; the mask records which zeros are structural, so
+        :func:`pixparam.edit.heal` keeps them at zero.
+    grids : dict of str to QuantGrid
+        Quantisation grids by parameter name, set by
+        :func:`pixparam.edit.quantize`; every kept value lies on its grid.
     """
 
     model: Field
@@ -92,6 +132,8 @@ class Fit(Measured):
     metrics: dict[str, float] = field(default_factory=dict)
     edits: tuple[dict[str, Any], ...] = ()
     image: np.ndarray | None = field(default=None, repr=False)
+    masks: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
+    grids: dict[str, QuantGrid] = field(default_factory=dict, repr=False)
 
     @property
     def family(self) -> str:
@@ -101,6 +143,29 @@ class Fit(Measured):
     def n_params(self) -> int:
         """Trainable parameters (exact)."""
         return self.arch.n_params
+
+    @property
+    def n_effective(self) -> int:
+        """Non-zero parameter values: what a sparse format would store (``<= n_params``)."""
+        return int(sum(int(torch.count_nonzero(p.detach())) for p in self.model.parameters()))
+
+    @property
+    def storage_bits(self) -> int:
+        """Bits to store the parameters as edited.
+
+        Per tensor: each kept value at its bits (32, or its grid's: 16 for a
+        float16 cast, ``b`` for a ``b``-bit grid), plus a 1-bit-per-value
+        mask when pruned and 64 bits per ``(lo, step)`` pair of a grid. An
+        unedited fit takes ``32 * n_params``.
+        """
+        total = 0
+        for name, p in self.model.named_parameters():
+            grid = self.grids.get(name)
+            bits = 32 if grid is None else grid.bits
+            mask = self.masks.get(name)
+            kept = p.numel() if mask is None else int(mask.sum())
+            total += kept * bits + (0 if mask is None else p.numel()) + (0 if grid is None else 64 * grid.n_groups)
+        return total
 
     @property
     def device(self) -> torch.device:
@@ -129,7 +194,13 @@ class Fit(Measured):
 
     def to(self, device: str | torch.device) -> Fit:
         """A copy whose model lives on ``device``."""
-        return replace(self, model=_moved(self.model, device), metrics=dict(self.metrics))
+        return replace(
+            self,
+            model=_moved(self.model, device),
+            metrics=dict(self.metrics),
+            masks=dict(self.masks),
+            grids=dict(self.grids),
+        )
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one ``.safetensors`` checkpoint (atomically); :func:`pixparam.load` reads it."""
@@ -138,10 +209,12 @@ class Fit(Measured):
         return save(self, path)
 
     def caption(self) -> str:
-        """``'siren · 4.1k params · 27.3 dB'``."""
+        """``'siren · 4.1k params · 27.3 dB'`` (``'4.1k params (820 non-zero)'`` after pruning)."""
         from .metrics import format_db
 
-        return f"{self.family} · {format_count(self.n_params)} params · {format_db(self.psnr)}"
+        nz = self.n_effective
+        count = format_count(self.n_params) + ("" if nz == self.n_params else f" ({format_count(nz)} non-zero)")
+        return f"{self.family} · {count} params · {format_db(self.psnr)}"
 
     def __repr__(self) -> str:
         h, w, c = self.image_shape

@@ -3,6 +3,11 @@
 The metadata (under the key ``"pixparam"``) holds the architecture, image
 shape, training config, history, metrics, edits and versions, so
 :func:`load` rebuilds the exact module without the original image.
+
+An edited fit also stores its pruning masks (bool tensors named
+``"edit.mask:<parameter>"``) and quantisation grids (``"edit.lo:<parameter>"``
+and ``"edit.step:<parameter>"``, bits in the metadata under ``"grids"``);
+such files are format 2, others stay format 1.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from .budget import Arch
 from .devices import resolve_device
 from .errors import CheckpointError
 from .fields import build
-from .result import Fit, History
+from .result import Fit, History, QuantGrid
 
 __all__ = ["FORMAT_VERSION", "load", "save"]
 
 #: Version of the checkpoint layout; bumped when it changes incompatibly.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _KEY = "pixparam"
+_MASK, _LO, _STEP = "edit.mask:", "edit.lo:", "edit.step:"
 
 
 def save(fit: Fit, path: str | os.PathLike) -> Path:
@@ -47,9 +53,17 @@ def save(fit: Fit, path: str | os.PathLike) -> Path:
     from safetensors.torch import save as to_bytes
 
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in fit.model.state_dict().items()}
+    for name, mask in fit.masks.items():
+        tensors[_MASK + name] = mask.detach().to("cpu", torch.bool).contiguous()
+    grids: dict[str, int] = {}
+    for name, grid in fit.grids.items():
+        grids[name] = grid.bits
+        if grid.lo is not None and grid.step is not None:
+            tensors[_LO + name] = grid.lo.detach().to("cpu").contiguous()
+            tensors[_STEP + name] = grid.step.detach().to("cpu").contiguous()
     meta = {
         "format": "pixparam.fit",
-        "format_version": FORMAT_VERSION,
+        "format_version": 2 if fit.masks or fit.grids else 1,
         "pixparam_version": __version__,
         "torch_version": torch.__version__,
         "arch": fit.arch.to_dict(),
@@ -59,6 +73,7 @@ def save(fit: Fit, path: str | os.PathLike) -> Path:
         "seconds": fit.seconds,
         "metrics": fit.metrics,
         "edits": list(fit.edits),
+        "grids": grids,
     }
     data = to_bytes(tensors, metadata={_KEY: json.dumps(meta, allow_nan=True)})
     return write_bytes_atomic(path, data)
@@ -121,6 +136,13 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
         image_shape = tuple(int(v) for v in meta["image_shape"])
     except (ValueError, KeyError, TypeError) as exc:
         raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
+    masks = {k[len(_MASK) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_MASK)}
+    los = {k[len(_LO) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_LO)}
+    steps = {k[len(_STEP) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_STEP)}
+    try:
+        grids = {n: QuantGrid(int(b), los.get(n), steps.get(n)) for n, b in meta.get("grids", {}).items()}
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
@@ -137,4 +159,6 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
         metrics={k: float(v) for k, v in meta.get("metrics", {}).items()},
         edits=tuple(meta.get("edits", [])),
         image=None,
+        masks=masks,
+        grids=grids,
     )

@@ -111,6 +111,7 @@ def fit(
     precision: str = "auto",
     log_every: int | None = None,
     callback: Callable[[int, Field], None] | None = None,
+    init_from: Fit | None = None,
     **arch_options: Any,
 ) -> Fit:
     """Fit a coordinate network with an exact parameter budget to one image.
@@ -144,6 +145,12 @@ def fit(
         100 points per run.
     callback : callable, optional
         ``callback(step, model)`` after every update (``step`` from 1).
+    init_from : Fit, optional
+        Start from this fit's weights (and fixed features) instead of a fresh
+        initialisation, e.g. to fit a second image in the first one's basin so
+        that :func:`pixparam.edit.blend` between them is meaningful. Its
+        architecture must be the one planned here (pass ``init_from.arch`` as
+        the budget to be sure).
     **arch_options
         Passed to :func:`pixparam.plan` (``depth``, ``omega0``, ``sigma``...).
 
@@ -173,6 +180,8 @@ def fit(
     dev = resolve_device(device)
     cfg = _config(arch, steps, lr, seed, dev, precision, batch_size, log_every, h * w)
     model = build(arch, seed=seed, device=dev)
+    if init_from is not None:
+        _load_init(model, arch, init_from)
     if cfg.batch_size is None:
         cfg = _with_auto_batch(cfg, model, h * w, dev)
     coords = grid(h, w, device=dev)
@@ -186,7 +195,7 @@ def fit(
         image_shape=(h, w, c),
         history=history,
         seconds=seconds,
-        config=cfg.to_dict(),
+        config=cfg.to_dict() if init_from is None else {**cfg.to_dict(), "init_from": init_from.arch.describe()},
         image=img,
     )
     result.metrics.update(result.measure(img))
@@ -238,6 +247,21 @@ def _resolve_arch(
             )
         return budget
     return plan(budget, family or "siren", channels, resolution=resolution, **options)
+
+
+def _load_init(model: Field, arch: Arch, init_from: Fit) -> None:
+    if not isinstance(init_from, Fit):
+        raise TypeError(f"init_from must be a Fit, got {type(init_from).__name__}")
+    ours, theirs = arch.to_dict(), init_from.arch.to_dict()
+    ours.pop("budget")
+    theirs.pop("budget")
+    if ours != theirs:
+        raise BudgetError(
+            f"init_from is {init_from.arch.describe()!r} but this fit plans {arch.describe()!r}; "
+            f"pass budget=init_from.arch so both networks have the same architecture"
+        )
+    state = {k: v.detach().to(next(model.parameters()).device) for k, v in init_from.model.state_dict().items()}
+    model.load_state_dict(state, strict=True)
 
 
 def _config(

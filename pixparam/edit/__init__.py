@@ -1,0 +1,20 @@
+"""Edit fitted networks like images: prune, quantise, noise, align, splice, blend, heal.
+
+Every operator takes :class:`~pixparam.Fit` objects and returns a new one
+(inputs untouched: models are deep copies), appends ``{"name": ..., **args}``
+to its ``edits`` and keeps ``n_params`` as the architecture's nominal count;
+``n_effective`` (non-zero values) and ``storage_bits`` report what the edit
+saved. Pruning masks and quantisation grids live on the Fit (``fit.masks``,
+``fit.grids``), are saved in checkpoints, and are what :func:`heal` keeps.
+The pixel twins of these edits are in :mod:`pixparam.pixel_edits`.
+"""
+
+from __future__ import annotations
+
+from ._heal import heal
+from ._match import align
+from ._mix import blend, splice, table_rows
+from ._quant import BITS, noise, quantize
+from ._sparse import METHODS, prune
+
+__all__ = ["BITS", "METHODS", "align", "blend", "heal", "noise", "prune", "quantize", "splice", "table_rows"]

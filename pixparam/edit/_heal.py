@@ -1,0 +1,142 @@
+"""Healing: fine-tune an edited network while keeping its pruning masks and quantisation grids."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from ..coords import grid
+from ..errors import EditError
+from ..images import ImageSource, load_image
+from ..result import Fit, QuantGrid
+from ..train import FAMILY_DEFAULTS, _config, _train
+from ._base import check_fit, copy_model, derive, number
+
+
+class _Constrained(nn.Module):
+    """Runs ``base`` with masked and (straight-through) quantised copies of its parameters.
+
+    The parameters of ``base`` are the latent float weights the optimiser
+    moves; the forward pass sees ``mask * q(w)``, where ``q`` rounds to the
+    tensor's grid and passes gradients straight through (``w + (q(w) - w).detach()``).
+    """
+
+    def __init__(self, base: nn.Module, masks: dict[str, torch.Tensor], grids: dict[str, QuantGrid]) -> None:
+        super().__init__()
+        self.base = base
+        self.arch = base.arch  # type: ignore[assignment]
+        device = next(base.parameters()).device
+        self.masks = {k: v.to(device) for k, v in masks.items()}
+        self.grids = grids
+
+    def effective(self, name: str, p: torch.Tensor) -> torch.Tensor:
+        g = self.grids.get(name)
+        if g is not None:
+            p = p + (g.project(p) - p).detach()
+        m = self.masks.get(name)
+        return p if m is None else p * m.to(p.dtype)
+
+    def forward(self, coords: torch.Tensor) -> torch.Tensor:
+        params = {n: self.effective(n, p) for n, p in self.base.named_parameters()}
+        return functional_call(self.base, params, (coords,))
+
+    @torch.no_grad()
+    def zero_masked(self, step: int = 0, model: nn.Module | None = None) -> None:
+        for n, p in self.base.named_parameters():
+            m = self.masks.get(n)
+            if m is not None:
+                p.mul_(m.to(p.dtype))
+
+    @torch.no_grad()
+    def project(self) -> None:
+        for n, p in self.base.named_parameters():
+            p.copy_(self.effective(n, p))
+
+
+def heal(
+    fit: Fit,
+    image: ImageSource | None = None,
+    steps: int = 200,
+    *,
+    lr: float | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> Fit:
+    """Fine-tune an edited fit, keeping pruned values at zero and quantised values on their grids.
+
+    Training is quantisation-aware where the fit has grids: the forward pass
+    uses the rounded weights, gradients pass straight through the rounding
+    to float "latent" weights, and the result is rounded onto the same grids
+    at the end. Pruned values are masked in the forward pass and re-zeroed
+    after every step. The loop is :func:`pixparam.fit`'s (Adam, warm-up and
+    cosine decay, best weights kept).
+
+    Parameters
+    ----------
+    fit : Fit
+        An edited (or any) fit; left untouched.
+    image : path, sample name, PIL image or ndarray, optional
+        The image to heal towards; default ``fit.image``. Must have the
+        fitted image's shape.
+    steps : int
+        Optimiser steps.
+    lr : float, optional
+        Peak learning rate; default a tenth of the family's default.
+    seed : int
+        Seeds mini-batch sampling (full batch when the image fits).
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    Fit
+        A new fit with the same masks and grids.
+
+    Raises
+    ------
+    EditError
+        No image, or an image of another shape.
+    """
+    check_fit(fit)
+    if image is None:
+        if fit.image is None:
+            raise EditError("heal needs the image: pass image= (a loaded checkpoint does not store it)")
+        img = fit.image
+    else:
+        img = load_image(image)
+    if tuple(img.shape) != tuple(fit.image_shape):
+        raise EditError(
+            f"image has shape {img.shape} but the fit was made for {tuple(fit.image_shape)}; pass that image"
+        )
+    steps = int(number(steps, "steps", 1))
+    h, w, c = img.shape
+    model = copy_model(fit)
+    device = fit.device
+    if lr is None:
+        lr = 0.1 * FAMILY_DEFAULTS[fit.family].lr_for(fit.arch)
+    cfg = _config(fit.arch, steps, lr, seed, device, "auto", None, None, h * w)
+    wrapped = _Constrained(model, fit.masks, fit.grids)
+    coords = grid(h, w, device=device)
+    target = torch.from_numpy(img.reshape(-1, c)).to(device)
+    history, seconds = _train(
+        wrapped,
+        coords,
+        target,
+        cfg,
+        progress=progress,
+        callback=wrapped.zero_masked,
+        desc="heal",  # type: ignore[arg-type]
+    )
+    wrapped.project()
+    edit = {
+        "name": "heal",
+        "steps": steps,
+        "lr": float(lr),
+        "seed": int(seed),
+        "seconds": round(seconds, 3),
+        "steps_run": len(history.step),
+    }
+    out = derive(fit, model, edit)
+    out.image = img
+    return out

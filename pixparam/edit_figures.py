@@ -1,0 +1,224 @@
+"""Figures for the editing suite: each network edit beside the same edit on pixels.
+
+``edit_strip`` and ``blend_strip`` show images, ``edit_curve`` plots PSNR
+against edit strength. All return a constrained-layout Figure ≤ 7.2 in wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import edit as _edit
+from . import pixel_edits as _px
+from .budget import format_count
+from .errors import EditError
+from .figures import draw_image
+from .images import ImageSource, load_image
+from .metrics import format_db
+from .pixels import Pixels, pixelate
+from .result import Fit
+
+__all__ = ["blend_strip", "edit_curve", "edit_series", "edit_strip"]
+
+_WIDTH = 7.2
+
+
+def _label(op: str, value: float) -> str:
+    if op == "prune":
+        return f"prune {value:.0%}"
+    if op == "quantize":
+        return "float32" if value >= 32 else ("float16" if value == 16 else f"{int(value)} bits")
+    return f"noise {value:g}σ"
+
+
+def _ops(op: str, method: str) -> tuple[Callable[[Fit, Any], Fit], Callable[[Pixels, Any], Pixels]]:
+    if op == "prune":
+        return (lambda f, v: _edit.prune(f, v, method)), (lambda p, v: _px.prune_pixels(p, v, method))
+    if op == "quantize":
+        return (lambda f, v: _edit.quantize(f, int(v))), (lambda p, v: _px.posterize(p, int(v)))
+    if op == "noise":
+        return (lambda f, v: _edit.noise(f, v)), (lambda p, v: _px.noise_pixels(p, v))
+    raise EditError(f"op={op!r}; choose prune, quantize or noise")
+
+
+def _image(fit: Fit, image: ImageSource | None) -> np.ndarray:
+    if image is not None:
+        return load_image(image)
+    if fit.image is None:
+        raise EditError("the fit carries no image (loaded from a checkpoint?); pass image=")
+    return fit.image
+
+
+def edit_series(
+    fit: Fit,
+    op: str,
+    values: Sequence[float],
+    *,
+    image: ImageSource | None = None,
+    method: str = "magnitude",
+    heal_steps: int = 0,
+) -> dict[str, list]:
+    """Apply one edit at several strengths to a fit and to its pixel counterpart.
+
+    Returns
+    -------
+    dict
+        ``"network"`` and ``"pixels"`` (and ``"healed"`` when ``heal_steps``):
+        lists of edited :class:`Fit` / :class:`Pixels`, one per value, all
+        measured against the same image.
+    """
+    img = _image(fit, image)
+    net_op, pix_op = _ops(op, method)
+    fit = fit if fit.image is not None else Fit(**{**fit.__dict__, "image": img})
+    pix = pixelate(img, fit.n_params)
+    out: dict[str, list] = {"network": [net_op(fit, v) for v in values], "pixels": [pix_op(pix, v) for v in values]}
+    if heal_steps:
+        out["healed"] = [_edit.heal(f, img, heal_steps) for f in out["network"]]
+    return out
+
+
+def edit_strip(
+    fit: Fit,
+    op: str,
+    values: Sequence[float],
+    *,
+    image: ImageSource | None = None,
+    method: str = "magnitude",
+    panel_width: float | None = None,
+) -> Figure:
+    """Rows network vs pixels, columns edit strength, PSNR in every caption.
+
+    Parameters
+    ----------
+    fit : Fit
+        The network to edit.
+    op : {"prune", "quantize", "noise"}
+        The edit; ``values`` are fractions (prune), bits (quantize) or noise
+        scales relative to each tensor's spread (noise).
+    values : sequence of float
+        Strengths, one column each, e.g. ``[0, 0.5, 0.8, 0.9, 0.95]``.
+    image : optional
+        The reference image; default ``fit.image``.
+    method : str
+        Pruning method for both rows (see :func:`pixparam.edit.prune` and
+        :func:`pixparam.pixel_edits.prune_pixels`).
+    panel_width : float, optional
+        Inches per panel; default fits the figure in 7.2 in.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    series = edit_series(fit, op, values, image=image, method=method)
+    n = len(values)
+    pw = panel_width or min(1.5, _WIDTH / n)
+    h, w = fit.image_shape[:2]
+    fig = Figure(figsize=(pw * n, 2 * (pw * h / w + 0.45) + 0.3), layout="constrained")
+    axes = fig.subplots(2, n, squeeze=False)
+    for j, v in enumerate(values):
+        f, p = series["network"][j], series["pixels"][j]
+        draw_image(axes[0, j], f.render(), f"{format_count(f.n_effective)} params\n{format_db(f.psnr)}")
+        draw_image(axes[1, j], p.render("nearest"), f"{format_count(p.n_effective)} values\n{format_db(p.psnr)}")
+        axes[0, j].set_title(_label(op, v), fontsize=9)
+    axes[0, 0].set_ylabel(f"network\n{fit.family}", fontsize=9)
+    axes[1, 0].set_ylabel("pixels", fontsize=9)
+    return fig
+
+
+def edit_curve(
+    fit: Fit,
+    op: str,
+    values: Sequence[float],
+    *,
+    image: ImageSource | None = None,
+    method: str = "magnitude",
+    heal_steps: int = 0,
+) -> Figure:
+    """PSNR against edit strength, network beside pixels (and healed network when ``heal_steps``).
+
+    Parameters are those of :func:`edit_strip`; ``heal_steps`` adds a curve
+    of the network fine-tuned with :func:`pixparam.edit.heal` after each edit.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    series = edit_series(fit, op, values, image=image, method=method, heal_steps=heal_steps)
+    fig = Figure(figsize=(4.2, 3.0), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(values)) if op == "quantize" else np.asarray(values, dtype=float)
+    styles = {"network": ("o-", "C0"), "healed": ("s--", "C2"), "pixels": ("^-", "C1")}
+    for key, items in series.items():
+        y = [min(it.psnr, 99.0) for it in items]
+        label = {"network": f"{fit.family} network", "healed": f"{fit.family}, healed", "pixels": "pixels"}[key]
+        ax.plot(x, y, styles[key][0], color=styles[key][1], label=label, ms=4)
+    if op == "quantize":
+        ax.set_xticks(x, [_label(op, v).replace(" bits", "") for v in values])
+        ax.set_xlabel("bits per value")
+    else:
+        ax.set_xlabel("fraction pruned" if op == "prune" else "noise σ (× tensor std)")
+    ax.set_ylabel("PSNR (dB)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"{op} · {format_count(fit.n_params)} params", fontsize=9)
+    return fig
+
+
+def blend_strip(
+    a: Fit,
+    b: Fit,
+    alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
+    *,
+    shared: Fit | None = None,
+    panel_width: float | None = None,
+) -> Figure:
+    """Weight-space blends of two fits along ``alphas``, beside a pixel cross-fade.
+
+    Rows: blend of ``a`` and ``b`` without alignment, after alignment
+    (:func:`pixparam.edit.align`), and, when ``shared`` is given, of ``a``
+    and ``shared`` (a fit started from ``a``'s weights with
+    ``init_from=a``); the last row cross-fades the pixel counterparts of
+    ``a``'s and ``b``'s images. PSNR captions are against ``a``'s image.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if a.image is None or b.image is None:
+        raise EditError("blend_strip needs fits that carry their images (fresh from pp.fit)")
+    rows: list[tuple[str, list[tuple[np.ndarray, str]]]] = []
+
+    def net_row(other: Fit, align: bool) -> list[tuple[np.ndarray, str]]:
+        out = []
+        for t in alphas:
+            f = _edit.blend(a, other, t, align=align)
+            out.append((f.render(), format_db(f.psnr)))
+        return out
+
+    rows.append(("weights\nno alignment", net_row(b, False)))
+    rows.append(("weights\naligned", net_row(b, True)))
+    if shared is not None:
+        rows.append(("weights\nshared init", net_row(shared, False)))
+    pa, pb = pixelate(a.image, a.n_params), pixelate(b.image, a.n_params)
+    rows.append(
+        (
+            "pixels\ncross-fade",
+            [(p.render("nearest"), format_db(p.psnr)) for p in (_px.crossfade(pa, pb, t) for t in alphas)],
+        )
+    )
+    n = len(alphas)
+    pw = panel_width or min(1.4, (_WIDTH - 0.6) / n)
+    h, w = a.image_shape[:2]
+    fig = Figure(figsize=(pw * n + 0.6, len(rows) * (pw * h / w + 0.3) + 0.3), layout="constrained")
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for r, (label, panels) in enumerate(rows):
+        for j, (img, cap) in enumerate(panels):
+            draw_image(axes[r, j], img, cap)
+            if r == 0:
+                axes[r, j].set_title(f"α = {alphas[j]:g}", fontsize=9)
+        axes[r, 0].set_ylabel(label, fontsize=8)
+    return fig
