@@ -6,8 +6,8 @@ shape, training config, history, metrics, edits and versions, so
 
 An edited fit also stores its pruning masks (bool tensors named
 ``"edit.mask:<parameter>"``) and quantisation grids (``"edit.lo:<parameter>"``
-and ``"edit.step:<parameter>"``, bits in the metadata under ``"grids"``);
-such files are format 2, others stay format 1.
+and ``"edit.step:<parameter>"``, bits in the metadata under ``"grids"``)
+(format 2; format-1 files, without them, still load).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def save(fit: Fit, path: str | os.PathLike) -> Path:
             tensors[_STEP + name] = grid.step.detach().to("cpu").contiguous()
     meta = {
         "format": "pixparam.fit",
-        "format_version": 2 if fit.masks or fit.grids else 1,
+        "format_version": FORMAT_VERSION,
         "pixparam_version": __version__,
         "torch_version": torch.__version__,
         "arch": fit.arch.to_dict(),

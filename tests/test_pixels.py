@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pixparam as pp
+from pixparam import pixel_edits as pe
 from pixparam.pixels import counterpart_shape
 
 
@@ -91,3 +92,100 @@ def test_more_values_never_hurt_much(rgb32):
 def test_pixelate_errors(rgb32, kwargs, error, match):
     with pytest.raises(error, match=match):
         pp.pixelate(rgb32, **kwargs)
+
+
+# --------------------------------------------------------------------------- pixel twins of the edits
+
+
+@pytest.fixture(scope="module")
+def pix32(rgb32):
+    return pp.pixelate(rgb32, 1500)
+
+
+def _dct(small):
+    from scipy.fft import dctn
+
+    return dctn(small.astype(np.float64), axes=(0, 1), norm="ortho")
+
+
+@pytest.mark.parametrize("method", ["magnitude", "random"])
+@pytest.mark.parametrize("amount", [0.0, 0.5, 0.9])
+def test_prune_pixels_drops_the_fraction(pix32, method, amount):
+    out = pe.prune_pixels(pix32, amount, method)
+    k = round(amount * pix32.n_values)
+    coef = _dct(out.small)
+    assert abs(int((np.abs(coef) < 1e-5).sum()) - k) <= 1  # float32 pixels: zeros up to ~1e-7
+    assert out.n_effective == pix32.n_values - k and out.shape == pix32.shape
+    np.testing.assert_allclose(coef[0, 0], _dct(pix32.small)[0, 0])  # the means are kept
+    assert out.edits[-1] == {
+        "name": "prune",
+        "amount": amount,
+        "method": method,
+        **({"seed": 0} if method == "random" else {}),
+    }
+    if amount == 0:
+        np.testing.assert_allclose(out.small, pix32.small, atol=1e-6)
+    else:
+        assert out.psnr < pix32.psnr
+
+
+def test_prune_pixels_magnitude_beats_random(pix32):
+    assert pe.prune_pixels(pix32, 0.8).psnr > pe.prune_pixels(pix32, 0.8, "random").psnr
+
+
+def test_prune_pixels_structured_is_smaller(pix32):
+    out = pe.prune_pixels(pix32, 0.5, "neurons")
+    assert out.n_values <= pix32.n_values // 2 and out.n_values > 0.4 * pix32.n_values
+
+
+@pytest.mark.parametrize("bits", [8, 4, 3, 2])
+def test_posterize_levels(pix32, bits):
+    out = pe.posterize(pix32, bits)
+    assert np.unique(out.small).size <= 2**bits
+    assert out.bits_per_value == bits and np.abs(out.small - pix32.small).max() <= 0.5 / (2**bits - 1) + 1e-6
+
+
+def test_posterize_identity_and_half(pix32):
+    np.testing.assert_array_equal(pe.posterize(pix32, 32).small, pix32.small)
+    half = pe.posterize(pix32, 16).small
+    np.testing.assert_array_equal(half, half.astype(np.float16).astype(np.float32))
+
+
+def test_noise_pixels(pix32):
+    np.testing.assert_array_equal(pe.noise_pixels(pix32, 0).small, pix32.small)
+    a, b = pe.noise_pixels(pix32, 0.2, seed=1), pe.noise_pixels(pix32, 0.2, seed=1)
+    np.testing.assert_array_equal(a.small, b.small)
+    assert a.psnr < pix32.psnr and 0.0 <= a.small.min() and a.small.max() <= 1.0
+
+
+def test_paste_and_crossfade(rgb32, pix32):
+    other = pp.pixelate(rgb32[::-1].copy(), 1500)
+    np.testing.assert_array_equal(pe.crossfade(pix32, other, 0).small, pix32.small)
+    np.testing.assert_array_equal(pe.crossfade(pix32, other, 1).small, other.small)
+    np.testing.assert_array_equal(pe.paste(pix32, pix32, channels=[0, 1]).small, pix32.small)
+    top = pe.paste(pix32, other, region=(0, 0, 16, 32))
+    h = pix32.shape[0]
+    np.testing.assert_array_equal(top.small[: h // 2], other.small[: h // 2])
+    np.testing.assert_array_equal(top.small[-(h // 2) + 1 :], pix32.small[-(h // 2) + 1 :])
+    red = pe.paste(pix32, other, channels=[0])
+    np.testing.assert_array_equal(red.small[..., 0], other.small[..., 0])
+    np.testing.assert_array_equal(red.small[..., 1:], pix32.small[..., 1:])
+    with pytest.raises(pp.EditError, match="same budget"):
+        pe.crossfade(pix32, pp.pixelate(rgb32, 600), 0.5)
+    with pytest.raises(pp.EditError, match="region"):
+        pe.paste(pix32, other)
+
+
+def test_pixel_twins_do_not_mutate(pix32, rgb32):
+    before = pix32.small.copy()
+    other = pp.pixelate(rgb32[::-1].copy(), 1500)
+    for out in (
+        pe.prune_pixels(pix32, 0.7),
+        pe.posterize(pix32, 3),
+        pe.noise_pixels(pix32, 0.5),
+        pe.paste(pix32, other, channels=[2]),
+        pe.crossfade(pix32, other, 0.5),
+    ):
+        assert out is not pix32 and out.small is not pix32.small
+    np.testing.assert_array_equal(pix32.small, before)
+    assert pix32.edits == ()
