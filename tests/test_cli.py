@@ -103,3 +103,58 @@ def test_samples_listed(capsys):
 def test_python_dash_m():
     res = subprocess.run([sys.executable, "-m", "pixparam", "--version"], capture_output=True, text=True)
     assert res.returncode == 0 and res.stdout.strip() == f"pixparam {pp.__version__}"
+
+
+@pytest.fixture(scope="module")
+def saved_pair(tmp_path_factory):
+    d = tmp_path_factory.mktemp("edit")
+    img = pp.load_image("astronaut", size=16)
+    a = pp.fit(img, 600, "hashgrid", steps=10, progress=False)
+    b = pp.fit(img, a.arch, steps=5, seed=1, init_from=a, progress=False)
+    return a.save(d / "a.safetensors"), b.save(d / "b.safetensors")
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        "prune 0.8",
+        "prune 0.5 --method neurons",
+        "quantize 4 --per-channel",
+        "noise 0.1 --seed 3",
+        "blend {b} 0.5",
+        "splice {b} --layers table,0 --no-align",
+        "splice {b} --neurons 0.5",
+        "splice {b} --region 0,0,8,8",
+        "heal --steps 3",
+    ],
+)
+def test_edit_commands(tmp_path, capsys, saved_pair, op):
+    a, b = saved_pair
+    out, png = tmp_path / "e.safetensors", tmp_path / "e.png"
+    argv = f"edit {a} --image astronaut --size 16 -o {out} --render {png} " + op.format(b=b)
+    code, stdout, err = run(capsys, argv)
+    assert code == 0, err
+    assert "PSNR" in stdout and "non-zero" in stdout and out.exists() and png.exists()
+    edited = pp.load(out)
+    assert edited.edits[-1]["name"] == op.split()[0]
+    np.testing.assert_allclose(pp.load_image(png), np.round(edited.render() * 255) / 255, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        ("prune 1.5", "amount=1.5"),
+        ("quantize 1", "bits=1"),
+        ("heal --steps 2", "--image"),
+        ("splice {other} --layers 0", "same architecture"),
+        ("blend missing.safetensors 0.5", "does not exist"),
+    ],
+)
+def test_edit_errors_are_one_line(tmp_path, capsys, saved_pair, op, message):
+    a, _ = saved_pair
+    img = pp.load_image("astronaut", size=16)
+    other = pp.fit(img, 300, "relu", steps=1, progress=False).save(tmp_path / "o.safetensors")
+    code, _, err = run(capsys, f"edit {a} " + op.format(other=other))
+    assert code == 1
+    assert err.startswith("pixparam: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
