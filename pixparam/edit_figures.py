@@ -117,7 +117,7 @@ def edit_strip(
     n = len(values)
     pw = panel_width or min(1.5, _WIDTH / n)
     h, w = fit.image_shape[:2]
-    fig = Figure(figsize=(pw * n, 2 * (pw * h / w + 0.45) + 0.3), layout="constrained")
+    fig = Figure(figsize=(pw * n, 2 * (0.86 * pw * h / w + 0.42) + 0.25), layout="constrained")
     axes = fig.subplots(2, n, squeeze=False)
     for j, v in enumerate(values):
         f, p = series["network"][j], series["pixels"][j]
@@ -213,7 +213,7 @@ def blend_strip(
     n = len(alphas)
     pw = panel_width or min(1.4, (_WIDTH - 0.6) / n)
     h, w = a.image_shape[:2]
-    fig = Figure(figsize=(pw * n + 0.6, len(rows) * (pw * h / w + 0.3) + 0.3), layout="constrained")
+    fig = Figure(figsize=(pw * n + 0.6, len(rows) * (0.86 * pw * h / w + 0.28) + 0.3), layout="constrained")
     axes = fig.subplots(len(rows), n, squeeze=False)
     for r, (label, panels) in enumerate(rows):
         for j, (img, cap) in enumerate(panels):
