@@ -121,7 +121,8 @@ def edit_strip(
     axes = fig.subplots(2, n, squeeze=False)
     for j, v in enumerate(values):
         f, p = series["network"][j], series["pixels"][j]
-        draw_image(axes[0, j], f.render(), f"{format_count(f.n_effective)} params\n{format_db(f.psnr)}")
+        unit = "params" if f.n_effective >= f.n_params else "non-zero"
+        draw_image(axes[0, j], f.render(), f"{format_count(f.n_effective)} {unit}\n{format_db(f.psnr)}")
         draw_image(axes[1, j], p.render("nearest"), f"{format_count(p.n_effective)} values\n{format_db(p.psnr)}")
         axes[0, j].set_title(_label(op, v), fontsize=9)
     axes[0, 0].set_ylabel(f"network\n{fit.family}", fontsize=9)
