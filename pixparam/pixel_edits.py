@@ -27,25 +27,18 @@ DC coefficient of each channel (the mean) is never dropped.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 import torch
 
+from .edit._base import number as _number
 from .errors import EditError
 from .images import area_downsample
 from .pixels import Pixels, counterpart_shape
 
 __all__ = ["crossfade", "noise_pixels", "paste", "posterize", "prune_pixels"]
-
-
-def _number(value: object, name: str, lo: float, hi: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= float(value) <= (hi or float("inf")):
-        rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
-        raise EditError(f"{name}={value!r}; it must be a number {rng}")
-    return float(value)
 
 
 def _check(pix: object, what: str = "pix") -> Pixels:

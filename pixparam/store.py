@@ -6,8 +6,7 @@ shape, training config, history, metrics, edits and versions, so
 
 An edited fit also stores its pruning masks (bool tensors named
 ``"edit.mask:<parameter>"``) and quantisation grids (``"edit.lo:<parameter>"``
-and ``"edit.step:<parameter>"``, bits in the metadata under ``"grids"``)
-(format 2; format-1 files, without them, still load).
+and ``"edit.step:<parameter>"``, bits in the metadata under ``"grids"``).
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from .result import Fit, History, QuantGrid
 __all__ = ["FORMAT_VERSION", "load", "save"]
 
 #: Version of the checkpoint layout; bumped when it changes incompatibly.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1
 _KEY = "pixparam"
 _MASK, _LO, _STEP = "edit.mask:", "edit.lo:", "edit.step:"
 
@@ -148,6 +147,11 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[0]
         raise CheckpointError(f"{name}: the stored weights do not match its architecture ({first})") from None
+    shapes = {k: tuple(p.shape) for k, p in model.named_parameters()}
+    for kind, found in (("mask", masks), ("grid", grids)):
+        for k in found:
+            if k not in shapes or (kind == "mask" and tuple(found[k].shape) != shapes[k]):  # type: ignore[union-attr]
+                raise CheckpointError(f"{name}: its edit {kind} for {k!r} does not match any parameter of the network")
     model = model.to(resolve_device(device)).eval()
     return Fit(
         model=model,

@@ -311,3 +311,16 @@ def test_init_from(tiny_fits, shared, rgb32):
         pp.fit(rgb32, 900, "fourier", steps=1, init_from=a, progress=False)
     zero = pp.fit(rgb32, a.arch, steps=1, lr=1e-12, init_from=a, progress=False)
     np.testing.assert_allclose(zero.render(), a.render(), atol=1e-4)
+
+
+def test_checkpoint_with_a_stray_edit_mask_is_refused(tiny_fits, tmp_path):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    path = pp.edit.prune(tiny_fits["relu"], 0.5).save(tmp_path / "e.safetensors")
+    with safe_open(str(path), "pt") as fh:
+        meta, tensors = fh.metadata(), {k: fh.get_tensor(k) for k in fh.keys()}
+    tensors["edit.mask:mlp.layers.9.weight"] = torch.ones(3, 3, dtype=torch.bool)
+    save_file(tensors, str(path), metadata=meta)
+    with pytest.raises(pp.CheckpointError, match=r"edit mask for 'mlp\.layers\.9\.weight' does not match"):
+        pp.load(path)
