@@ -3,9 +3,10 @@ Blend and splice two networks
 =============================
 
 Two SIRENs fit the same image from different seeds; a third starts from the
-first one's weights (``init_from``). Blending weights halfway between
-independent fits ruins the image, less so after aligning their hidden units,
-and hardly at all when both share a starting point. Beside it, a hash grid
+first one's weights (``init_from``). The strip blends their weights with
+and without aligning hidden units first (weight matching), and between fits
+that share a starting point; the script prints the PSNR halfway along each
+path. Beside it, a hash grid
 fitted to the image gets one quadrant's table entries from a hash grid
 fitted (from its weights) to the mirrored image: splicing as pasting.
 """
