@@ -8,6 +8,7 @@ number of values.
 from . import edit, pixel_edits
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
+from .cache import FitCache
 from .devices import resolve_device
 from .edit_figures import blend_strip, edit_curve, edit_strip
 from .errors import (
@@ -37,6 +38,7 @@ __all__ = [
     "DeviceError",
     "EditError",
     "Fit",
+    "FitCache",
     "History",
     "ImageError",
     "ImageNotFoundError",

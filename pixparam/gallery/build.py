@@ -1,0 +1,309 @@
+"""Build the gallery: fit (or reuse) every network, draw every section, write results, README and page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .._io import write_bytes_atomic
+from .._version import __version__
+from ..cache import FitCache, fit_key
+from ..devices import resolve_device
+from ..images import load_image, save_image
+from ..pixels import Pixels, pixelate
+from ..result import Fit
+from .page import write_index, write_readme
+from .sections import BUILDERS
+from .spec import SECTIONS, Profile, get_profile
+
+__all__ = ["Context", "build_gallery"]
+
+RESULTS = "results.json"
+
+
+def _json_ready(value: Any) -> Any:
+    """Floats that JSON can hold (``inf``/``nan`` become ``None``), tuples as lists, numpy as Python."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+class Context:
+    """What a section builder gets: the profile, images, cached fits, and ways to save figures.
+
+    Every fit goes through one :class:`~pixparam.FitCache`, so a fit that two
+    sections need is trained once, and a rerun loads what an earlier
+    (possibly interrupted) build finished.
+    """
+
+    def __init__(self, out: Path, profile: Profile, cache: FitCache, device: str, bar: tqdm) -> None:
+        self.out = out
+        self.profile = profile
+        self.cache = cache
+        self.device = device
+        self.bar = bar
+        self.fits: dict[str, dict[str, Any]] = {}
+        self._images: dict[str, np.ndarray] = {}
+        self._ladder: dict[str, Fit] = {}
+
+    def image(self, name: str) -> np.ndarray:
+        """A profile image, loaded and resized once."""
+        if name not in self._images:
+            self._images[name] = load_image(name, size=self.profile.size)
+        return self._images[name]
+
+    def fit(self, image: np.ndarray, budget: Any, family: str | None = None, **kwargs: Any) -> Fit:
+        """A fit through the cache, with the profile's steps, seed and device unless given."""
+        kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **kwargs}
+        self.bar.set_postfix_str(f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip())
+        result = self.cache.fit(image, budget, family, device=self.device, progress=False, **kwargs)
+        self.bar.update(1)
+        return result
+
+    def ladder_fit(self, name: str, family: str, budget: int) -> Fit:
+        """The fit of ``family`` at ``budget`` on profile image ``name``; recorded in ``results.json``."""
+        fid = f"{name}/{family}/{budget}"
+        if fid in self._ladder:
+            return self._ladder[fid]
+        result = self._ladder[fid] = self.fit(self.image(name), budget, family)
+        if fid not in self.fits:
+            h, w, c = result.image_shape
+            self.fits[fid] = {
+                "id": fid,
+                "image": name,
+                "shape": [h, w, c],
+                "family": family,
+                "budget": budget,
+                "n_params": result.n_params,
+                "arch": result.arch.describe(),
+                "steps": result.config["steps"],
+                "seed": result.config["seed"],
+                "seconds": round(result.seconds, 3),
+                "device": result.config["device"],
+                "psnr": result.psnr,
+                "ssim": result.ssim,
+                "pixparam": __version__,
+            }
+        return result
+
+    def pixels(self, name: str, budget: int) -> Pixels:
+        """The pixel counterpart (equal values) of ``budget`` on profile image ``name``."""
+        return pixelate(self.image(name), budget)
+
+    def save(self, fig: Any, stem: str, *, alt: str, svg: bool = False) -> dict[str, str]:
+        """Write ``fig`` as ``<stem>.png`` (and ``.svg``) in the gallery; returns the entry for results."""
+        from ..figures import save_figure
+
+        entry = {"png": f"{stem}.png", "alt": alt}
+        save_figure(fig, self.out / entry["png"], dpi=130)
+        _optimise_png(self.out / entry["png"])
+        if svg:
+            entry["svg"] = f"{stem}.svg"
+            save_figure(fig, self.out / entry["svg"])
+        self.bar.update(1)
+        return entry
+
+    def film(self, name: str, family: str, budget: int) -> Any:
+        """A training film (GIF) of ``family`` at ``budget``; reused when the same film was already written."""
+        from ..figures import training_film
+        from ..figures.film import Film
+
+        p = self.profile
+        img = self.image(name)
+        key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-every{p.film_every}"
+        path = self.out / f"film-{family}.gif"
+        frames_file = self.cache.root / f"film-{key}.npz" if self.cache.root is not None else None
+        if frames_file is not None and frames_file.exists() and path.exists():
+            with np.load(frames_file) as z:
+                film = Film(frames=list(z["frames"]), steps=z["steps"].tolist(), psnr=z["psnr"].tolist(), path=path)
+        else:
+            film = training_film(
+                img,
+                path,
+                budget=budget,
+                family=family,
+                steps=p.film_steps,
+                every=p.film_every,
+                seed=p.seed,
+                device=self.device,
+            )
+            if frames_file is not None:
+                import io
+
+                buf = io.BytesIO()
+                np.savez_compressed(buf, frames=np.stack(film.frames), steps=film.steps, psnr=film.psnr)
+                write_bytes_atomic(frames_file, buf.getvalue())
+        self.bar.update(1)
+        return film
+
+
+def _optimise_png(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.load()
+        pil = im.copy()
+    from .._io import atomic_path
+
+    with atomic_path(path) as tmp:
+        pil.save(tmp, format="PNG", optimize=True)
+
+
+def _units(profile: Profile, names: list[str]) -> int:
+    """How many fits and figures the build will go through (for the progress bar's ETA)."""
+    p = profile
+    n_ladder = len(p.images) * len(p.families) * len(p.budgets)
+    per = {
+        "pixels": n_ladder + len(p.images),
+        "lens": len(p.families) + 1,
+        "capacity": len(p.families) * len(p.budgets) + 1,
+        "edits": 1 + 2 + 3,
+        "films": 2 * 2,
+    }
+    return sum(per.get(n, 1) for n in names)
+
+
+def _interactive(ctx: Context) -> dict[str, Any]:
+    """Renders and numbers for the page's comparison: every image × family × budget, and the pixels."""
+    p = ctx.profile
+    folder = ctx.out / "interactive"
+    folder.mkdir(exist_ok=True)
+    panels: dict[str, Any] = {}
+    for name in p.images:
+        per_budget: dict[str, Any] = {}
+        for b in p.budgets:
+            entry: dict[str, Any] = {}
+            for fam in p.families:
+                f = ctx.ladder_fit(name, fam, b)
+                src = f"interactive/{_stem(name)}-{fam}-{b}.png"
+                save_image(f.render(), ctx.out / src)
+                entry[fam] = {"src": src, "psnr": f.psnr, "ssim": f.ssim, "n": f.n_params, "id": f"{name}/{fam}/{b}"}
+            pix = ctx.pixels(name, b)
+            src = f"interactive/{_stem(name)}-pixels-{b}.png"
+            save_image(pix.render("nearest"), ctx.out / src)
+            entry["pixels"] = {"src": src, "psnr": pix.psnr, "ssim": pix.ssim, "n": pix.n_values, "shape": pix.shape}
+            per_budget[str(b)] = entry
+        panels[name] = per_budget
+    return {
+        "images": list(p.images),
+        "families": list(p.families),
+        "budgets": list(p.budgets),
+        "size": p.size,
+        "panels": panels,
+    }
+
+
+def _stem(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in str(name)).strip("-").lower() or "image"
+
+
+def build_gallery(
+    out: str | os.PathLike = "gallery",
+    profile: str | Profile | None = None,
+    *,
+    only: str | list[str] | None = None,
+    cache: str | os.PathLike | None = None,
+    device: str = "auto",
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Regenerate the gallery: figures, ``results.json``, ``README.md`` and ``index.html``.
+
+    Parameters
+    ----------
+    out : str or path
+        The gallery folder (created if missing).
+    profile : {"quick", "full"} or Profile, optional
+        Scale of the build; default ``full`` on a CUDA machine, else ``quick``.
+    only : str or list of str, optional
+        Build only these sections (names in :data:`pixparam.gallery.SECTIONS`);
+        the others keep their entries from an earlier ``results.json``.
+    cache : str or path, optional
+        Folder of cached fits; default ``<out>/.cache``. Fits are keyed by
+        image, architecture, training settings, seed and pixparam version, and
+        saved as each finishes, so an interrupted build resumes.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"``...
+    progress : bool
+        A progress bar over all fits and figures, with an ETA.
+
+    Returns
+    -------
+    dict
+        What was written to ``results.json``.
+
+    Raises
+    ------
+    ValueError
+        An unknown profile or section name.
+    """
+    p = get_profile(profile)
+    names = [s.name for s in SECTIONS]
+    wanted = names if only is None else ([only] if isinstance(only, str) else list(only))
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise ValueError(f"unknown gallery section {', '.join(unknown)}; choose from {', '.join(names)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    dev = resolve_device(device)
+    fit_cache = FitCache(Path(cache) if cache is not None else out / ".cache")
+    previous = _read_results(out)
+    sections = {s["name"]: s for s in previous.get("sections", []) if previous.get("profile", {}).get("name") == p.name}
+    fits = {f["id"]: f for f in previous.get("fits", [])} if sections else {}
+    t0 = time.perf_counter()
+    with tqdm(total=_units(p, wanted) + 1, desc="gallery", unit="step", disable=None if progress else True) as bar:
+        ctx = Context(out, p, fit_cache, str(dev), bar)
+        for s in SECTIONS:
+            if s.name not in wanted:
+                continue
+            bar.set_description(f"gallery: {s.name}")
+            built = BUILDERS[s.name](ctx)
+            sections[s.name] = {"name": s.name, "title": s.title, **built}
+        interactive = _interactive(ctx)
+        bar.update(1)
+    fits.update(ctx.fits)
+    results = {
+        "meta": {
+            "pixparam": __version__,
+            "torch": torch.__version__,
+            "device": str(dev) if dev.type != "cuda" else torch.cuda.get_device_name(dev),
+            "date": dt.date.today().isoformat(),
+            "seconds": round(time.perf_counter() - t0, 1),
+            "fits_trained": fit_cache.misses,
+            "fits_reused": fit_cache.hits,
+            "command": f"pixparam gallery --profile {p.name}",
+        },
+        "profile": p.to_dict(),
+        "sections": [sections[s.name] for s in SECTIONS if s.name in sections],
+        "fits": sorted(fits.values(), key=lambda f: f["id"]),
+        "interactive": interactive,
+    }
+    results = _json_ready(results)
+    write_bytes_atomic(out / RESULTS, json.dumps(results, indent=1, ensure_ascii=False).encode())
+    write_readme(out, results)
+    write_index(out, results)
+    return results
+
+
+def _read_results(out: Path) -> dict[str, Any]:
+    path = out / RESULTS
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,140 @@
+"""What the gallery shows and at what scale: profiles and the story's sections.
+
+A :class:`Profile` sets the images, budgets, families and training lengths;
+``quick`` runs on a 2-core CPU in minutes, ``full`` is meant for a GPU. The
+sections (:data:`SECTIONS`) tell the story one point at a time; each is built
+by a function in :mod:`pixparam.gallery.sections`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from ..budget import FAMILIES, parse_budget
+
+__all__ = ["PROFILES", "SECTIONS", "Profile", "Section", "get_profile"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Scale of a gallery build.
+
+    Attributes
+    ----------
+    name : str
+        ``"quick"``, ``"full"`` or your own.
+    images : tuple of str
+        Sample names (or paths) for the budget ladders and the interactive page.
+    size : int
+        Longest side the images are resized to.
+    budgets : tuple of int
+        The ladder of parameter budgets (ascending).
+    families : tuple of str
+        Network families fitted at every budget.
+    steps : int
+        Training steps per fit.
+    lens_budget : int
+        The budget at which the families are compared in "the lens matters".
+    film_steps, film_every : int
+        Training length and frame spacing of the training films.
+    heal_steps : int
+        Fine-tuning steps after each edit on the edit curves.
+    experiments : dict
+        Settings for the experiment sections (empty: those sections are skipped).
+    """
+
+    name: str
+    images: tuple[str, ...]
+    size: int
+    budgets: tuple[int, ...]
+    families: tuple[str, ...] = FAMILIES
+    steps: int = 1000
+    lens_budget: int = 4000
+    film_steps: int = 1000
+    film_every: int = 25
+    heal_steps: int = 200
+    seed: int = 0
+    experiments: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budgets", tuple(sorted({parse_budget(b) for b in self.budgets})))
+        object.__setattr__(self, "lens_budget", parse_budget(self.lens_budget))
+        if not self.images:
+            raise ValueError("a gallery profile needs at least one image")
+        if not self.budgets:
+            raise ValueError("a gallery profile needs at least one budget")
+        bad = [f for f in self.families if f not in FAMILIES]
+        if bad:
+            raise ValueError(f"unknown families {bad}; choose from {', '.join(FAMILIES)}")
+        if self.lens_budget not in self.budgets:
+            raise ValueError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (stored in ``results.json``)."""
+        d = asdict(self)
+        d["images"], d["budgets"], d["families"] = list(self.images), list(self.budgets), list(self.families)
+        return d
+
+    def with_(self, **changes: Any) -> Profile:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+PROFILES: dict[str, Profile] = {
+    # A 2-core CPU builds this in minutes: 64-px images, budgets up to about 2/3 of the pixel values.
+    "quick": Profile(
+        name="quick",
+        images=("astronaut", "camera", "coffee"),
+        size=64,
+        budgets=(1000, 2000, 4000, 8000),
+        steps=1000,
+        lens_budget=2000,
+        film_steps=600,
+        film_every=20,
+        heal_steps=150,
+    ),
+    # Meant for a GPU: 512-px images and budgets from 1k to 1M.
+    "full": Profile(
+        name="full",
+        images=("astronaut", "camera", "coffee"),
+        size=512,
+        budgets=(1000, 4000, 16000, 64000, 256000, 1000000),
+        steps=5000,
+        lens_budget=64000,
+        film_steps=3000,
+        film_every=60,
+        heal_steps=1000,
+    ),
+}
+
+
+def get_profile(profile: str | Profile | None = None) -> Profile:
+    """A profile by name; ``None`` is ``full`` on a CUDA machine, ``quick`` elsewhere."""
+    if isinstance(profile, Profile):
+        return profile
+    if profile is None:
+        import torch
+
+        profile = "full" if torch.cuda.is_available() else "quick"
+    if profile not in PROFILES:
+        raise ValueError(f"unknown gallery profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return PROFILES[profile]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One point of the story: a title, and the function that makes its figures and caption."""
+
+    name: str
+    title: str
+
+
+#: The story, in order.
+SECTIONS: tuple[Section, ...] = (
+    Section("pixels", "Parameters as pixels"),
+    Section("lens", "The lens matters"),
+    Section("capacity", "Capacity curves: networks, pixels and JPEG"),
+    Section("edits", "Editing networks like images"),
+    Section("films", "Watching a network learn"),
+)

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pixparam as pp
+from pixparam import train
+from pixparam.gallery import Profile, build_gallery
+
+TINY = Profile(
+    name="tiny",
+    images=("camera", "astronaut"),
+    size=24,
+    budgets=(300, 600),
+    families=("relu", "siren"),
+    steps=4,
+    lens_budget=300,
+    film_steps=6,
+    film_every=3,
+    heal_steps=2,
+)
+N_LADDER = len(TINY.images) * len(TINY.families) * len(TINY.budgets)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gallery")
+    build_gallery(out, TINY, device="cpu", progress=False)
+    return out
+
+
+def _results(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _numbers(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _numbers(v)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+def test_build_writes_results_readme_page_and_every_figure(built):
+    res = _results(built)
+    assert [s["name"] for s in res["sections"]] == ["pixels", "lens", "capacity", "edits", "films"]
+    assert len(res["fits"]) == N_LADDER
+    for f in res["fits"]:
+        assert {"budget", "family", "steps", "seconds", "device", "psnr", "ssim", "pixparam"} <= set(f)
+        assert f["n_params"] <= f["budget"] and f["steps"] == TINY.steps and f["pixparam"] == pp.__version__
+    assert res["meta"]["fits_trained"] >= N_LADDER
+    files = [v for s in res["sections"] for fig in s["figures"] for k, v in fig.items() if k != "alt"]
+    assert any(f.endswith(".svg") for f in files) and any(f.endswith(".gif") for f in files)
+    for name in files:
+        assert (built / name).stat().st_size > 500, name
+    readme = (built / "README.md").read_text()
+    linked = re.findall(r"\]\(([^)]+)\)", readme)
+    assert linked and all((built / name).exists() for name in linked)
+    for s in res["sections"]:
+        assert s["caption"] in readme
+    with Image.open(built / "film-siren.gif") as gif:
+        assert gif.n_frames == TINY.film_steps // TINY.film_every + 1  # steps 0, 3, 6
+
+
+def test_every_number_in_readme_and_page_comes_from_results(built):
+    res = _results(built)
+    known = {f"{v:.1f}" for v in _numbers(res)} | {f"{v:.3f}" for v in _numbers(res)}
+    readme = (built / "README.md").read_text()
+    page = (built / "index.html").read_text().split('<script type="application/json"')[0]
+    for text in (readme, page):
+        shown = re.findall(r"(\d+\.\d+) dB", text)
+        assert shown, "captions show PSNRs"
+        missing = [v for v in shown if v not in known]
+        assert not missing, f"numbers not in results.json: {missing}"
+    embedded = page_data(built)
+    assert embedded["budgets"] == list(TINY.budgets) and embedded["panels"] == res["interactive"]["panels"]
+
+
+def page_data(out: Path) -> dict:
+    html = (out / "index.html").read_text()
+    data = re.search(r'<script type="application/json" id="gallery-data">(.*?)</script>', html, re.S).group(1)
+    return json.loads(data.replace("<\\/", "</"))
+
+
+def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatch):
+    profile = TINY.with_(images=("camera",), families=("relu",))
+    out = tmp_path / "g"
+    calls = []
+    real_fit = train.fit
+
+    def counting(*args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the build is interrupted during its third fit
+        calls.append(1)
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit", counting)
+    with pytest.raises(KeyboardInterrupt):
+        build_gallery(out, profile, device="cpu", progress=False)
+    assert len(list((out / ".cache").glob("*.safetensors"))) == 2  # the two finished fits were saved
+    monkeypatch.setattr(train, "fit", real_fit)
+    res = build_gallery(out, profile, device="cpu", progress=False)
+    assert res["meta"]["fits_reused"] == 2  # nothing finished before the interrupt is trained again
+    trained = res["meta"]["fits_trained"]
+    again = build_gallery(out, profile, device="cpu", progress=False)
+    assert again["meta"]["fits_trained"] == 0 and again["meta"]["fits_reused"] == trained + 2
+    assert [f["psnr"] for f in again["fits"]] == [f["psnr"] for f in res["fits"]]
+
+
+def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):
+    out = tmp_path / "g"
+    shutil.copytree(built, out)
+    before = _results(out)
+    res = build_gallery(out, TINY, only="lens", device="cpu", progress=False)
+    assert [s["name"] for s in res["sections"]] == [s["name"] for s in before["sections"]]
+    assert res["meta"]["fits_trained"] == 0
+    assert res["sections"][0] == before["sections"][0]
+
+
+def test_bad_profile_and_section(tmp_path):
+    with pytest.raises(ValueError, match="unknown gallery profile 'huge'"):
+        build_gallery(tmp_path, "huge")
+    with pytest.raises(ValueError, match="unknown gallery section nope"):
+        build_gallery(tmp_path, TINY, only="nope")
+    with pytest.raises(ValueError, match="lens_budget 5000 is not one of the budgets"):
+        TINY.with_(lens_budget=5000)
+
+
+def test_cli_gallery(tmp_path, capsys, monkeypatch):
+    from pixparam.cli import main
+    from pixparam.gallery import spec
+
+    monkeypatch.setitem(spec.PROFILES, "quick", TINY.with_(images=("camera",), families=("relu",), name="quick"))
+    code = main(["gallery", "--out", str(tmp_path / "g"), "--profile", "quick", "--only", "lens", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "gallery (quick) written" in out and (tmp_path / "g" / "index.html").exists()
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextlib.contextmanager
+def _serve(folder: Path):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+def test_page_in_headless_chromium(built, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
+    data = page_data(built)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with _serve(built) as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+        errors, failed = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.goto(f"{url}/index.html", wait_until="load")
+        broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+        assert broken == 0
+
+        def state():
+            return (
+                page.get_attribute("#net", "src"),
+                page.get_attribute("#pix", "src"),
+                page.inner_text("#net-numbers"),
+                page.inner_text("#pix-numbers"),
+            )
+
+        page.focus("#budget")
+        page.keyboard.press("Home")
+        first = state()
+        page.keyboard.press("ArrowRight")
+        second = state()
+        assert all(a != b for a, b in zip(first, second)), (first, second)  # both images and both numbers move
+        image, family = data["images"][0], page.input_value("#family")
+        panel = data["panels"][image][str(data["budgets"][1])]
+        assert second[0] == panel[family]["src"] and second[1] == panel["pixels"]["src"]
+        assert f"{panel[family]['psnr']:.1f} dB" in second[2] and f"{panel['pixels']['psnr']:.1f} dB" in second[3]
+        box = page.locator("#viewer").bounding_box()
+        page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
+        assert abs(int(page.input_value("#split")) - 25) <= 1  # dragging moves the split
+        shot = tmp_path / "page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert not errors, errors
+    assert not failed, failed
+    with Image.open(shot) as im:
+        pixels = np.asarray(im.convert("RGB"), dtype=np.float32)
+    assert pixels.std() > 20 and len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 50  # not blank
