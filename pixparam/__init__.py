@@ -18,7 +18,20 @@ from .errors import (
     TrainingDiverged,
 )
 from .fields import build, n_trainable
+from .figures import (
+    Film,
+    FilmRecorder,
+    capacity_curve,
+    capacity_table,
+    compare,
+    crossovers,
+    plot_capacity,
+    plot_film,
+    save_figure,
+    training_film,
+)
 from .images import SAMPLES, load_image, save_image
+from .jpeg import Jpeg, jpeg_at_most
 from .metrics import psnr, ssim
 from .pixels import Pixels, pixelate
 from .result import Fit, History
@@ -32,26 +45,38 @@ __all__ = [
     "BudgetError",
     "CheckpointError",
     "DeviceError",
+    "Film",
+    "FilmRecorder",
     "Fit",
     "History",
     "ImageError",
     "ImageNotFoundError",
+    "Jpeg",
     "Pixels",
     "PixparamError",
     "TrainingDiverged",
     "__version__",
     "build",
+    "capacity_curve",
+    "capacity_table",
+    "compare",
+    "crossovers",
     "fit",
     "fit_ladder",
     "format_count",
+    "jpeg_at_most",
     "load",
     "load_image",
     "n_trainable",
     "parse_budget",
     "pixelate",
     "plan",
+    "plot_capacity",
+    "plot_film",
     "psnr",
     "resolve_device",
+    "save_figure",
     "save_image",
     "ssim",
+    "training_film",
 ]
