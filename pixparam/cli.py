@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | demo | info``.
+"""Command line: ``pixparam fit | render | demo | info | compare | curve``.
 
 Errors print one line (``pixparam: error: ...``) and exit with status 1;
 usage errors exit with status 2, as argparse does.
@@ -124,7 +124,66 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="describe a checkpoint, or list the samples", description="Describe a checkpoint.")
     i.add_argument("model", type=Path, nargs="?", help="checkpoint to describe")
     i.add_argument("--samples", action="store_true", help="list the built-in sample images")
+    _add_compare_parser(sub)
+    _add_curve_parser(sub)
     return p
+
+
+def _fractions(text: str) -> tuple[float, ...]:
+    try:
+        box = tuple(float(v) for v in text.split(","))
+        if len(box) != 4:
+            raise ValueError
+        return box
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"inset {text!r}: write TOP,LEFT,HEIGHT,WIDTH as fractions, e.g. 0.2,0.3,0.25,0.25"
+        ) from None
+
+
+def _add_ladder_options(p: argparse.ArgumentParser, steps_default: int | None) -> None:
+    """Options shared by ``compare`` and ``curve``: the image and the ladder of fits."""
+    p.add_argument("image", help="image file or sample name (see 'pixparam info --samples')")
+    p.add_argument("--budgets", type=_budgets, default=[1000, 4000, 16000, 64000], help="comma-separated (1k,4k,...)")
+    p.add_argument("--families", type=_families, default=["siren", "hashgrid"], help="comma-separated families")
+    p.add_argument("--size", type=_size, default=128, help="resize first: longest side or HxW (default 128)")
+    p.add_argument("--steps", type=int, default=steps_default, help=f"steps per fit (default {steps_default})")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default per family)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, mps")
+    p.add_argument(
+        "--cache", type=Path, default=None, help="folder of saved fits: reused when present, filled when not"
+    )
+    p.add_argument("--dpi", type=int, default=150, help="resolution of PNG output (default 150)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _add_compare_parser(sub: Any) -> None:
+    c = sub.add_parser(
+        "compare",
+        help="figure: networks beside pixel counterparts, one column per budget",
+        description="Fit each family at each budget (or reuse --cache) and draw networks beside pixel counterparts.",
+    )
+    _add_ladder_options(c, 1000)
+    c.add_argument("--match", choices=("values", "bits"), default="values", help="pixels with equal values or bytes")
+    c.add_argument("--smooth", action="store_true", help="add a row of bicubic-upsampled pixels")
+    c.add_argument("--errors", action="store_true", help="add |difference| maps under each row")
+    c.add_argument("--inset", type=_fractions, default=None, metavar="T,L,H,W", help="zoom this crop (fractions)")
+    c.add_argument("-o", "--output", type=Path, default=Path("compare.png"), help="figure path: .png, .svg, .pdf")
+
+
+def _add_curve_parser(sub: Any) -> None:
+    c = sub.add_parser(
+        "curve",
+        help="figure: quality against number of values for networks, pixels and JPEG",
+        description="Fit each family at each budget (or reuse --cache) and plot PSNR/SSIM against the number of "
+        "values, with pixels and JPEG at equal bytes, fitted laws and crossovers.",
+    )
+    _add_ladder_options(c, 1000)
+    c.add_argument("--param-bits", type=_budgets, default=[32], help="bits per parameter for equal bytes: 32 or 32,16")
+    c.add_argument("--no-jpeg", action="store_true", help="leave JPEG out")
+    c.add_argument("--json", type=Path, default=None, help="also write the measured records as JSON")
+    c.add_argument("-o", "--output", type=Path, default=Path("curve.png"), help="figure path: .png, .svg, .pdf")
 
 
 def _cmd_fit(a: argparse.Namespace) -> None:
@@ -203,7 +262,110 @@ def _cmd_info(a: argparse.Namespace) -> None:
         print(f"edit: {e}")
 
 
-_COMMANDS = {"fit": _cmd_fit, "render": _cmd_render, "demo": _cmd_demo, "info": _cmd_info}
+def _cache_key(img: Any, family: str, budget: int, a: argparse.Namespace) -> str:
+    """Hash of everything that decides a fit: image bytes, architecture, steps, lr, seed, pixparam version."""
+    import hashlib
+
+    from .budget import plan
+
+    arch = plan(budget, family, img.shape[2], resolution=max(img.shape[:2]))
+    spec = {
+        "image": hashlib.sha256(img.tobytes()).hexdigest(),
+        "shape": list(img.shape),
+        "arch": arch.to_dict(),
+        "steps": a.steps,
+        "lr": a.lr,
+        "seed": a.seed,
+        "pixparam": __version__,
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _check_figure_path(path: Path) -> None:
+    """Fail before any training when the figure cannot be written there."""
+    from matplotlib.figure import Figure
+
+    supported = Figure().canvas.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in supported:
+        raise ValueError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist; create it first")
+
+
+def _ladder(img: Any, a: argparse.Namespace) -> list[Any]:
+    """Every (family, budget) fit, with a tqdm bar; reused from and saved to ``--cache``."""
+    _check_figure_path(a.output)
+    from tqdm.auto import tqdm
+
+    from . import train
+    from .store import load
+
+    if a.steps is not None and a.steps < 1:
+        raise ValueError(f"--steps {a.steps}: it must be at least 1")
+    if a.cache is not None:
+        a.cache.mkdir(parents=True, exist_ok=True)
+    pairs = [(fam, b) for b in sorted(set(a.budgets)) for fam in a.families]
+    fits, reused = [], 0
+    for fam, b in tqdm(pairs, desc="fits", unit="fit", disable=None if not a.quiet else True):
+        path = None if a.cache is None else a.cache / f"{fam}-{b}-{_cache_key(img, fam, b, a)}.safetensors"
+        if path is not None and path.exists():
+            f = load(path, device=a.device)
+            f.image = img
+            reused += 1
+        else:
+            f = train.fit(img, b, fam, steps=a.steps, lr=a.lr, seed=a.seed, device=a.device, progress=False)
+            if path is not None:
+                f.save(path)
+        fits.append(f)
+    if a.cache is not None:
+        print(f"{reused} of {len(pairs)} fits reused from {a.cache}")
+    return fits
+
+
+def _cmd_compare(a: argparse.Namespace) -> None:
+    from .figures import compare, save_figure
+    from .images import load_image
+
+    img = load_image(a.image, size=a.size)
+    fits = _ladder(img, a)
+    fig = compare(img, fits, match=a.match, smooth=a.smooth, errors=a.errors, inset=a.inset)
+    for f in fits:
+        print(f"{f.family:>9} {format_count(f.n_params):>6} params · PSNR {f.psnr:6.2f} dB · SSIM {f.ssim:.3f}")
+    print(f"wrote {save_figure(fig, a.output, dpi=a.dpi)}")
+
+
+def _cmd_curve(a: argparse.Namespace) -> None:
+    from ._io import write_bytes_atomic
+    from .figures import capacity_table, crossovers, plot_capacity, save_figure
+    from .images import load_image
+
+    img = load_image(a.image, size=a.size)
+    fits = _ladder(img, a)
+    records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=a.param_bits, jpeg=not a.no_jpeg)
+    against = {"equal values": "pixels/values", **{f"equal bytes ({b}-bit)": f"pixels/bits{b}" for b in a.param_bits}}
+    cross = {name: crossovers(records, series) for name, series in against.items()}
+    for name, table in cross.items():
+        for fam, e in table.items():
+            where = format_count(e["n"]) if e["n"] is not None else "-"
+            print(f"{fam:>9} vs pixels at {name}: {e['status']} (fitted N* {where})")
+    if a.json is not None:
+        payload = {"command": "pixparam " + " ".join(sys.argv[1:]), "records": records, "crossovers": cross}
+        write_bytes_atomic(a.json, (json.dumps(payload, indent=1) + "\n").encode())
+        print(f"wrote {a.json}")
+    h, w = img.shape[:2]
+    fig = plot_capacity(records, title=f"{Path(str(a.image)).name} · {h}×{w} px · {fits[0].config['steps']} steps")
+    print(f"wrote {save_figure(fig, a.output, dpi=a.dpi)}")
+
+
+_COMMANDS = {
+    "fit": _cmd_fit,
+    "render": _cmd_render,
+    "demo": _cmd_demo,
+    "info": _cmd_info,
+    "compare": _cmd_compare,
+    "curve": _cmd_curve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
