@@ -28,6 +28,7 @@ from .figures import (
     plot_capacity,
     plot_film,
     save_figure,
+    save_table,
     training_film,
 )
 from .images import SAMPLES, load_image, save_image
@@ -77,6 +78,7 @@ __all__ = [
     "resolve_device",
     "save_figure",
     "save_image",
+    "save_table",
     "ssim",
     "training_film",
 ]

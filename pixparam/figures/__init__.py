@@ -6,7 +6,7 @@ restyle.
 """
 
 from .compare import compare
-from .curves import capacity_curve, capacity_table, crossovers, draw_capacity, plot_capacity, power_law
+from .curves import capacity_curve, capacity_table, crossovers, draw_capacity, plot_capacity, power_law, save_table
 from .film import Film, FilmRecorder, plot_film, training_film
 from .panels import draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
 from .style import COLORS, style
@@ -29,6 +29,7 @@ __all__ = [
     "plot_strip",
     "power_law",
     "save_figure",
+    "save_table",
     "style",
     "training_film",
 ]

@@ -8,8 +8,11 @@ MSE), and :func:`crossovers` reads off where a family overtakes pixels.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,15 @@ from ..pixels import pixelate
 from ..result import Fit
 from .style import MAX_WIDTH, color_for, style
 
-__all__ = ["capacity_curve", "capacity_table", "crossovers", "draw_capacity", "plot_capacity", "power_law"]
+__all__ = [
+    "capacity_curve",
+    "capacity_table",
+    "crossovers",
+    "draw_capacity",
+    "plot_capacity",
+    "power_law",
+    "save_table",
+]
 
 PIXELS = "pixels/values"
 
@@ -138,6 +149,19 @@ def capacity_table(
                 n = 8 * j.n_bytes / bits
                 records.append(_record(_bits_series("jpeg", bits), "jpeg", budget, n, j.n_bytes, j, quality=j.quality))
     return records
+
+
+def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **meta: Any) -> Path:
+    """Write records (and any ``meta`` such as the command or steps) as JSON, atomically.
+
+    Returns
+    -------
+    Path
+    """
+    from .._io import write_bytes_atomic
+
+    payload = {"meta": meta, "records": list(records), "crossovers": crossovers(records) if records else {}}
+    return write_bytes_atomic(path, (json.dumps(payload, indent=1) + "\n").encode())
 
 
 def _series(records: Sequence[dict[str, Any]]) -> list[str]:
