@@ -12,7 +12,7 @@ from ..images import ImageSource, load_image
 from ..pixels import Match, Pixels, pixelate
 from ..result import Fit
 from .panels import draw_error, draw_image, draw_inset, error_map
-from .style import CAPTION_SIZE, MAX_WIDTH, quality_caption, style
+from .style import CAPTION_SIZE, MAX_WIDTH, format_budget, quality_caption, style
 
 __all__ = ["compare"]
 
@@ -135,7 +135,7 @@ def compare(
     ph = pw * h / w
     with style():
         fig = Figure(
-            figsize=(pw * ncols + (0.75 if errors else 0.25), len(grid_rows) * (ph + 0.42) + 0.55), layout="constrained"
+            figsize=(pw * ncols + (0.75 if errors else 0.25), len(grid_rows) * (ph + 0.34) + 0.5), layout="constrained"
         )
         axes = fig.subplots(len(grid_rows), ncols, squeeze=False)
         err_axes = []
@@ -164,7 +164,7 @@ def compare(
                 if inset is not None:
                     draw_inset(ax, inset)
                 if i == 0:
-                    ax.set_title(f"budget {format_count(b)}", fontsize=8.5)
+                    ax.set_title(f"budget {format_budget(b)}", fontsize=8.5)
             label = ("|error| " if is_err else "") + ("pixels" if r == "smooth" else r)
             first = axes[i, int(lead)]
             first.set_ylabel(label if r != "smooth" else f"{label}\n(bicubic)", fontsize=8.5)

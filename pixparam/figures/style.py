@@ -22,6 +22,7 @@ __all__ = [
     "MAX_WIDTH",
     "OKABE_ITO",
     "color_for",
+    "format_budget",
     "quality_caption",
     "style",
 ]
@@ -90,11 +91,16 @@ def color_for(name: str) -> str:
 
 
 def quality_caption(psnr: float, ssim: float | None = None) -> str:
-    """``'27.3 dB · SSIM 0.91'`` (or ``'lossless'``)."""
+    """``'27.3 dB · SSIM 0.912'`` (or ``'lossless'``)."""
     text = format_db(psnr)
     if ssim is not None and psnr != float("inf"):
-        text += f" · SSIM {ssim:.2f}"
+        text += f" · SSIM {ssim:.3f}"
     return text
+
+
+def format_budget(n: int) -> str:
+    """A budget for titles: ``'1k'``, ``'1.5k'``, ``'64k'`` (:func:`format_count` without a trailing ``.0``)."""
+    return format_count(n).replace(".0", "")
 
 
 def count_caption(n: int, unit: str) -> str:
