@@ -26,7 +26,8 @@ import torch
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
-from pixparam.figures.curves import PIXELS, capacity_table, crossovers, plot_capacity, series_label
+from pixparam.capacity import PIXELS, capacity_table, crossovers, series_label
+from pixparam.figures import plot_capacity
 
 
 def main() -> None:

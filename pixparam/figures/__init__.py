@@ -5,8 +5,9 @@ pyplot state) so they work headless, and each is an ordinary Figure to
 restyle.
 """
 
+from ..capacity import capacity_table, crossovers, power_law, save_table
 from .compare import compare
-from .curves import capacity_curve, capacity_table, crossovers, draw_capacity, plot_capacity, power_law, save_table
+from .curves import capacity_curve, draw_capacity, plot_capacity
 from .film import Film, FilmRecorder, plot_film, training_film
 from .panels import draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
 from .style import COLORS, style

@@ -1,18 +1,13 @@
-"""Capacity curves: quality against number of values, for networks, pixels and JPEG.
+"""Capacity curves: draw :mod:`pixparam.capacity` records, quality against number of values (log x).
 
-:func:`capacity_table` computes the records (one per series and budget);
-:func:`plot_capacity` draws them; :func:`capacity_curve` does both. Each
-series gets a fitted law ``quality = a + b·log10 N`` (a power law in the
-MSE), and :func:`crossovers` reads off where a family overtakes pixels.
+:func:`draw_capacity` draws one metric into an Axes; :func:`plot_capacity`
+draws PSNR and SSIM with the legend; :func:`capacity_curve` measures and draws.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,240 +15,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..budget import FAMILIES, format_count, parse_budget
-from ..errors import BudgetError
-from ..images import ImageSource, load_image
-from ..jpeg import jpeg_at_most
-from ..pixels import pixelate
+from ..budget import FAMILIES, format_count
+from ..capacity import PIXELS, _points, _series, capacity_table, crossovers, power_law, series_label
+from ..images import ImageSource
 from ..result import Fit
 from .style import MAX_WIDTH, color_for, style
 
-__all__ = [
-    "capacity_curve",
-    "capacity_table",
-    "crossovers",
-    "draw_capacity",
-    "plot_capacity",
-    "power_law",
-    "save_table",
-]
-
-PIXELS = "pixels/values"
-
-
-def _bits_series(kind: str, bits: int) -> str:
-    return f"{kind}/bits{bits}"
-
-
-def series_label(series: str) -> str:
-    """A legend label for a series key (``'pixels/bits32'`` -> ``'pixels, equal bytes (32-bit params)'``)."""
-    if series == PIXELS:
-        return "pixels, equal values"
-    if "/bits" in series:
-        kind, bits = series.split("/bits")
-        name = "JPEG" if kind == "jpeg" else "pixels"
-        return f"{name}, equal bytes ({bits}-bit params)"
-    return series
-
-
-def _record(series: str, kind: str, budget: int, n: float, n_bytes: int, m: Any, **extra: Any) -> dict[str, Any]:
-    return {
-        "series": series,
-        "kind": kind,
-        "budget": int(budget),
-        "n": float(n),
-        "n_bytes": int(n_bytes),
-        "psnr": float(m.psnr),
-        "ssim": float(m.ssim),
-        **extra,
-    }
-
-
-def _find_fit(fits: Sequence[Fit], family: str, budget: int) -> Fit | None:
-    for f in fits:
-        if f.family == family and (f.arch.budget == budget or (f.arch.budget is None and f.n_params == budget)):
-            return f
-    return None
-
-
-def capacity_table(
-    image: ImageSource,
-    budgets: Sequence[int | str],
-    families: Sequence[str] = FAMILIES,
-    *,
-    fits: Sequence[Fit] = (),
-    param_bits: Sequence[int] = (32,),
-    jpeg: bool = True,
-    **fit_kwargs: Any,
-) -> list[dict[str, Any]]:
-    """Measure every family, pixels and JPEG at every budget.
-
-    Parameters
-    ----------
-    image : path, sample name, PIL image or ndarray
-        The image, at the size to fit.
-    budgets : sequence of int or str
-        Parameter budgets (``"1k"``, ``4096``...).
-    families : sequence of str
-        Network families to include.
-    fits : sequence of Fit
-        Fits already made (matched by family and planned budget); only the
-        missing ``(family, budget)`` pairs are trained.
-    param_bits : sequence of int
-        Bits per parameter for the equal-bytes baselines (32; add 16 for a
-        half-precision cast).
-    jpeg : bool
-        Include JPEG at the parameters' number of bytes.
-    **fit_kwargs
-        Passed to :func:`pixparam.fit` for missing fits (``steps``, ``seed``...).
-
-    Returns
-    -------
-    list of dict
-        One record per series and budget: ``series``, ``kind``
-        (``network``/``pixels``/``jpeg``), ``budget``, ``n`` (values, or for
-        equal-bytes baselines the parameters those bytes hold:
-        ``8 * n_bytes / param_bits``), ``n_bytes``, ``psnr``, ``ssim`` and
-        details (``arch``, ``shape``, ``quality``).
-    """
-    from ..train import fit as fit_one
-
-    img = load_image(image)
-    values = sorted({parse_budget(b) for b in budgets})
-    if not values:
-        raise BudgetError("budgets is empty; pass at least one budget, e.g. ['1k', '4k']")
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown:
-        raise ValueError(f"unknown families {unknown}; choose from {', '.join(FAMILIES)}")
-    fit_kwargs.setdefault("progress", False)
-    records: list[dict[str, Any]] = []
-    for budget in values:
-        for family in families:
-            f = _find_fit(fits, family, budget) or fit_one(img, budget, family, **fit_kwargs)
-            if f.image_shape != img.shape:
-                raise ValueError(f"a {family} fit was made on a {f.image_shape} image, not this {img.shape} one")
-            records.append(_record(family, "network", budget, f.n_params, 4 * f.n_params, f, arch=f.arch.describe()))
-        pix = pixelate(img, budget, "values")
-        records.append(_record(PIXELS, "pixels", budget, pix.n_values, 4 * pix.n_values, pix, shape=pix.shape))
-        for bits in param_bits:
-            pix = pixelate(img, budget, "bits", param_bits=bits)
-            n = 8 * pix.n_values / bits
-            records.append(
-                _record(_bits_series("pixels", bits), "pixels", budget, n, pix.n_values, pix, shape=pix.shape)
-            )
-            if jpeg:
-                try:
-                    j = jpeg_at_most(img, budget * bits // 8)
-                except BudgetError:
-                    continue  # headers alone exceed the budget: no point
-                n = 8 * j.n_bytes / bits
-                records.append(_record(_bits_series("jpeg", bits), "jpeg", budget, n, j.n_bytes, j, quality=j.quality))
-    return records
-
-
-def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **meta: Any) -> Path:
-    """Write records (and any ``meta`` such as the command or steps) as JSON, atomically.
-
-    Returns
-    -------
-    Path
-    """
-    from .._io import write_bytes_atomic
-
-    payload = {"meta": meta, "records": list(records), "crossovers": crossovers(records) if records else {}}
-    return write_bytes_atomic(path, (json.dumps(payload, indent=1) + "\n").encode())
-
-
-def _series(records: Sequence[dict[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for r in records:
-        seen.setdefault(r["series"], None)
-    return list(seen)
-
-
-def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    pts = sorted((r["n"], r[metric]) for r in records if r["series"] == series)
-    n = np.array([p[0] for p in pts], dtype=float)
-    y = np.array([p[1] for p in pts], dtype=float)
-    return n, y
-
-
-def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psnr") -> tuple[float, float] | None:
-    """Least-squares ``metric = a + b·log10 N`` over a series' finite points.
-
-    For PSNR this is a power law in the error: ``MSE ∝ N^(-b/10)``.
-
-    Returns
-    -------
-    (a, b) or None
-        ``None`` when fewer than two distinct counts with finite quality remain
-        (e.g. pixels lossless, or JPEG at its top quality for every budget).
-    """
-    n, y = _points(records, series, metric)
-    keep = np.isfinite(y)
-    if len(np.unique(n[keep])) < 2:
-        return None
-    b, a = np.polyfit(np.log10(n[keep]), y[keep], 1)
-    return float(a), float(b)
-
-
-def crossovers(
-    records: Sequence[dict[str, Any]], against: str = PIXELS, metric: str = "psnr"
-) -> dict[str, dict[str, Any]]:
-    """Where each network family overtakes a baseline, on the fitted laws.
-
-    The comparison runs over the budgets both cover and stops where the
-    baseline becomes lossless (then nothing can overtake it).
-
-    Parameters
-    ----------
-    records : sequence of dict
-        From :func:`capacity_table`.
-    against : str
-        The baseline series, ``'pixels/values'`` or ``'pixels/bits32'``...
-
-    Returns
-    -------
-    dict
-        Per family: ``n`` (the crossover count, or ``None``), ``status``
-        (``'overtakes'``, ``'ahead throughout'``, ``'falls behind'``,
-        ``'never in range'``, ``'no fit'``), ``range`` (the compared
-        ``[lo, hi]``) and ``measured``: the first budget at which the
-        measured family quality beats the baseline at that budget, or ``None``.
-    """
-    base = power_law(records, against, metric)
-    bn, by = _points(records, against, metric)
-    finite_n = bn[np.isfinite(by)]
-    out: dict[str, dict[str, Any]] = {}
-    for fam in [s for s in _series(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
-        law = power_law(records, fam, metric)
-        fn, _ = _points(records, fam, metric)
-        entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "measured": None}
-        by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
-        for r in sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"]):
-            if r["budget"] in by_budget and r[metric] > by_budget[r["budget"]]:
-                entry["measured"] = r["budget"]
-                break
-        if law is None or base is None or len(finite_n) == 0:
-            out[fam] = entry
-            continue
-        lo, hi = max(fn.min(), finite_n.min()), min(fn.max(), finite_n.max())
-        entry["range"] = [float(lo), float(hi)]
-        da, db = law[0] - base[0], law[1] - base[1]
-
-        def gap(n: float, da: float = da, db: float = db) -> float:
-            return da + db * math.log10(n)
-
-        g_lo, g_hi = gap(lo), gap(hi)
-        if g_lo >= 0 and g_hi >= 0:
-            entry["status"] = "ahead throughout"
-        elif g_lo < 0 and g_hi < 0:
-            entry["status"] = "never in range"
-        else:
-            entry["n"] = float(10 ** (-da / db))
-            entry["status"] = "overtakes" if g_hi > 0 else "falls behind"
-        out[fam] = entry
-    return out
+__all__ = ["capacity_curve", "draw_capacity", "plot_capacity"]
 
 
 def draw_capacity(
