@@ -21,7 +21,7 @@ import numpy as np
 from .budget import FAMILIES, parse_budget
 from .errors import BudgetError
 from .images import ImageSource, load_image
-from .jpeg import jpeg_at_most
+from .jpeg import QUALITIES, jpeg_at_most
 from .pixels import pixelate
 from .result import Fit
 
@@ -103,7 +103,9 @@ def capacity_table(
         (``network``/``pixels``/``jpeg``), ``budget``, ``n`` (values, or for
         equal-bytes baselines the parameters those bytes hold:
         ``8 * n_bytes / param_bits``), ``n_bytes``, ``psnr``, ``ssim`` and
-        details (``arch``, ``shape``, ``quality``).
+        details (``arch``, ``shape``, ``quality``); ``saturated`` marks pixels
+        at the image's full resolution and JPEG at quality 95, which laws and
+        crossovers leave out.
     """
     from .train import fit as fit_one
 
@@ -123,12 +125,24 @@ def capacity_table(
                 raise ValueError(f"a {family} fit was made on a {f.image_shape} image, not this {img.shape} one")
             records.append(_record(family, "network", budget, f.n_params, 4 * f.n_params, f, arch=f.arch.describe()))
         pix = pixelate(img, budget, "values")
-        records.append(_record(PIXELS, "pixels", budget, pix.n_values, 4 * pix.n_values, pix, shape=pix.shape))
+        full = pix.shape == img.shape[:2]
+        records.append(
+            _record(PIXELS, "pixels", budget, pix.n_values, 4 * pix.n_values, pix, shape=pix.shape, saturated=full)
+        )
         for bits in param_bits:
             pix = pixelate(img, budget, "bits", param_bits=bits)
             n = 8 * pix.n_values / bits
             records.append(
-                _record(_bits_series("pixels", bits), "pixels", budget, n, pix.n_values, pix, shape=pix.shape)
+                _record(
+                    _bits_series("pixels", bits),
+                    "pixels",
+                    budget,
+                    n,
+                    pix.n_values,
+                    pix,
+                    shape=pix.shape,
+                    saturated=pix.shape == img.shape[:2],
+                )
             )
             if jpeg:
                 try:
@@ -136,7 +150,18 @@ def capacity_table(
                 except BudgetError:
                     continue  # headers alone exceed the budget: no point
                 n = 8 * j.n_bytes / bits
-                records.append(_record(_bits_series("jpeg", bits), "jpeg", budget, n, j.n_bytes, j, quality=j.quality))
+                records.append(
+                    _record(
+                        _bits_series("jpeg", bits),
+                        "jpeg",
+                        budget,
+                        n,
+                        j.n_bytes,
+                        j,
+                        quality=j.quality,
+                        saturated=j.quality == max(QUALITIES),
+                    )
+                )
     return records
 
 
@@ -160,15 +185,21 @@ def _series(records: Sequence[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    pts = sorted((r["n"], r[metric]) for r in records if r["series"] == series)
+def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n``, ``metric`` and a mask of the points a law is fitted to (finite, baseline not saturated)."""
+    pts = sorted((r["n"], r[metric], bool(r.get("saturated", False))) for r in records if r["series"] == series)
     n = np.array([p[0] for p in pts], dtype=float)
     y = np.array([p[1] for p in pts], dtype=float)
-    return n, y
+    fitted = np.isfinite(y) & ~np.array([p[2] for p in pts], dtype=bool)
+    return n, y, fitted
 
 
 def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psnr") -> tuple[float, float] | None:
-    """Least-squares ``metric = a + b·log10 N`` over a series' finite points.
+    """Least-squares ``metric = a + b·log10 N`` over a series' finite, unsaturated points.
+
+    Saturated points are left out: pixels at the image's full resolution
+    (more budget buys nothing but, for equal bytes, the 8-bit rounding), and
+    JPEG at its top quality (the file no longer grows).
 
     For PSNR this is a power law in the error: ``MSE ∝ N^(-b/10)``.
 
@@ -178,8 +209,7 @@ def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psn
         ``None`` when fewer than two distinct counts with finite quality remain
         (e.g. pixels lossless, or JPEG at its top quality for every budget).
     """
-    n, y = _points(records, series, metric)
-    keep = np.isfinite(y)
+    n, y, keep = _points(records, series, metric)
     if len(np.unique(n[keep])) < 2:
         return None
     b, a = np.polyfit(np.log10(n[keep]), y[keep], 1)
@@ -192,7 +222,7 @@ def crossovers(
     """Where each network family overtakes a baseline, on the fitted laws.
 
     The comparison runs over the budgets both cover and stops where the
-    baseline becomes lossless (then nothing can overtake it).
+    baseline saturates (full resolution or lossless: nothing overtakes it there).
 
     Parameters
     ----------
@@ -211,12 +241,12 @@ def crossovers(
         measured family quality beats the baseline at that budget, or ``None``.
     """
     base = power_law(records, against, metric)
-    bn, by = _points(records, against, metric)
-    finite_n = bn[np.isfinite(by)]
+    bn, _, b_keep = _points(records, against, metric)
+    finite_n = bn[b_keep]
     out: dict[str, dict[str, Any]] = {}
     for fam in [s for s in _series(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
         law = power_law(records, fam, metric)
-        fn, _ = _points(records, fam, metric)
+        fn, _, _ = _points(records, fam, metric)
         entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "measured": None}
         by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
         for r in sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"]):

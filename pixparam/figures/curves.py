@@ -38,12 +38,13 @@ def draw_capacity(
     ``metric = a + b·log10 N`` is a line (its coefficients are in the label),
     otherwise markers are joined. Crossovers against ``crossover`` are marked
     with a cross and their count. Lossless points (infinite PSNR) are left out
-    and noted in the corner.
+    and saturated ones (see :func:`pixparam.capacity.power_law`) are not
+    fitted; both are noted in the corner.
     """
     name = "PSNR" if metric == "psnr" else metric.upper()
     lossless: list[str] = []
     for series in _series(records):
-        n, y = _points(records, series, metric)
+        n, y, fitted = _points(records, series, metric)
         kind = next(r["kind"] for r in records if r["series"] == series)
         color = color_for(series)
         dashed = series.endswith("bits16")
@@ -52,13 +53,16 @@ def draw_capacity(
         keep = np.isfinite(y)
         if (~keep).any():
             lossless.append(f"{series_label(series)}: lossless from {format_count(n[~keep].min())}")
+        elif (~fitted).any():
+            why = "top quality" if kind == "jpeg" else "full resolution"
+            lossless.append(f"{series_label(series)}: {why} at {format_count(n[~fitted].min())}, not fitted")
         law = power_law(records, series, metric) if fit_lines else None
         label = series_label(series)
         ls = "--" if dashed else "-"
         if law is not None:
             a, b = law
             label += f": a={a:.1f}, b={b:.2f}"
-            xs = np.geomspace(n[keep].min(), n[keep].max(), 50)
+            xs = np.geomspace(n[fitted].min(), n[fitted].max(), 50)
             ax.plot(xs, a + b * np.log10(xs), color=color, ls=ls, lw=1.1, zorder=2)
             ax.plot(n[keep], y[keep], ls="none", marker=marker, mfc=fill, color=color, label=label, zorder=3)
         else:
