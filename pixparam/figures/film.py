@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
 from .._io import atomic_path
@@ -300,10 +301,11 @@ def plot_film(film: Film, n: int = 6, *, width: float = MAX_WIDTH) -> Figure:
         ax.set_xlabel("training step")
         ax.set_ylabel("PSNR (dB)")
         ax.grid(True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        k = film.steps[1] - film.steps[0] if len(film) > 1 else film.steps[0]
         if film.fit is not None:
             ax.set_title(
-                f"{name} · {format_count(film.fit.n_params)} params: frames every "
-                f"{film.steps[1] - film.steps[0] if len(film) > 1 else film.steps[0]} steps",
+                f"{name} · {format_count(film.fit.n_params)} params: a frame every {k} step{'s' * (k != 1)}",
                 loc="left",
             )
     return fig
