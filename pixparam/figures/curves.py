@@ -21,7 +21,7 @@ from ..images import ImageSource
 from ..result import Fit
 from .style import MAX_WIDTH, color_for, style
 
-__all__ = ["capacity_curve", "draw_capacity", "plot_capacity"]
+__all__ = ["capacity_curve", "capacity_notes", "draw_capacity", "plot_capacity"]
 
 
 def draw_capacity(
@@ -31,6 +31,7 @@ def draw_capacity(
     *,
     fit_lines: bool = True,
     crossover: str | None = PIXELS,
+    notes: bool = True,
 ) -> Axes:
     """Draw one quality metric against ``N`` (log x) for every series in ``records``.
 
@@ -39,7 +40,8 @@ def draw_capacity(
     otherwise markers are joined. Crossovers against ``crossover`` are marked
     with a cross and their count. Lossless points (infinite PSNR) are left out
     and saturated ones (see :func:`pixparam.capacity.power_law`) are not
-    fitted; both are noted in the corner.
+    fitted; with ``notes`` both are noted in the upper left corner
+    (:func:`capacity_notes` gives the same lines).
     """
     name = "PSNR" if metric == "psnr" else metric.upper()
     lossless: list[str] = []
@@ -92,9 +94,18 @@ def draw_capacity(
     ax.set_xlabel("number of values N (parameters, or their bytes' worth)")
     ax.set_ylabel(f"{name} (dB)" if metric == "psnr" else name)
     ax.grid(True, which="major")
-    if lossless:
-        ax.text(0.98, 0.02, "\n".join(lossless), transform=ax.transAxes, ha="right", va="bottom", fontsize=6)
+    if notes and lossless:
+        ax.text(0.02, 0.98, "\n".join(lossless), transform=ax.transAxes, ha="left", va="top", fontsize=6)
     return ax
+
+
+def capacity_notes(records: Sequence[dict[str, Any]], metric: str = "psnr") -> list[str]:
+    """Lines saying which points are lossless (not drawn) or saturated (not fitted)."""
+    from matplotlib.figure import Figure as _Figure
+
+    ax = _Figure().subplots()
+    draw_capacity(ax, records, metric, crossover=None, notes=True)
+    return [line for t in ax.texts for line in t.get_text().splitlines()]
 
 
 def plot_capacity(
@@ -120,20 +131,23 @@ def plot_capacity(
     with style():
         fig = Figure(figsize=(width, 3.9 if ssim else 3.6), layout="constrained")
         axes = fig.subplots(1, 2 if ssim else 1, squeeze=False)[0]
-        draw_capacity(axes[0], records, "psnr", fit_lines=fit_lines, crossover=crossover)
+        draw_capacity(axes[0], records, "psnr", fit_lines=fit_lines, crossover=crossover, notes=False)
         if ssim:
-            draw_capacity(axes[1], records, "ssim", fit_lines=False, crossover=None)
+            draw_capacity(axes[1], records, "ssim", fit_lines=False, crossover=None, notes=False)
             axes[0].set_title("PSNR: markers measured, lines fitted", loc="left")
             axes[1].set_title("SSIM", loc="left")
         handles, labels = axes[0].get_legend_handles_labels()
-        if crossover is not None and fit_lines:
+        if crossover is not None and fit_lines and any(c["n"] for c in crossovers(records, crossover).values()):
             from matplotlib.lines import Line2D
 
             handles.append(Line2D([], [], marker="X", ls="none", color="0.3", ms=6))
             labels.append(f"a family overtakes {series_label(crossover)} (fitted)")
-        legend_title = None
+        title_lines = capacity_notes(records)
         if fit_lines:
-            legend_title = "markers: measured · lines: PSNR = a + b·log10 N, least squares per series (a, b below)"
+            title_lines.insert(
+                0, "markers: measured · lines: PSNR = a + b·log10 N, least squares per series (a, b below)"
+            )
+        legend_title = "\n".join(title_lines) or None
         fig.legend(
             handles,
             labels,
