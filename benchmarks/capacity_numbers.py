@@ -79,6 +79,7 @@ def main() -> None:
         "steps": a.steps,
         "seed": a.seed,
         "seconds": round(time.perf_counter() - t_all, 1),
+        "train_seconds": round(sum(f.seconds for f in fits), 1),  # the fits' own time (also when cached)
     }
     out = {"meta": meta, "records": records, "crossovers": cross}
     write_bytes_atomic(a.json, (json.dumps(out, indent=1, allow_nan=True) + "\n").encode())
@@ -87,8 +88,8 @@ def main() -> None:
         print(f"\novertakes pixels at {against}:")
         for fam, e in table.items():
             where = pp.format_count(e["n"]) if e["n"] is not None else "-"
-            measured = pp.format_count(e["measured"]) if e["measured"] is not None else "never"
-            print(f"  {fam:>8}: {e['status']:<17} fitted N* {where:>6} · first measured win at budget {measured}")
+            wins = ", ".join(pp.format_count(b) for b in e["wins"]) or "none"
+            print(f"  {fam:>8}: {e['status']:<17} fitted N* {where:>6} · measured wins at budgets: {wins}")
     if a.figure is not None:
         from pixparam.figures import save_figure
 

@@ -223,6 +223,9 @@ def crossovers(
 
     The comparison runs over the budgets both cover and stops where the
     baseline saturates (full resolution or lossless: nothing overtakes it there).
+    Each family's law is fitted on its points inside that range (within 5 %),
+    or on all its points when fewer than two fall inside, so that a family
+    flattening at budgets the baseline cannot reach does not bend the line.
 
     Parameters
     ----------
@@ -237,8 +240,9 @@ def crossovers(
         Per family: ``n`` (the crossover count, or ``None``), ``status``
         (``'overtakes'``, ``'ahead throughout'``, ``'falls behind'``,
         ``'never in range'``, ``'no fit'``), ``range`` (the compared
-        ``[lo, hi]``) and ``measured``: the first budget at which the
-        measured family quality beats the baseline at that budget, or ``None``.
+        ``[lo, hi]``), ``law`` (the family's ``[a, b]`` used), ``measured``:
+        the first budget at which the measured family quality beats the
+        baseline at that budget (or ``None``), and ``wins``: all such budgets.
     """
     base = power_law(records, against, metric)
     bn, _, b_keep = _points(records, against, metric)
@@ -246,13 +250,19 @@ def crossovers(
     out: dict[str, dict[str, Any]] = {}
     for fam in [s for s in _series(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
         law = power_law(records, fam, metric)
+        if len(finite_n):
+            inside = [
+                r for r in records if r["series"] != fam or finite_n.min() / 1.05 <= r["n"] <= finite_n.max() * 1.05
+            ]
+            law = power_law(inside, fam, metric) or law
         fn, _, _ = _points(records, fam, metric)
-        entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "measured": None}
+        entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "law": law, "measured": None}
         by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
-        for r in sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"]):
-            if r["budget"] in by_budget and r[metric] > by_budget[r["budget"]]:
-                entry["measured"] = r["budget"]
-                break
+        fam_records = sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"])
+        entry["wins"] = [
+            r["budget"] for r in fam_records if r["budget"] in by_budget and r[metric] > by_budget[r["budget"]]
+        ]
+        entry["measured"] = entry["wins"][0] if entry["wins"] else None
         if law is None or base is None or len(finite_n) == 0:
             out[fam] = entry
             continue

@@ -129,7 +129,9 @@ def plot_capacity(
     if not records:
         raise ValueError("no records to draw; compute them with capacity_table(image, budgets)")
     with style():
-        fig = Figure(figsize=(width, 3.9 if ssim else 3.6), layout="constrained")
+        n_series = len(_series(records)) + 1
+        legend_rows = math.ceil(n_series / (2 if width >= 6 else 1)) + len(capacity_notes(records)) + 1
+        fig = Figure(figsize=(width, 2.7 + 0.15 * legend_rows), layout="constrained")
         axes = fig.subplots(1, 2 if ssim else 1, squeeze=False)[0]
         draw_capacity(axes[0], records, "psnr", fit_lines=fit_lines, crossover=crossover, notes=False)
         if ssim:
