@@ -89,7 +89,12 @@ def main() -> None:
         for fam, e in table.items():
             where = pp.format_count(e["n"]) if e["n"] is not None else "-"
             wins = ", ".join(pp.format_count(b) for b in e["wins"]) or "none"
-            print(f"  {fam:>8}: {e['status']:<17} fitted N* {where:>6} · measured wins at budgets: {wins}")
+            ext = e.get("n_extrapolated")
+            ext = "-" if ext is None else pp.format_count(ext)
+            print(
+                f"  {fam:>8}: {e['status']:<17} fitted N* {where:>6} (laws cross at {ext:>6}, extrapolated) "
+                f"· measured wins at budgets: {wins}"
+            )
     if a.figure is not None:
         from pixparam.figures import save_figure
 

@@ -242,7 +242,10 @@ def crossovers(
         ``'never in range'``, ``'no fit'``), ``range`` (the compared
         ``[lo, hi]``), ``law`` (the family's ``[a, b]`` used), ``measured``:
         the first budget at which the measured family quality beats the
-        baseline at that budget (or ``None``), and ``wins``: all such budgets.
+        baseline at that budget (or ``None``), ``wins``: all such budgets, and
+        ``n_extrapolated``: where the family's steeper law overtakes the
+        baseline's, even outside the range (an extrapolation, kept within a
+        factor of 100 of it; ``None`` otherwise).
     """
     base = power_law(records, against, metric)
     bn, _, b_keep = _points(records, against, metric)
@@ -274,6 +277,8 @@ def crossovers(
             return da + db * math.log10(n)
 
         g_lo, g_hi = gap(lo), gap(hi)
+        meet = float(10 ** (-da / db)) if db > 0 else None  # the family's law is steeper: it overtakes there
+        entry["n_extrapolated"] = meet if meet is not None and lo / 100 <= meet <= hi * 100 else None
         if g_lo >= 0 and g_hi >= 0:
             entry["status"] = "ahead throughout"
         elif g_lo < 0 and g_hi < 0:

@@ -184,7 +184,11 @@ def test_power_law_and_crossovers():
     assert c["status"] == "overtakes" and c["n"] == pytest.approx(10 ** (10 / 3))
     assert c["measured"] == 10000
     assert crossovers(_synthetic(0.0, 3.0))["fam"]["status"] == "never in range"
-    assert crossovers(_synthetic(20.0, 3.0))["fam"]["status"] == "ahead throughout"
+    parallel = crossovers(_synthetic(20.0, 3.0))["fam"]
+    assert parallel["status"] == "ahead throughout" and parallel["n_extrapolated"] is None
+    steeper = crossovers(_synthetic(5.0, 6.0))["fam"]
+    assert steeper["status"] == "ahead throughout" and steeper["n_extrapolated"] == pytest.approx(10 ** (5 / 3))
+    assert steeper["wins"] == [1000, 10000, 100000]
 
 
 def test_plot_capacity_panels_and_legend():
