@@ -237,3 +237,20 @@ def test_film_recorder_and_formats(img24, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="ffmpeg"):
         training_film(rec, tmp_path / "f.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
+    import pixparam.train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("capacity_curve trained a fit it was given")
+
+    monkeypatch.setattr(pixparam.train, "fit", no_training)
+    fig = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    measured = {(r["series"], r["budget"]): r["psnr"] for r in fig.pixparam_records}
+    for f in ladder:
+        assert measured[f.family, f.arch.budget] == f.psnr
+    psnr_axis = fig.axes[0]
+    ys = {round(float(y), 6) for line in psnr_axis.get_lines() for y in line.get_ydata()}
+    assert all(round(f.psnr, 6) in ys for f in ladder)  # every measured point is drawn
