@@ -22,7 +22,21 @@ from .errors import (
     TrainingDiverged,
 )
 from .fields import build, n_trainable
+from .figures import (
+    Film,
+    FilmRecorder,
+    capacity_curve,
+    capacity_table,
+    compare,
+    crossovers,
+    plot_capacity,
+    plot_film,
+    save_figure,
+    save_table,
+    training_film,
+)
 from .images import SAMPLES, load_image, save_image
+from .jpeg import Jpeg, jpeg_at_most
 from .metrics import psnr, ssim
 from .pixels import Pixels, pixelate
 from .result import Fit, History
@@ -37,23 +51,31 @@ __all__ = [
     "CheckpointError",
     "DeviceError",
     "EditError",
+    "Film",
+    "FilmRecorder",
     "Fit",
     "FitCache",
     "History",
     "ImageError",
     "ImageNotFoundError",
+    "Jpeg",
     "Pixels",
     "PixparamError",
     "TrainingDiverged",
     "__version__",
     "blend_strip",
     "build",
+    "capacity_curve",
+    "capacity_table",
+    "compare",
+    "crossovers",
     "edit",
     "edit_curve",
     "edit_strip",
     "fit",
     "fit_ladder",
     "format_count",
+    "jpeg_at_most",
     "load",
     "load_image",
     "n_trainable",
@@ -61,8 +83,13 @@ __all__ = [
     "pixel_edits",
     "pixelate",
     "plan",
+    "plot_capacity",
+    "plot_film",
     "psnr",
     "resolve_device",
+    "save_figure",
     "save_image",
+    "save_table",
     "ssim",
+    "training_film",
 ]

@@ -158,3 +158,58 @@ def test_edit_errors_are_one_line(tmp_path, capsys, saved_pair, op, message):
     assert code == 1
     assert err.startswith("pixparam: error: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_compare_and_curve_write_figures(tmp_path, capsys):
+    fig = tmp_path / "cmp.png"
+    code, out, err = run(capsys, "compare camera --size 24 --budgets 1k,300 --families siren,relu --steps 5 -q -o", fig)
+    assert code == 0, err
+    assert fig.read_bytes().startswith(b"\x89PNG") and "wrote" in out
+    curve, records = tmp_path / "curve.svg", tmp_path / "r.json"
+    code, out, err = run(
+        capsys, "curve astronaut --size 24 --budgets 300,1k --families relu --steps 5 -q --json", records, "-o", curve
+    )
+    assert code == 0, err
+    assert curve.read_bytes().startswith(b"<?xml")
+    import json
+
+    data = json.loads(records.read_text())
+    assert {r["series"] for r in data["records"]} >= {"relu", "pixels/values", "pixels/bits32", "jpeg/bits32"}
+    assert "relu vs pixels at equal values" in out
+
+
+def test_cache_reuses_fits(tmp_path, capsys, monkeypatch):
+    import pixparam.train as train
+
+    calls = []
+    real = train.fit
+
+    def counting_fit(*args, **kwargs):
+        calls.append(args[1:3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit", counting_fit)
+    cmd = "compare camera --size 24 --budgets 300,600 --families relu --steps 5 -q --cache"
+    code, out, err = run(capsys, cmd, tmp_path / "cache", "-o", tmp_path / "a.png")
+    assert code == 0, err
+    assert len(calls) == 2 and "0 of 2 fits reused" in out
+    assert len(list((tmp_path / "cache").glob("*.safetensors"))) == 2
+    code, out, err = run(capsys, cmd, tmp_path / "cache", "-o", tmp_path / "b.png")
+    assert code == 0, err
+    assert len(calls) == 2 and "2 of 2 fits reused" in out  # nothing trained the second time
+    # another seed is another fit
+    code, out, err = run(capsys, cmd, tmp_path / "cache", "--seed", "1", "-o", tmp_path / "c.png")
+    assert code == 0 and len(calls) == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", "camera", "--steps", "0"], "--steps 0"),
+        (["compare", "camera", "--size", "24", "--steps", "1", "-q", "-o", "f.doc"], "cannot save a figure"),
+    ],
+)
+def test_compare_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, " ".join(argv))
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

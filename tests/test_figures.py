@@ -5,7 +5,21 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from pixparam.figures import draw_image, plot_strip, save_figure
+import pixparam as pp
+from pixparam.figures import (
+    FilmRecorder,
+    capacity_table,
+    compare,
+    crossovers,
+    draw_image,
+    plot_capacity,
+    plot_film,
+    plot_strip,
+    power_law,
+    save_figure,
+    training_film,
+)
+from pixparam.jpeg import jpeg_at_most
 
 
 def _strip(rgb32):
@@ -48,3 +62,195 @@ def test_save_figure_formats(rgb32, tmp_path, suffix):
 def test_save_figure_rejects_unknown_format(rgb32, tmp_path):
     with pytest.raises(ValueError, match="cannot save a figure as"):
         save_figure(_strip(rgb32), tmp_path / "f.doc")
+
+
+# --------------------------------------------------------------------------- compare, curves, films
+
+
+@pytest.fixture(scope="module")
+def img24():
+    return pp.load_image("astronaut", size=24)
+
+
+@pytest.fixture(scope="module")
+def ladder(img24):
+    """siren and relu at two budgets, 5 steps each, on a 24-px RGB image."""
+    return [pp.fit(img24, b, f, steps=5, progress=False, device="cpu") for f in ("relu", "siren") for b in (800, 300)]
+
+
+def _image_axes(fig):
+    return [ax for ax in fig.axes if ax.images]
+
+
+def _captions(fig):
+    return [ax.get_xlabel() for ax in fig.axes]
+
+
+def test_compare_panels_and_captions(img24, ladder):
+    fig = compare(img24, ladder)
+    assert isinstance(fig, Figure) and fig.get_size_inches()[0] <= 7.2
+    # original + (2 families + pixels) × 2 budgets
+    assert len(_image_axes(fig)) == 1 + 3 * 2
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["image", "budget 300", "budget 800"]  # columns sorted by budget
+    text = "\n".join(_captions(fig))
+    for f in ladder:
+        assert f"{f.psnr:.1f} dB" in text and f"{pp.format_count(f.n_params)} params" in text
+    for b in (300, 800):
+        pix = pp.pixelate(img24, b)
+        assert f"{pix.shape[0]}×{pix.shape[1]} px · {pp.format_count(pix.n_values)} values" in text
+        assert f"{pix.psnr:.1f} dB" in text
+    assert [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()] == ["siren", "relu", "pixels"]
+
+
+def test_compare_errors_inset_smooth(img24, ladder):
+    fig = compare(img24, ladder, rows=["siren", "pixels", "smooth"], errors=True, inset=(0.2, 0.2, 0.4, 0.4))
+    main = [ax for ax in _image_axes(fig) if ax.get_xlabel()]
+    # 3 rows × 2 budgets, each with an error row; no original
+    assert len(main) == 12
+    errs = [ax for ax in main if ax.get_xlabel().startswith("mean |error|")]
+    assert len(errs) == 6
+    assert len({ax.images[0].get_clim() for ax in errs}) == 1  # one shared colour scale
+    insets = [child for ax in main for child in ax.child_axes if child.images]
+    assert len(insets) == 12  # the same crop on every panel
+    assert {tuple(np.round(ax.get_xlim(), 6)) for ax in insets} == {(4.3, 13.9)}
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+
+
+def test_compare_match_bits_counts_bytes(img24, ladder):
+    fig = compare(img24, ladder, match="bits", rows=["pixels"])
+    pix = pp.pixelate(img24, 300, "bits")
+    assert pix.n_values <= 1200
+    assert f"{pp.format_count(pix.n_values)} bytes" in "\n".join(_captions(fig))
+
+
+def test_compare_rejects_bad_input(img24, ladder, rgb32):
+    with pytest.raises(ValueError, match="fitted to"):
+        compare(rgb32, ladder)
+    with pytest.raises(ValueError, match="choose from"):
+        compare(img24, ladder, rows=["fourier"])
+    with pytest.raises(ValueError, match="fits is empty"):
+        compare(img24, [])
+    with pytest.raises(ValueError, match="inset box"):
+        compare(img24, ladder, inset=(0.8, 0.8, 0.5, 0.5))
+
+
+def test_jpeg_at_most_is_the_best_quality_that_fits(rgb32):
+    from pixparam.images import to_uint8
+    from pixparam.jpeg import _encode
+
+    j = jpeg_at_most(rgb32, 1500)
+    assert j.n_bytes <= 1500 and 1 <= j.quality <= 95
+    if j.quality < 95:
+        assert len(_encode(to_uint8(rgb32), j.quality + 1)) > 1500
+    assert j.psnr == pytest.approx(pp.psnr(rgb32, j.decoded))
+    with pytest.raises(pp.BudgetError, match="raise the budget"):
+        jpeg_at_most(rgb32, 100)
+
+
+def test_capacity_table_records(img24, ladder):
+    records = capacity_table(img24, [300, 800], ["relu", "siren"], fits=ladder, param_bits=(32, 16))
+    series = {r["series"] for r in records}
+    assert {"relu", "siren", "pixels/values", "pixels/bits32", "pixels/bits16", "jpeg/bits32"} <= series
+    by = {(r["series"], r["budget"]): r for r in records}
+    for f in ladder:
+        assert by[f.family, f.arch.budget]["psnr"] == f.psnr  # reused, not retrained
+    for r in records:
+        if r["kind"] == "jpeg":
+            bits = int(r["series"].split("bits")[1])
+            assert r["n_bytes"] <= r["budget"] * bits // 8
+        if r["series"] == "pixels/values":
+            assert r["n"] <= r["budget"]
+
+
+def _synthetic(a_fam, b_fam, a_pix=10.0, b_pix=3.0):
+    ns = [1e3, 1e4, 1e5]
+    rec = [
+        {"series": "fam", "kind": "network", "budget": int(n), "n": n, "psnr": a_fam + b_fam * np.log10(n)} for n in ns
+    ]
+    rec += [
+        {"series": "pixels/values", "kind": "pixels", "budget": int(n), "n": n, "psnr": a_pix + b_pix * np.log10(n)}
+        for n in ns
+    ]
+    for r in rec:
+        r["ssim"] = 0.5
+    return rec
+
+
+def test_power_law_and_crossovers():
+    rec = _synthetic(0.0, 6.0)
+    assert power_law(rec, "pixels/values") == pytest.approx((10.0, 3.0))
+    c = crossovers(rec)["fam"]
+    assert c["status"] == "overtakes" and c["n"] == pytest.approx(10 ** (10 / 3))
+    assert c["measured"] == 10000
+    assert crossovers(_synthetic(0.0, 3.0))["fam"]["status"] == "never in range"
+    parallel = crossovers(_synthetic(20.0, 3.0))["fam"]
+    assert parallel["status"] == "ahead throughout" and parallel["n_extrapolated"] is None
+    steeper = crossovers(_synthetic(5.0, 6.0))["fam"]
+    assert steeper["status"] == "ahead throughout" and steeper["n_extrapolated"] == pytest.approx(10 ** (5 / 3))
+    assert steeper["wins"] == [1000, 10000, 100000]
+
+
+def test_plot_capacity_panels_and_legend():
+    rec = _synthetic(0.0, 6.0)
+    rec.append({"series": "pixels/values", "kind": "pixels", "budget": 10**6, "n": 1e6, "psnr": np.inf, "ssim": 1.0})
+    fig = plot_capacity(rec)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2 and fig.get_size_inches()[0] <= 7.2
+    assert fig.axes[0].get_xscale() == "log"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "pixels, equal values: a=10.0, b=3.00" in legend and "fam: a=0.0, b=6.00" in legend
+    assert "2.2k" in [t.get_text() for t in fig.axes[0].texts]  # the crossover, marked
+    assert "lossless from 1.0M" in fig.legends[0].get_title().get_text()
+
+
+@pytest.mark.parametrize("suffix", ["gif", "png"])
+def test_training_film_frames(img24, tmp_path, suffix):
+    path = tmp_path / f"film.{suffix}"
+    film = training_film(img24, path, budget=500, family="siren", steps=12, every=4, device="cpu")
+    assert film.steps == [4, 8, 12] and len(film.psnr) == 3
+    with Image.open(path) as im:
+        assert im.n_frames == 3
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert film.psnr[-1] == pytest.approx(pp.psnr(img24, film.fit.render()), abs=0.05)
+    fig = plot_film(film, n=3)
+    assert len(_image_axes(fig)) == 3 and f"{film.psnr[-1]:.1f} dB" in "\n".join(_captions(fig))
+
+
+def test_training_film_from_fit_retrains_identically(img24, ladder, tmp_path):
+    fit = ladder[0]
+    film = training_film(fit, every=2)
+    assert film.steps == [2, 4, 5]
+    assert film.fit.psnr == pytest.approx(fit.psnr, abs=1e-9)
+    with pytest.raises(ValueError, match="image="):
+        training_film(pp.load(fit.save(tmp_path / "m.safetensors")))
+
+
+def test_film_recorder_and_formats(img24, tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="every"):
+        FilmRecorder(img24, every=0)
+    rec = FilmRecorder(img24, every=3)
+    pp.fit(img24, 300, "relu", steps=7, progress=False, device="cpu", callback=rec)
+    assert rec.film.steps == [3, 6]
+    with pytest.raises(ValueError, match=r"use \.gif"):
+        training_film(rec, tmp_path / "f.avi")
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(ValueError, match="ffmpeg"):
+        training_film(rec, tmp_path / "f.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
+    import pixparam.train
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("capacity_curve trained a fit it was given")
+
+    monkeypatch.setattr(pixparam.train, "fit", no_training)
+    fig = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    measured = {(r["series"], r["budget"]): r["psnr"] for r in fig.pixparam_records}
+    for f in ladder:
+        assert measured[f.family, f.arch.budget] == f.psnr
+    psnr_axis = fig.axes[0]
+    ys = {round(float(y), 6) for line in psnr_axis.get_lines() for y in line.get_ydata()}
+    assert all(round(f.psnr, 6) in ys for f in ladder)  # every measured point is drawn

@@ -1,0 +1,290 @@
+"""Capacity: quality against number of values, for networks, pixels and JPEG, as records.
+
+:func:`capacity_table` measures every family, pixels (equal values and equal
+bytes) and JPEG (equal bytes) at every budget; :func:`power_law` fits
+``quality = a + b·log10 N`` per series (a power law in the MSE for PSNR) and
+:func:`crossovers` reads off where a family overtakes pixels. Drawing lives in
+:mod:`pixparam.figures.curves`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .budget import FAMILIES, parse_budget
+from .errors import BudgetError
+from .images import ImageSource, load_image
+from .jpeg import QUALITIES, jpeg_at_most
+from .pixels import pixelate
+from .result import Fit
+
+__all__ = ["PIXELS", "capacity_table", "crossovers", "power_law", "save_table", "series_label"]
+
+PIXELS = "pixels/values"
+
+
+def _bits_series(kind: str, bits: int) -> str:
+    return f"{kind}/bits{bits}"
+
+
+def series_label(series: str) -> str:
+    """A legend label for a series key (``'pixels/bits32'`` -> ``'pixels, equal bytes (32-bit params)'``)."""
+    if series == PIXELS:
+        return "pixels, equal values"
+    if "/bits" in series:
+        kind, bits = series.split("/bits")
+        name = "JPEG" if kind == "jpeg" else "pixels"
+        return f"{name}, equal bytes ({bits}-bit params)"
+    return series
+
+
+def _record(series: str, kind: str, budget: int, n: float, n_bytes: int, m: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "series": series,
+        "kind": kind,
+        "budget": int(budget),
+        "n": float(n),
+        "n_bytes": int(n_bytes),
+        "psnr": float(m.psnr),
+        "ssim": float(m.ssim),
+        **extra,
+    }
+
+
+def _find_fit(fits: Sequence[Fit], family: str, budget: int) -> Fit | None:
+    for f in fits:
+        if f.family == family and (f.arch.budget == budget or (f.arch.budget is None and f.n_params == budget)):
+            return f
+    return None
+
+
+def capacity_table(
+    image: ImageSource,
+    budgets: Sequence[int | str],
+    families: Sequence[str] = FAMILIES,
+    *,
+    fits: Sequence[Fit] = (),
+    param_bits: Sequence[int] = (32,),
+    jpeg: bool = True,
+    **fit_kwargs: Any,
+) -> list[dict[str, Any]]:
+    """Measure every family, pixels and JPEG at every budget.
+
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+        The image, at the size to fit.
+    budgets : sequence of int or str
+        Parameter budgets (``"1k"``, ``4096``...).
+    families : sequence of str
+        Network families to include.
+    fits : sequence of Fit
+        Fits already made (matched by family and planned budget); only the
+        missing ``(family, budget)`` pairs are trained.
+    param_bits : sequence of int
+        Bits per parameter for the equal-bytes baselines (32; add 16 for a
+        half-precision cast).
+    jpeg : bool
+        Include JPEG at the parameters' number of bytes.
+    **fit_kwargs
+        Passed to :func:`pixparam.fit` for missing fits (``steps``, ``seed``...).
+
+    Returns
+    -------
+    list of dict
+        One record per series and budget: ``series``, ``kind``
+        (``network``/``pixels``/``jpeg``), ``budget``, ``n`` (values, or for
+        equal-bytes baselines the parameters those bytes hold:
+        ``8 * n_bytes / param_bits``), ``n_bytes``, ``psnr``, ``ssim`` and
+        details (``arch``, ``shape``, ``quality``); ``saturated`` marks pixels
+        at the image's full resolution and JPEG at quality 95, which laws and
+        crossovers leave out.
+    """
+    from .train import fit as fit_one
+
+    img = load_image(image)
+    values = sorted({parse_budget(b) for b in budgets})
+    if not values:
+        raise BudgetError("budgets is empty; pass at least one budget, e.g. ['1k', '4k']")
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown:
+        raise ValueError(f"unknown families {unknown}; choose from {', '.join(FAMILIES)}")
+    fit_kwargs.setdefault("progress", False)
+    records: list[dict[str, Any]] = []
+    for budget in values:
+        for family in families:
+            f = _find_fit(fits, family, budget) or fit_one(img, budget, family, **fit_kwargs)
+            if f.image_shape != img.shape:
+                raise ValueError(f"a {family} fit was made on a {f.image_shape} image, not this {img.shape} one")
+            records.append(_record(family, "network", budget, f.n_params, 4 * f.n_params, f, arch=f.arch.describe()))
+        pix = pixelate(img, budget, "values")
+        full = pix.shape == img.shape[:2]
+        records.append(
+            _record(PIXELS, "pixels", budget, pix.n_values, 4 * pix.n_values, pix, shape=pix.shape, saturated=full)
+        )
+        for bits in param_bits:
+            pix = pixelate(img, budget, "bits", param_bits=bits)
+            n = 8 * pix.n_values / bits
+            records.append(
+                _record(
+                    _bits_series("pixels", bits),
+                    "pixels",
+                    budget,
+                    n,
+                    pix.n_values,
+                    pix,
+                    shape=pix.shape,
+                    saturated=pix.shape == img.shape[:2],
+                )
+            )
+            if jpeg:
+                try:
+                    j = jpeg_at_most(img, budget * bits // 8)
+                except BudgetError:
+                    continue  # headers alone exceed the budget: no point
+                n = 8 * j.n_bytes / bits
+                records.append(
+                    _record(
+                        _bits_series("jpeg", bits),
+                        "jpeg",
+                        budget,
+                        n,
+                        j.n_bytes,
+                        j,
+                        quality=j.quality,
+                        saturated=j.quality == max(QUALITIES),
+                    )
+                )
+    return records
+
+
+def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **meta: Any) -> Path:
+    """Write records (and any ``meta`` such as the command or steps) as JSON, atomically.
+
+    Returns
+    -------
+    Path
+    """
+    from ._io import write_bytes_atomic
+
+    payload = {"meta": meta, "records": list(records), "crossovers": crossovers(records) if records else {}}
+    return write_bytes_atomic(path, (json.dumps(payload, indent=1) + "\n").encode())
+
+
+def _series(records: Sequence[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in records:
+        seen.setdefault(r["series"], None)
+    return list(seen)
+
+
+def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n``, ``metric`` and a mask of the points a law is fitted to (finite, baseline not saturated)."""
+    pts = sorted((r["n"], r[metric], bool(r.get("saturated", False))) for r in records if r["series"] == series)
+    n = np.array([p[0] for p in pts], dtype=float)
+    y = np.array([p[1] for p in pts], dtype=float)
+    fitted = np.isfinite(y) & ~np.array([p[2] for p in pts], dtype=bool)
+    return n, y, fitted
+
+
+def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psnr") -> tuple[float, float] | None:
+    """Least-squares ``metric = a + b·log10 N`` over a series' finite, unsaturated points.
+
+    Saturated points are left out: pixels at the image's full resolution
+    (more budget buys nothing but, for equal bytes, the 8-bit rounding), and
+    JPEG at its top quality (the file no longer grows).
+
+    For PSNR this is a power law in the error: ``MSE ∝ N^(-b/10)``.
+
+    Returns
+    -------
+    (a, b) or None
+        ``None`` when fewer than two distinct counts with finite quality remain
+        (e.g. pixels lossless, or JPEG at its top quality for every budget).
+    """
+    n, y, keep = _points(records, series, metric)
+    if len(np.unique(n[keep])) < 2:
+        return None
+    b, a = np.polyfit(np.log10(n[keep]), y[keep], 1)
+    return float(a), float(b)
+
+
+def crossovers(
+    records: Sequence[dict[str, Any]], against: str = PIXELS, metric: str = "psnr"
+) -> dict[str, dict[str, Any]]:
+    """Where each network family overtakes a baseline, on the fitted laws.
+
+    The comparison runs over the budgets both cover and stops where the
+    baseline saturates (full resolution or lossless: nothing overtakes it there).
+    Each family's law is fitted on its points inside that range (within 5 %),
+    or on all its points when fewer than two fall inside, so that a family
+    flattening at budgets the baseline cannot reach does not bend the line.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        From :func:`capacity_table`.
+    against : str
+        The baseline series, ``'pixels/values'`` or ``'pixels/bits32'``...
+
+    Returns
+    -------
+    dict
+        Per family: ``n`` (the crossover count, or ``None``), ``status``
+        (``'overtakes'``, ``'ahead throughout'``, ``'falls behind'``,
+        ``'never in range'``, ``'no fit'``), ``range`` (the compared
+        ``[lo, hi]``), ``law`` (the family's ``[a, b]`` used), ``measured``:
+        the first budget at which the measured family quality beats the
+        baseline at that budget (or ``None``), ``wins``: all such budgets, and
+        ``n_extrapolated``: where the family's steeper law overtakes the
+        baseline's, even outside the range (an extrapolation, kept within a
+        factor of 100 of it; ``None`` otherwise).
+    """
+    base = power_law(records, against, metric)
+    bn, _, b_keep = _points(records, against, metric)
+    finite_n = bn[b_keep]
+    out: dict[str, dict[str, Any]] = {}
+    for fam in [s for s in _series(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
+        law = power_law(records, fam, metric)
+        if len(finite_n):
+            inside = [
+                r for r in records if r["series"] != fam or finite_n.min() / 1.05 <= r["n"] <= finite_n.max() * 1.05
+            ]
+            law = power_law(inside, fam, metric) or law
+        fn, _, _ = _points(records, fam, metric)
+        entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "law": law, "measured": None}
+        by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
+        fam_records = sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"])
+        entry["wins"] = [
+            r["budget"] for r in fam_records if r["budget"] in by_budget and r[metric] > by_budget[r["budget"]]
+        ]
+        entry["measured"] = entry["wins"][0] if entry["wins"] else None
+        if law is None or base is None or len(finite_n) == 0:
+            out[fam] = entry
+            continue
+        lo, hi = max(fn.min(), finite_n.min()), min(fn.max(), finite_n.max())
+        entry["range"] = [float(lo), float(hi)]
+        da, db = law[0] - base[0], law[1] - base[1]
+
+        def gap(n: float, da: float = da, db: float = db) -> float:
+            return da + db * math.log10(n)
+
+        g_lo, g_hi = gap(lo), gap(hi)
+        meet = float(10 ** (-da / db)) if db > 0 else None  # the family's law is steeper: it overtakes there
+        entry["n_extrapolated"] = meet if meet is not None and lo / 100 <= meet <= hi * 100 else None
+        if g_lo >= 0 and g_hi >= 0:
+            entry["status"] = "ahead throughout"
+        elif g_lo < 0 and g_hi < 0:
+            entry["status"] = "never in range"
+        else:
+            entry["n"] = float(10 ** (-da / db))
+            entry["status"] = "overtakes" if g_hi > 0 else "falls behind"
+        out[fam] = entry
+    return out

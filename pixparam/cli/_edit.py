@@ -1,0 +1,97 @@
+"""``pixparam edit``: one edit of a checkpoint, saved and optionally rendered."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..budget import format_count
+from . import _args as argtypes
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``edit`` and its operators."""
+    e = sub.add_parser(
+        "edit",
+        help="edit a saved network: prune, quantize, noise, blend, splice, heal",
+        description="Apply one edit to a checkpoint and save the result (and optionally its render).",
+    )
+    e.add_argument("model", type=Path, help="checkpoint written by 'pixparam fit'")
+    e.add_argument("-o", "--output", type=Path, default=None, help="edited checkpoint path (.safetensors)")
+    e.add_argument("--render", type=Path, default=None, help="also write the edited reconstruction as an image")
+    e.add_argument("--image", default=None, help="the fitted image (file or sample): measures PSNR; heal needs it")
+    e.add_argument("--size", type=argtypes.size, default=None, help="resize --image first: longest side or HxW")
+    e.add_argument("--device", default="auto")
+    e.set_defaults(run=cmd_edit)
+    ops = e.add_subparsers(dest="op", metavar="OP")
+    ops.required = True
+    p = ops.add_parser("prune", help="zero a fraction of the parameters, or remove hidden units")
+    p.add_argument("amount", type=float, help="fraction in [0, 1]")
+    p.add_argument("--method", choices=("magnitude", "random", "neurons"), default="magnitude")
+    p.add_argument("--seed", type=int, default=0)
+    q = ops.add_parser("quantize", help="round the parameters to 2..16 bits")
+    q.add_argument("bits", type=int, help="2-15 (uniform grid), 16 (float16), 32 (none)")
+    q.add_argument("--per-channel", action="store_true", help="one grid per output unit of each weight")
+    n = ops.add_parser("noise", help="add Gaussian noise relative to each tensor's std")
+    n.add_argument("scale", type=float)
+    n.add_argument("--seed", type=int, default=0)
+    b = ops.add_parser("blend", help="interpolate weights with another checkpoint")
+    b.add_argument("other", type=Path)
+    b.add_argument("alpha", type=float, help="0 = MODEL, 1 = OTHER")
+    b.add_argument("--no-align", dest="align", action="store_false", help="skip permutation alignment")
+    s = ops.add_parser("splice", help="take layers, hidden units or a region's table entries from another checkpoint")
+    s.add_argument("other", type=Path)
+    s.add_argument("--layers", type=argtypes.ints, default=None, help="layer numbers (0,-1) or 'table'")
+    s.add_argument(
+        "--neurons",
+        type=argtypes.neurons,
+        default=None,
+        help="a fraction with a point (0.5, 1.0) or unit indices (0,3,7)",
+    )
+    s.add_argument("--region", type=argtypes.region, default=None, help="hash grids: Y0,X0,Y1,X1 in pixels")
+    s.add_argument("--no-align", dest="align", action="store_false", help="skip permutation alignment")
+    h = ops.add_parser("heal", help="fine-tune, keeping pruned values at zero and quantised values on their grids")
+    h.add_argument("--steps", type=int, default=200)
+    h.add_argument("--lr", type=float, default=None)
+    h.add_argument("--seed", type=int, default=0)
+
+
+def cmd_edit(a: argparse.Namespace) -> None:
+    from .. import edit
+    from ..images import load_image, save_image
+    from ..store import load
+
+    fit = load(a.model, device=a.device)
+    img = None if a.image is None else load_image(a.image, size=a.size)
+    if img is not None:
+        if img.shape != fit.image_shape:
+            raise ValueError(
+                f"--image is {img.shape[0]}×{img.shape[1]}×{img.shape[2]} but {a.model} was fitted to "
+                f"{'×'.join(map(str, fit.image_shape))}; pass that image (and --size)"
+            )
+        fit.image = img
+    if a.op == "prune":
+        out = edit.prune(fit, a.amount, a.method, seed=a.seed)
+    elif a.op == "quantize":
+        out = edit.quantize(fit, a.bits, per_channel=a.per_channel)
+    elif a.op == "noise":
+        out = edit.noise(fit, a.scale, seed=a.seed)
+    elif a.op == "blend":
+        out = edit.blend(fit, load(a.other, device=a.device), a.alpha, align=a.align)
+    elif a.op == "splice":
+        other = load(a.other, device=a.device)
+        out = edit.splice(fit, other, layers=a.layers, neurons=a.neurons, align=a.align, region=a.region)
+    else:
+        if img is None:
+            raise ValueError("heal needs the image it fine-tunes towards: pass --image (and --size)")
+        out = edit.heal(fit, img, a.steps, lr=a.lr, seed=a.seed)
+    psnr = "" if img is None else f" · PSNR {fit.psnr:.2f} → {out.psnr:.2f} dB"
+    print(
+        f"{a.op}: {out.arch.describe()} · {format_count(out.n_effective)} non-zero of {format_count(out.n_params)} "
+        f"· {out.storage_bits / 8 / 1024:.1f} KiB stored{psnr}"
+    )
+    if a.output is not None:
+        print(f"saved {out.save(a.output)}")
+    if a.render is not None:
+        print(f"rendered {save_image(out.render(), a.render)}")

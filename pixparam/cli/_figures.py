@@ -1,0 +1,138 @@
+"""``pixparam compare`` and ``pixparam curve``: figures over a ladder of fits (reusing ``--cache``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..budget import format_count
+from . import _args as argtypes
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``compare`` and ``curve``."""
+    _add_compare_parser(sub)
+    _add_curve_parser(sub)
+
+
+def _add_ladder_options(p: argparse.ArgumentParser, steps_default: int | None) -> None:
+    """Options shared by ``compare`` and ``curve``: the image and the ladder of fits."""
+    p.add_argument("image", help="image file or sample name (see 'pixparam info --samples')")
+    p.add_argument(
+        "--budgets", type=argtypes.budgets, default=[1000, 4000, 16000, 64000], help="comma-separated (1k,4k,...)"
+    )
+    p.add_argument("--families", type=argtypes.families, default=["siren", "hashgrid"], help="comma-separated families")
+    p.add_argument("--size", type=argtypes.size, default=128, help="resize first: longest side or HxW (default 128)")
+    p.add_argument("--steps", type=int, default=steps_default, help=f"steps per fit (default {steps_default})")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default per family)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, mps")
+    p.add_argument(
+        "--cache", type=Path, default=None, help="folder of saved fits: reused when present, filled when not"
+    )
+    p.add_argument("--dpi", type=int, default=150, help="resolution of PNG output (default 150)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _add_compare_parser(sub: Any) -> None:
+    c = sub.add_parser(
+        "compare",
+        help="figure: networks beside pixel counterparts, one column per budget",
+        description="Fit each family at each budget (or reuse --cache) and draw networks beside pixel counterparts.",
+    )
+    _add_ladder_options(c, 1000)
+    c.add_argument("--match", choices=("values", "bits"), default="values", help="pixels with equal values or bytes")
+    c.add_argument("--smooth", action="store_true", help="add a row of bicubic-upsampled pixels")
+    c.add_argument("--errors", action="store_true", help="add |difference| maps under each row")
+    c.add_argument(
+        "--inset", type=argtypes.fractions, default=None, metavar="T,L,H,W", help="zoom this crop (fractions)"
+    )
+    c.add_argument("-o", "--output", type=Path, default=Path("compare.png"), help="figure path: .png, .svg, .pdf")
+    c.set_defaults(run=_cmd_compare)
+
+
+def _add_curve_parser(sub: Any) -> None:
+    c = sub.add_parser(
+        "curve",
+        help="figure: quality against number of values for networks, pixels and JPEG",
+        description="Fit each family at each budget (or reuse --cache) and plot PSNR/SSIM against the number of "
+        "values, with pixels and JPEG at equal bytes, fitted laws and crossovers.",
+    )
+    _add_ladder_options(c, 1000)
+    c.add_argument(
+        "--param-bits", type=argtypes.budgets, default=[32], help="bits per parameter for equal bytes: 32 or 32,16"
+    )
+    c.add_argument("--no-jpeg", action="store_true", help="leave JPEG out")
+    c.add_argument("--json", type=Path, default=None, help="also write the measured records as JSON")
+    c.add_argument("-o", "--output", type=Path, default=Path("curve.png"), help="figure path: .png, .svg, .pdf")
+    c.set_defaults(run=_cmd_curve)
+
+
+def _check_figure_path(path: Path) -> None:
+    """Fail before any training when the figure cannot be written there."""
+    from matplotlib.figure import Figure
+
+    supported = Figure().canvas.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in supported:
+        raise ValueError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist; create it first")
+
+
+def _ladder(img: Any, a: argparse.Namespace) -> list[Any]:
+    """Every (family, budget) fit, with a tqdm bar; reused from and saved to ``--cache``."""
+    _check_figure_path(a.output)
+    from tqdm.auto import tqdm
+
+    from ..cache import FitCache
+
+    if a.steps is not None and a.steps < 1:
+        raise ValueError(f"--steps {a.steps}: it must be at least 1")
+    cache = FitCache(a.cache)
+    pairs = [(fam, b) for b in sorted(set(a.budgets)) for fam in a.families]
+    fits = [
+        cache.fit(img, b, fam, steps=a.steps, lr=a.lr, seed=a.seed, device=a.device, progress=False)
+        for fam, b in tqdm(pairs, desc="fits", unit="fit", disable=None if not a.quiet else True)
+    ]
+    if a.cache is not None:
+        print(f"{cache.hits} of {len(pairs)} fits reused from {a.cache}")
+    return fits
+
+
+def _cmd_compare(a: argparse.Namespace) -> None:
+    from ..figures import compare, save_figure
+    from ..images import load_image
+
+    img = load_image(a.image, size=a.size)
+    fits = _ladder(img, a)
+    fig = compare(img, fits, match=a.match, smooth=a.smooth, errors=a.errors, inset=a.inset)
+    for f in fits:
+        print(f"{f.family:>9} {format_count(f.n_params):>6} params · PSNR {f.psnr:6.2f} dB · SSIM {f.ssim:.3f}")
+    print(f"wrote {save_figure(fig, a.output, dpi=a.dpi)}")
+
+
+def _cmd_curve(a: argparse.Namespace) -> None:
+    from .._io import write_bytes_atomic
+    from ..figures import capacity_table, crossovers, plot_capacity, save_figure
+    from ..images import load_image
+
+    img = load_image(a.image, size=a.size)
+    fits = _ladder(img, a)
+    records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=a.param_bits, jpeg=not a.no_jpeg)
+    against = {"equal values": "pixels/values", **{f"equal bytes ({b}-bit)": f"pixels/bits{b}" for b in a.param_bits}}
+    cross = {name: crossovers(records, series) for name, series in against.items()}
+    for name, table in cross.items():
+        for fam, e in table.items():
+            where = format_count(e["n"]) if e["n"] is not None else "-"
+            print(f"{fam:>9} vs pixels at {name}: {e['status']} (fitted N* {where})")
+    if a.json is not None:
+        payload = {"command": "pixparam " + " ".join(sys.argv[1:]), "records": records, "crossovers": cross}
+        write_bytes_atomic(a.json, (json.dumps(payload, indent=1) + "\n").encode())
+        print(f"wrote {a.json}")
+    h, w = img.shape[:2]
+    fig = plot_capacity(records, title=f"{Path(str(a.image)).name} · {h}×{w} px · {fits[0].config['steps']} steps")
+    print(f"wrote {save_figure(fig, a.output, dpi=a.dpi)}")

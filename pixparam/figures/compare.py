@@ -1,0 +1,179 @@
+"""``compare``: networks beside their pixel counterparts, one column per budget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..budget import FAMILIES, format_count
+from ..images import ImageSource, load_image
+from ..pixels import Match, Pixels, pixelate
+from ..result import Fit
+from .panels import draw_error, draw_image, draw_inset, error_map
+from .style import CAPTION_SIZE, MAX_WIDTH, format_budget, quality_caption, style
+
+__all__ = ["compare"]
+
+#: Row names besides the network families.
+EXTRA_ROWS = ("original", "pixels", "smooth")
+
+
+def _budget_of(f: Fit) -> int:
+    return int(f.arch.budget) if f.arch.budget is not None else int(f.n_params)
+
+
+def _pixels_caption(p: Pixels, smooth: bool) -> str:
+    h, w = p.shape
+    unit = "values" if p.match == "values" else "bytes"
+    head = f"bicubic from {h}×{w} px" if smooth else f"{h}×{w} px · {format_count(p.n_values)} {unit}"
+    return f"{head}\n{quality_caption(p.psnr, p.ssim)}"
+
+
+def compare(
+    image: ImageSource,
+    fits: Sequence[Fit],
+    *,
+    rows: Sequence[str] | None = None,
+    match: Match = "values",
+    param_bits: int = 32,
+    smooth: bool = False,
+    inset: Sequence[float] | None = None,
+    errors: bool = False,
+    panel_width: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Networks and pixel counterparts side by side: one column per budget.
+
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+        The image the fits were made on (same shape).
+    fits : sequence of Fit
+        Any families and budgets; each lands in its family's row and its
+        planned budget's column (columns sorted by budget).
+    rows : sequence of str, optional
+        Rows to show, in order, from ``"original"`` (shown once, top left),
+        the families present, ``"pixels"`` (the counterpart as blocks) and
+        ``"smooth"`` (the counterpart upsampled bicubic). Default: original,
+        the families, pixels (and smooth if ``smooth``).
+    match : {"values", "bits"}
+        Pixel counterparts with at most as many values, or as many bytes
+        (8-bit pixels vs ``param_bits``-bit parameters), as the budget.
+    param_bits : int
+        Bits per parameter for ``match="bits"``.
+    smooth : bool
+        Add the ``"smooth"`` row to the default rows.
+    inset : (top, left, height, width), optional
+        A crop, as fractions of the image, zoomed in an inset on every panel.
+    errors : bool
+        Under each reconstruction row, a row of ``|difference|`` maps on one
+        shared colour scale, with a colour bar.
+    panel_width : float, optional
+        Inches per panel; default fits the figure in 7.2 in.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Captions carry counts ("4.1k params", "37×37 px · 4.1k values") and
+        PSNR/SSIM; pixel metrics are of the bicubic reconstruction.
+    """
+    img = load_image(image)
+    if not fits:
+        raise ValueError("fits is empty; pass the Fit objects to compare, e.g. pp.fit_ladder(img, ['1k', '4k'])")
+    for f in fits:
+        if tuple(f.image_shape) != img.shape:
+            raise ValueError(
+                f"a {f.family} fit was made on a {tuple(f.image_shape)} image but the image is {img.shape}; "
+                "pass the image it was fitted to"
+            )
+    budgets = sorted({_budget_of(f) for f in fits})
+    families = [fam for fam in FAMILIES if any(f.family == fam for f in fits)]
+    families += sorted({f.family for f in fits} - set(families))
+    if rows is None:
+        rows = ["original", *families, "pixels", *(["smooth"] if smooth else [])]
+    rows = list(rows)
+    bad = [r for r in rows if r not in (*EXTRA_ROWS, *families)]
+    if bad or not [r for r in rows if r != "original"]:
+        raise ValueError(
+            f"rows {bad or rows} cannot be drawn; choose from {', '.join((*EXTRA_ROWS, *families))} "
+            "(at least one besides 'original')"
+        )
+    pixels = {b: pixelate(img, b, match, param_bits=param_bits) for b in budgets}
+    for p in pixels.values():
+        p.metrics.update(p.measure(img))
+    cell: dict[tuple[str, int], Fit] = {(f.family, _budget_of(f)): f for f in fits}
+
+    panels: dict[tuple[str, int], tuple[np.ndarray, str]] = {}
+    for r in rows:
+        for b in budgets:
+            if r in ("pixels", "smooth"):
+                p = pixels[b]
+                panels[r, b] = (p.render("bicubic" if r == "smooth" else "nearest"), _pixels_caption(p, r == "smooth"))
+            elif r != "original" and (r, b) in cell:
+                f = cell[r, b]
+                panels[r, b] = (f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}")
+    shown = [r for r in rows if r != "original"]
+    grid_rows: list[tuple[str, bool]] = []
+    for r in shown:
+        grid_rows.append((r, False))
+        if errors:
+            grid_rows.append((r, True))
+    vmax = 0.0
+    if errors:
+        maps = {k: error_map(img, v[0]) for k, v in panels.items()}
+        vmax = max([float(m.max()) for m in maps.values()] + [1e-3])
+
+    lead = "original" in rows
+    ncols = len(budgets) + int(lead)
+    h, w = img.shape[:2]
+    avail = MAX_WIDTH - (0.75 if errors else 0.25)
+    pw = panel_width if panel_width is not None else min(1.7, avail / ncols)
+    ph = pw * h / w
+    with style():
+        fig = Figure(
+            figsize=(pw * ncols + (0.75 if errors else 0.25), len(grid_rows) * (ph + 0.34) + 0.5), layout="constrained"
+        )
+        axes = fig.subplots(len(grid_rows), ncols, squeeze=False)
+        err_axes = []
+        for i, (r, is_err) in enumerate(grid_rows):
+            if lead:
+                ax0 = axes[i, 0]
+                if i == 0:
+                    draw_image(ax0, img, f"original {h}×{w} px\n{format_count(img.size)} values")
+                    ax0.set_title("image", fontsize=8.5)
+                    if inset is not None:
+                        draw_inset(ax0, inset)
+                else:
+                    ax0.axis("off")
+            for j, b in enumerate(budgets):
+                ax = axes[i, j + int(lead)]
+                if (r, b) not in panels:
+                    ax.axis("off")
+                    continue
+                out, caption = panels[r, b]
+                if is_err:
+                    m = maps[r, b]
+                    draw_error(ax, m, vmax=vmax, caption=f"mean |error| {m.mean():.3f}")
+                    err_axes.append(ax)
+                else:
+                    draw_image(ax, out, caption)
+                if inset is not None:
+                    draw_inset(ax, inset)
+                if i == 0:
+                    ax.set_title(f"budget {format_budget(b)}", fontsize=8.5)
+            label = ("|error| " if is_err else "") + ("pixels" if r == "smooth" else r)
+            first = axes[i, int(lead)]
+            first.set_ylabel(label if r != "smooth" else f"{label}\n(bicubic)", fontsize=8.5)
+        if err_axes:
+            cb = fig.colorbar(err_axes[0].images[0], ax=err_axes, shrink=0.8, aspect=30, pad=0.02)
+            cb.set_label("|difference|", fontsize=CAPTION_SIZE)
+            cb.ax.tick_params(labelsize=CAPTION_SIZE)
+        what = "values" if match == "values" else f"bytes ({param_bits}-bit parameters, 8-bit pixels)"
+        fig.supxlabel(f"pixels matched by {what}; their PSNR/SSIM are of the bicubic upsampling", fontsize=6.5)
+        if title:
+            fig.suptitle(title)
+    return fig

@@ -1,0 +1,189 @@
+"""Panels: ``draw_*`` helpers that draw one image-like panel into an Axes; the grid and saving."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .._io import atomic_path
+from .style import CAPTION_SIZE
+
+__all__ = ["draw_error", "draw_image", "draw_inset", "plot_strip", "save_figure"]
+
+
+def draw_image(ax: Axes, img: np.ndarray, caption: str | None = None) -> Axes:
+    """Show an ``(H, W, C)`` image in ``[0, 1]`` as pixels, with a caption below.
+
+    Gray images use a gray colour map with ``vmin=0, vmax=1``; pixels are
+    drawn as blocks (``interpolation="nearest"``).
+    """
+    if img.shape[2] == 1:
+        ax.imshow(img[..., 0], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    else:
+        ax.imshow(np.clip(img, 0.0, 1.0), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if caption:
+        ax.set_xlabel(caption, fontsize=CAPTION_SIZE, labelpad=2)
+    return ax
+
+
+def plot_strip(
+    original: np.ndarray,
+    rows: Mapping[str, Sequence[tuple[np.ndarray, str]]],
+    *,
+    column_titles: Sequence[str] = (),
+    original_caption: str = "original",
+    panel_width: float = 1.3,
+) -> Figure:
+    """A grid of images: the original top-left, then one row per label.
+
+    Parameters
+    ----------
+    original : (H, W, C) ndarray
+        Shown once, in the first column of the first row.
+    rows : mapping of str to sequence of (image, caption)
+        Row label -> panels, one per column; all rows the same length.
+    column_titles : sequence of str
+        Titles over the panel columns (e.g. budgets).
+    original_caption : str
+        Caption under the original.
+    panel_width : float
+        Inches per panel; the figure stays ≤ 7.2 in wide for up to 4 columns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    labels = list(rows)
+    ncols = max(len(v) for v in rows.values()) + 1
+    h, w = original.shape[:2]
+    fig = Figure(
+        figsize=(panel_width * ncols, len(labels) * (0.9 * panel_width * h / w + 0.3) + 0.3),
+        layout="constrained",
+    )
+    axes = fig.subplots(len(labels), ncols, squeeze=False)
+    for r, label in enumerate(labels):
+        for c in range(ncols):
+            ax = axes[r, c]
+            if c == 0:
+                if r == 0:
+                    draw_image(ax, original, original_caption)
+                else:
+                    ax.axis("off")
+                continue
+            panels = rows[label]
+            if c - 1 < len(panels):
+                img, caption = panels[c - 1]
+                draw_image(ax, img, caption)
+                if c == 1:
+                    ax.set_ylabel(label, fontsize=9)
+                if r == 0 and c - 1 < len(column_titles):
+                    ax.set_title(column_titles[c - 1], fontsize=9)
+            else:
+                ax.axis("off")
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 150) -> Path:
+    """Save a figure atomically; the format follows the suffix (png, svg, pdf, ...)."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in fig.canvas.get_supported_filetypes():
+        supported = ", ".join(sorted(fig.canvas.get_supported_filetypes()))
+        raise ValueError(f"cannot save a figure as {str(path)!r}; use one of: {supported}")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi)
+    return path
+
+
+def error_map(ref: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Per-pixel ``|ref - test|``, averaged over channels: an ``(H, W)`` array."""
+    ref, test = np.asarray(ref, dtype=np.float32), np.asarray(test, dtype=np.float32)
+    if ref.shape != test.shape:
+        raise ValueError(f"cannot map the error between shapes {ref.shape} and {test.shape}; render at one size")
+    return np.abs(ref - test).mean(axis=-1)
+
+
+def draw_error(ax: Axes, error: np.ndarray, *, vmax: float, caption: str | None = None, cmap: str = "magma") -> Axes:
+    """Show an ``(H, W)`` error map (e.g. :func:`error_map`) on the colour scale ``[0, vmax]``.
+
+    Give every panel of a figure the same ``vmax`` so their colours compare;
+    ``ax.images[0]`` is the mappable for a colourbar.
+    """
+    if not vmax > 0:
+        raise ValueError(f"vmax={vmax!r}; the error colour scale needs a positive upper end")
+    ax.imshow(error, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
+    _bare(ax)
+    if caption:
+        ax.set_xlabel(caption, fontsize=CAPTION_SIZE, labelpad=2)
+    return ax
+
+
+def draw_inset(
+    ax: Axes, box: Sequence[float], *, size: float = 0.45, color: str = "white", loc: str = "lower right"
+) -> Axes:
+    """Zoom into ``box`` of the image already drawn in ``ax``, in an inset in one corner.
+
+    Parameters
+    ----------
+    ax : Axes
+        An Axes holding one image (from :func:`draw_image` or :func:`draw_error`).
+    box : (top, left, height, width)
+        The crop, as fractions of the image's height and width (``0`` to ``1``),
+        so the same box crops renders of any resolution alike.
+    size : float
+        Inset side as a fraction of the panel.
+    color : str
+        Colour of the inset frame and of the rectangle marking the crop.
+    loc : {"lower right", "lower left", "upper right", "upper left"}
+        Corner of the inset.
+
+    Returns
+    -------
+    Axes
+        The inset Axes (same colour map and scale as the panel).
+    """
+    from matplotlib.patches import Rectangle
+
+    top, left, bh, bw = (float(v) for v in box)
+    if not (0 <= top < 1 and 0 <= left < 1 and 0 < bh and 0 < bw and top + bh <= 1 and left + bw <= 1):
+        raise ValueError(f"inset box {tuple(box)} must be (top, left, height, width) fractions inside [0, 1]")
+    if not ax.images:
+        raise ValueError("draw_inset needs an Axes that already shows an image; call draw_image first")
+    im = ax.images[0]
+    data = im.get_array()
+    h, w = data.shape[:2]
+    y0, x0 = top * h - 0.5, left * w - 0.5
+    corners = {
+        "lower right": (1 - size, 0.0),
+        "lower left": (0.0, 0.0),
+        "upper right": (1 - size, 1 - size),
+        "upper left": (0.0, 1 - size),
+    }
+    if loc not in corners:
+        raise ValueError(f"loc={loc!r}; choose one of {', '.join(corners)}")
+    ins = ax.inset_axes([*corners[loc], size, size])
+    ins.imshow(data, cmap=im.get_cmap(), norm=im.norm, interpolation="nearest")
+    ins.set_xlim(x0, x0 + bw * w)
+    ins.set_ylim(y0 + bh * h, y0)
+    _bare(ins, keep_frame=True)
+    for spine in ins.spines.values():
+        spine.set_edgecolor(color)
+        spine.set_linewidth(0.8)
+    ax.add_patch(Rectangle((x0, y0), bw * w, bh * h, fill=False, edgecolor=color, linewidth=0.7))
+    return ins
+
+
+def _bare(ax: Axes, keep_frame: bool = False) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(keep_frame)

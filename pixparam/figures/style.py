@@ -1,0 +1,108 @@
+"""One style for every pixparam figure: fonts, a colour-blind-safe palette, captions.
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision
+deficiencies); each family keeps its colour in every figure. Figures are
+built inside :func:`style` so the settings apply without touching the
+global rcParams.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import matplotlib as mpl
+
+from ..budget import format_count
+from ..metrics import format_db
+
+__all__ = [
+    "CAPTION_SIZE",
+    "COLORS",
+    "MAX_WIDTH",
+    "OKABE_ITO",
+    "color_for",
+    "format_budget",
+    "quality_caption",
+    "style",
+]
+
+#: Widest figure, in inches (one blog column).
+MAX_WIDTH = 7.2
+#: Font size of panel captions, in points.
+CAPTION_SIZE = 7.0
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+
+#: Colour per series: the network families, pixels and JPEG.
+COLORS = {
+    "siren": OKABE_ITO["blue"],
+    "fourier": OKABE_ITO["vermillion"],
+    "relu": OKABE_ITO["reddish purple"],
+    "hashgrid": OKABE_ITO["bluish green"],
+    "pixels": OKABE_ITO["black"],
+    "jpeg": OKABE_ITO["orange"],
+}
+_SPARE = [OKABE_ITO["sky blue"], OKABE_ITO["yellow"]]
+
+_RC = {
+    "font.size": 8.0,
+    "axes.titlesize": 8.5,
+    "axes.labelsize": 8.0,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.0,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.7,
+    "lines.linewidth": 1.4,
+    "lines.markersize": 4.0,
+    "grid.linewidth": 0.4,
+    "grid.alpha": 0.5,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "image.interpolation": "nearest",
+}
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Apply pixparam's figure style for the duration of a ``with`` block."""
+    with mpl.rc_context(_RC):
+        yield
+
+
+def color_for(name: str) -> str:
+    """The colour of a family or series (``'siren'``, ``'pixels'``, ``'jpeg'``...)."""
+    key = name.replace("/", " ").split()[0].lower()
+    if key in COLORS:
+        return COLORS[key]
+    return _SPARE[hash(key) % len(_SPARE)]
+
+
+def quality_caption(psnr: float, ssim: float | None = None) -> str:
+    """``'27.3 dB · SSIM 0.912'`` (or ``'lossless'``)."""
+    text = format_db(psnr)
+    if ssim is not None and psnr != float("inf"):
+        text += f" · SSIM {ssim:.3f}"
+    return text
+
+
+def format_budget(n: int) -> str:
+    """A budget for titles: ``'1k'``, ``'1.5k'``, ``'64k'`` (:func:`format_count` without a trailing ``.0``)."""
+    return format_count(n).replace(".0", "")
+
+
+def count_caption(n: int, unit: str) -> str:
+    """``'4.1k params'``."""
+    return f"{format_count(n)} {unit}"
