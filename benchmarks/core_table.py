@@ -132,7 +132,8 @@ def render_markdown(meta: dict, records: list[dict], families: list[str]) -> str
             cells = []
             for m in models:
                 r = next((x for x in rows if x["budget"] == budget and x["model"] == m), None)
-                cells.append("–" if r is None else f"{r['psnr']:.2f} ({r['ssim']:.3f})")
+                psnr = "lossless" if r is not None and r["psnr"] == float("inf") else f"{r['psnr']:.2f}" if r else ""
+                cells.append("–" if r is None else f"{psnr} ({r['ssim']:.3f})")
             lines.append(f"| {pp.format_count(budget)} | " + " | ".join(cells) + " |")
         lines += [
             "",
