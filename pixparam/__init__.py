@@ -5,12 +5,11 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, pixel_edits
+from . import edit, gallery, pixel_edits
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .cache import FitCache
 from .devices import resolve_device
-from .edit_figures import blend_strip, edit_curve, edit_strip
 from .errors import (
     BudgetError,
     CheckpointError,
@@ -25,10 +24,13 @@ from .fields import build, n_trainable
 from .figures import (
     Film,
     FilmRecorder,
+    blend_strip,
     capacity_curve,
     capacity_table,
     compare,
     crossovers,
+    edit_curve,
+    edit_strip,
     plot_capacity,
     plot_film,
     save_figure,
@@ -75,6 +77,7 @@ __all__ = [
     "fit",
     "fit_ladder",
     "format_count",
+    "gallery",
     "jpeg_at_most",
     "load",
     "load_image",

@@ -254,3 +254,20 @@ def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
     psnr_axis = fig.axes[0]
     ys = {round(float(y), 6) for line in psnr_axis.get_lines() for y in line.get_ydata()}
     assert all(round(f.psnr, 6) in ys for f in ladder)  # every measured point is drawn
+
+
+def test_compare_families_one_budget_side_by_side(tiny_fits, rgb32):
+    from pixparam.figures import compare_families
+
+    fits = list(tiny_fits.values())
+    fig = compare_families(rgb32, fits)
+    shown = [ax for ax in fig.axes if ax.images and ax.get_title()]
+    assert [ax.get_title() for ax in shown] == ["image", *[f.family for f in fits], "pixels"]
+    for ax, f in zip(shown[1:], fits):
+        assert f"{f.psnr:.1f} dB" in ax.get_xlabel()
+    errors = [ax for ax in fig.axes if ax.images and ax.get_xlabel().startswith("mean |error|")]
+    assert len(errors) == len(fits) + 1
+    assert len({ax.images[0].get_clim() for ax in errors}) == 1  # one shared colour scale
+    assert len([ax for ax in compare_families(rgb32, fits, errors=False).axes if ax.images]) == len(fits) + 2
+    with pytest.raises(ValueError, match="one budget"):
+        compare_families(rgb32, [*fits, pp.fit(rgb32, 900, "relu", steps=2, progress=False)])

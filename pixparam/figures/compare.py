@@ -14,7 +14,7 @@ from ..result import Fit
 from .panels import draw_error, draw_image, draw_inset, error_map
 from .style import CAPTION_SIZE, MAX_WIDTH, format_budget, quality_caption, style
 
-__all__ = ["compare"]
+__all__ = ["compare", "compare_families"]
 
 #: Row names besides the network families.
 EXTRA_ROWS = ("original", "pixels", "smooth")
@@ -174,6 +174,79 @@ def compare(
             cb.ax.tick_params(labelsize=CAPTION_SIZE)
         what = "values" if match == "values" else f"bytes ({param_bits}-bit parameters, 8-bit pixels)"
         fig.supxlabel(f"pixels matched by {what}; their PSNR/SSIM are of the bicubic upsampling", fontsize=6.5)
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def compare_families(
+    image: ImageSource,
+    fits: Sequence[Fit],
+    *,
+    errors: bool = True,
+    match: Match = "values",
+    param_bits: int = 32,
+    title: str | None = None,
+) -> Figure:
+    """One budget, every family side by side with the pixel counterpart: "the lens matters".
+
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+        The image the fits were made on.
+    fits : sequence of Fit
+        Fits planned for one budget (any families), drawn left to right in
+        the given order, after the original and before the pixels.
+    errors : bool
+        A second row of ``|difference|`` maps on one shared colour scale.
+    match, param_bits
+        The pixel counterpart, as for :func:`compare`.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    img = load_image(image)
+    budgets = {_budget_of(f) for f in fits}
+    if len(budgets) != 1:
+        raise ValueError(f"compare_families draws one budget, got {sorted(budgets)}; use compare() for a ladder")
+    budget = budgets.pop()
+    pix = pixelate(img, budget, match, param_bits=param_bits)
+    pix.metrics.update(pix.measure(img))
+    panels = [
+        (f.family, f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}") for f in fits
+    ]
+    panels.append(("pixels", pix.render("nearest"), _pixels_caption(pix, False)))
+    h, w = img.shape[:2]
+    ncols = len(panels) + 1
+    pw = min(1.7, (MAX_WIDTH - (0.6 if errors else 0.1)) / ncols)
+    nrows = 2 if errors else 1
+    with style():
+        fig = Figure(
+            figsize=(pw * ncols + (0.6 if errors else 0.1), nrows * (pw * h / w + 0.45) + 0.4), layout="constrained"
+        )
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        draw_image(axes[0, 0], img, f"original {h}×{w} px\n{format_count(img.size)} values")
+        axes[0, 0].set_title("image", fontsize=8.5)
+        maps = [error_map(img, out if name != "pixels" else pix.reconstruct((h, w))) for name, out, _ in panels]
+        vmax = max([float(m.max()) for m in maps] + [1e-3])
+        for j, (name, out, caption) in enumerate(panels, start=1):
+            draw_image(axes[0, j], out, caption)
+            axes[0, j].set_title(name, fontsize=8.5)
+            if errors:
+                draw_error(axes[1, j], maps[j - 1], vmax=vmax, caption=f"mean |error| {maps[j - 1].mean():.3f}")
+        if errors:
+            axes[1, 0].axis("off")
+            axes[1, 1].set_ylabel("|error|", fontsize=8.5)
+            cb = fig.colorbar(axes[1, 1].images[0], ax=list(axes[1, 1:]), shrink=0.9, aspect=20, pad=0.02)
+            cb.ax.tick_params(labelsize=CAPTION_SIZE)
+        what = "values" if match == "values" else f"bytes ({param_bits}-bit parameters, 8-bit pixels)"
+        fig.supxlabel(
+            f"{format_budget(budget)} {what} each; the pixels' PSNR, SSIM and error are of the bicubic upsampling",
+            fontsize=6.5,
+        )
         if title:
             fig.suptitle(title)
     return fig

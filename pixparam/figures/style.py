@@ -9,6 +9,7 @@ global rcParams.
 from __future__ import annotations
 
 import contextlib
+import zlib
 from collections.abc import Iterator
 
 import matplotlib as mpl
@@ -87,7 +88,7 @@ def color_for(name: str) -> str:
     key = name.replace("/", " ").split()[0].lower()
     if key in COLORS:
         return COLORS[key]
-    return _SPARE[hash(key) % len(_SPARE)]
+    return _SPARE[zlib.crc32(key.encode()) % len(_SPARE)]  # stable across runs, unlike hash()
 
 
 def quality_caption(psnr: float, ssim: float | None = None) -> str:

@@ -30,9 +30,9 @@ def _header(results: dict[str, Any]) -> str:
 
 
 def _count(n: float) -> str:
-    from ..budget import format_count
+    from ..figures.style import format_budget
 
-    return format_count(n)
+    return format_budget(int(n))
 
 
 def write_readme(out: Path, results: dict[str, Any]) -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..budget import format_count
+from ..figures.style import format_budget
 
 if TYPE_CHECKING:
     from .build import Context
@@ -48,7 +49,7 @@ def build_pixels(ctx: Context) -> dict[str, Any]:
         pix = ctx.pixels(name, b)
         numbers[str(b)] = {"best_family": fam, "best_psnr": best, "pixels_psnr": pix.psnr, "pixels_shape": pix.shape}
         sentences.append(
-            f"at {format_count(b)} parameters the best network ({fam}) reaches {db(best)} and its pixel "
+            f"at {format_budget(b)} parameters the best network ({fam}) reaches {db(best)} and its pixel "
             f"counterpart ({pix.shape[0]}×{pix.shape[1]} px) {db(pix.psnr)}"
         )
     caption = (
@@ -61,19 +62,19 @@ def build_pixels(ctx: Context) -> dict[str, Any]:
 
 def build_lens(ctx: Context) -> dict[str, Any]:
     """Same budget, same image, every family: the lens decides what the parameters can hold."""
-    from ..figures import compare
+    from ..figures import compare_families
 
     p = ctx.profile
     name, b = p.images[0], p.lens_budget
     fits = [ctx.ladder_fit(name, f, b) for f in p.families]
-    fig = compare(ctx.image(name), fits, errors=True, title=f"{name}, {format_count(b)} values each")
-    figure = ctx.save(fig, "lens", alt=f"{name}: every family at {format_count(b)} parameters, with error maps")
+    fig = compare_families(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
+    figure = ctx.save(fig, "lens", alt=f"{name}: every family at {format_budget(b)} parameters, with error maps")
     psnrs = {f.family: f.psnr for f in fits}
     pix = ctx.pixels(name, b)
     ranked = sorted(psnrs, key=psnrs.get, reverse=True)  # type: ignore[arg-type]
     listing = ", ".join(f"{fam} {db(psnrs[fam])}" for fam in ranked)
     caption = (
-        f"{format_count(b)} parameters each, fitted to the same {p.size}-px {name}: {listing}; the pixel "
+        f"{format_budget(b)} parameters each, fitted to the same {p.size}-px {name}: {listing}; the pixel "
         f"counterpart holds {db(pix.psnr)}. The family is the lens through which parameters become pixels: "
         "a plain ReLU MLP on raw coordinates is biased towards smooth functions (spectral bias), while sine "
         "activations, Fourier features and hash grids let the same count hold detail. Error maps share one "
@@ -97,12 +98,7 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
     found = {against: crossovers(records, against) for against in ("pixels/values", "pixels/bits32")}
     parts = []
     for against, label in (("pixels/values", "equal values"), ("pixels/bits32", "equal bytes")):
-        said = []
-        for fam, c in found[against].items():
-            if c["status"] == "overtakes":
-                said.append(f"{fam} overtakes pixels at about {format_count(c['n'])} values")
-            else:
-                said.append(f"{fam}: {c['status']}")
+        said = [_crossing(fam, c) for fam, c in found[against].items()]
         parts.append(f"at {label}, " + "; ".join(said))
     caption = (
         f"Quality against the number of stored values on {name} ({p.size} px), log scale: every family at "
@@ -114,10 +110,24 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
     return {"caption": caption, "figures": [figure], "numbers": {"records": records, "crossovers": found}}
 
 
+def _crossing(family: str, c: dict[str, Any]) -> str:
+    """One clause for a :func:`pixparam.capacity.crossovers` entry."""
+    status = c["status"]
+    if status == "overtakes":
+        return f"{family} overtakes pixels at about {format_count(c['n'])} values"
+    if status == "falls behind":
+        return f"{family} falls behind pixels above about {format_count(c['n'])} values"
+    if status == "ahead throughout":
+        return f"{family} is ahead at every budget"
+    if status == "never in range":
+        return f"{family} stays below pixels"
+    return f"{family} has too few unsaturated points to fit a law"
+
+
 def build_edits(ctx: Context) -> dict[str, Any]:
     """Prune, quantise and blend a network, beside the same edits on its pixel counterpart."""
     from .. import edit
-    from ..edit_figures import blend_strip, edit_series, edit_strip
+    from ..figures import blend_strip, edit_series, edit_strip
 
     p = ctx.profile
     name, b = p.images[0], p.lens_budget
@@ -175,7 +185,7 @@ def build_films(ctx: Context) -> dict[str, Any]:
         figures.append(ctx.save(plot_film(film), f"film-{fam}-sheet", alt=f"{fam}: frames and PSNR against step"))
     listing = "; ".join(f"{fam} ends at {db(v['psnr'])}" for fam, v in finals.items())
     caption = (
-        f"{format_count(b)}-parameter networks learning the {p.size}-px {name}, a frame every {p.film_every} "
+        f"{format_budget(b)}-parameter networks learning the {p.size}-px {name}, a frame every {p.film_every} "
         f"of {p.film_steps} steps with the PSNR of each frame: {listing}."
     )
     return {"caption": caption, "figures": figures, "numbers": finals}

@@ -12,15 +12,16 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import edit as _edit
-from . import pixel_edits as _px
-from .budget import format_count
-from .errors import EditError
-from .figures import draw_image
-from .images import ImageSource, load_image
-from .metrics import format_db
-from .pixels import Pixels, pixelate
-from .result import Fit
+from .. import edit as _edit
+from .. import pixel_edits as _px
+from ..budget import format_count
+from ..errors import EditError
+from ..images import ImageSource, load_image
+from ..metrics import format_db
+from ..pixels import Pixels, pixelate
+from ..result import Fit
+from .panels import draw_image
+from .style import color_for
 
 __all__ = ["blend_strip", "edit_curve", "edit_series", "edit_strip"]
 
@@ -152,7 +153,8 @@ def edit_curve(
     fig = Figure(figsize=(4.2, 3.0), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(values)) if op == "quantize" else np.asarray(values, dtype=float)
-    styles = {"network": ("o-", "C0"), "healed": ("s--", "C2"), "pixels": ("^-", "C1")}
+    fam = color_for(fit.family)
+    styles = {"network": ("o-", fam), "healed": ("s--", fam), "pixels": ("^-", color_for("pixels"))}
     for key, items in series.items():
         y = [min(it.psnr, 99.0) for it in items]
         label = {"network": f"{fit.family} network", "healed": f"{fit.family}, healed", "pixels": "pixels"}[key]
@@ -194,9 +196,10 @@ def blend_strip(
     rows: list[tuple[str, list[tuple[np.ndarray, str]]]] = []
 
     def net_row(other: Fit, align: bool) -> list[tuple[np.ndarray, str]]:
+        other = _edit.align(a, other) if align else other  # once, not once per alpha
         out = []
         for t in alphas:
-            f = _edit.blend(a, other, t, align=align)
+            f = _edit.blend(a, other, t, align=False)
             out.append((f.render(), format_db(f.psnr)))
         return out
 
