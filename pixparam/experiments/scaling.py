@@ -1,0 +1,379 @@
+"""Scaling laws on images: MSE against parameters and pixels, exchange rate, compute frontier.
+
+For each family, networks are fitted over a grid of budgets ``P`` and step
+counts; pixels are the image area-downsampled to ``n`` values. Three views:
+
+- :func:`fit_power_law` fits ``L(P) = E + A·P^-α`` to MSE (in log space) with
+  95 % confidence intervals from the covariance, per family (at the most
+  steps) and for pixels.
+- The *exchange rate*: how many pixel values give the MSE of one network of
+  ``P`` parameters, divided by ``P`` (the pixel curve interpolated in log-log).
+- Compute ``C = 6·P·steps·samples`` (``samples`` = pixels per step): the
+  compute-optimal frontier is the set of runs no cheaper run beats, and its
+  ``P`` against ``C`` shows which size is best for a fixed compute.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..budget import format_count, plan
+from ..devices import resolve_device
+from ..fields import build
+from ..images import ImageSource, load_image
+from ..pixels import pixelate
+from ._common import check_families, check_ints, check_seeds, coords_and_target, mse_db, predict, progress_bar
+from ._common import train_points as _train_points
+from ._records import Cache, ExperimentResult
+
+__all__ = ["COLUMNS", "PowerLaw", "compute_frontier", "exchange_rates", "fit_power_law", "plot_scaling", "scaling"]
+
+#: Record columns: method ("network"/"pixels"), family ("pixels" for pixels), budget, n_params (parameters or
+#: pixel values), steps, seed, samples (pixels per step), compute (6·n_params·steps·samples; 0 for pixels),
+#: mse, psnr, seconds.
+COLUMNS = ("method", "family", "budget", "n_params", "steps", "seed", "samples", "compute", "mse", "psnr", "seconds")
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """``L(P) = E + A·P^-α`` with 95 % confidence intervals (NaN when not identifiable)."""
+
+    E: float
+    A: float
+    alpha: float
+    alpha_lo: float
+    alpha_hi: float
+    E_lo: float
+    E_hi: float
+    n_points: int
+    rms_log_error: float
+
+    def __call__(self, p: np.ndarray | float) -> np.ndarray:
+        """The fitted loss at ``p``."""
+        return self.E + self.A * np.asarray(p, dtype=float) ** -self.alpha
+
+    def inverse(self, loss: np.ndarray | float) -> np.ndarray:
+        """The ``P`` giving ``loss`` (NaN at or below the floor ``E``)."""
+        excess = np.asarray(loss, dtype=float) - self.E
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(excess > 0, (np.maximum(excess, 1e-300) / self.A) ** (-1 / self.alpha), np.nan)
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = True) -> PowerLaw:
+    """Fit ``loss ≈ E + A·p^-α`` by least squares on ``log(loss)``.
+
+    Parameters
+    ----------
+    p : sequence of float
+        Sizes (parameters or values), positive. Repeats (seeds) are fine.
+    loss : sequence of float
+        Losses (MSE), positive; non-positive or non-finite points are dropped.
+    floor : bool
+        Fit the irreducible floor ``E`` (else ``E = 0``: a pure power law).
+
+    Returns
+    -------
+    PowerLaw
+        Estimates with 95 % intervals (Student t on the covariance of
+        ``(log E, log A, α)``); intervals are NaN with too few points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.logspace(2, 5, 10)
+    >>> round(fit_power_law(p, 0.01 + 5 * p**-0.5).alpha, 3)
+    0.5
+    """
+    from scipy.optimize import OptimizeWarning, curve_fit
+    from scipy.stats import t as student_t
+
+    x = np.asarray(p, dtype=float)
+    y = np.asarray(loss, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    x, y = x[keep], y[keep]
+    n_par = 3 if floor else 2
+    if x.size < n_par or np.unique(x).size < n_par:
+        raise ValueError(f"a power law with {n_par} parameters needs at least {n_par} distinct sizes; got {x.size}")
+    lx, ly = np.log(x), np.log(y)
+    slope, icept = np.polyfit(lx, ly, 1)
+    alpha0 = max(0.05, -slope)
+    if floor:
+
+        def model(lx, log_e, log_a, alpha):
+            return np.logaddexp(log_e, log_a - alpha * lx)
+
+        p0 = [np.log(y.min()) - 2.0, icept, alpha0]
+    else:
+
+        def model(lx, log_a, alpha):
+            return log_a - alpha * lx
+
+        p0 = [icept, alpha0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)  # an unidentifiable covariance gives NaN intervals
+        popt, pcov = curve_fit(model, lx, ly, p0=p0, maxfev=20000)
+    resid = ly - model(lx, *popt)
+    dof = x.size - n_par
+    q = student_t.ppf(0.975, dof) if dof > 0 else math.nan
+    se = np.sqrt(np.clip(np.diag(pcov), 0, None)) if dof > 0 and np.all(np.isfinite(pcov)) else np.full(n_par, np.nan)
+    log_e, se_e = (popt[0], se[0]) if floor else (-math.inf, math.nan)
+    log_a, alpha, se_alpha = popt[-2], popt[-1], se[-1]
+    return PowerLaw(
+        E=float(np.exp(log_e)),
+        A=float(np.exp(log_a)),
+        alpha=float(alpha),
+        alpha_lo=float(alpha - q * se_alpha),
+        alpha_hi=float(alpha + q * se_alpha),
+        E_lo=float(np.exp(log_e - q * se_e)) if floor else 0.0,
+        E_hi=float(np.exp(log_e + q * se_e)) if floor else 0.0,
+        n_points=int(x.size),
+        rms_log_error=float(np.sqrt(np.mean(resid**2))),
+    )
+
+
+def scaling(
+    image: ImageSource,
+    budgets: Sequence[int | str],
+    families: str | Sequence[str] = ("siren", "hashgrid"),
+    *,
+    steps: int | Sequence[int] = (100, 300, 1000),
+    seeds: int | Sequence[int] = 1,
+    pixel_points: int = 24,
+    device: str | torch.device = "auto",
+    cache: str | None = None,
+    progress: bool = True,
+) -> ExperimentResult:
+    """Fit every (family, budget, steps, seed); measure pixels; derive laws, exchange rates, frontier.
+
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+        The image.
+    budgets : sequence of int or str
+        Parameter budgets (at least 3 distinct for a power-law fit).
+    families : str or sequence of str
+        Network families.
+    steps : int or sequence of int
+        Step counts; the grid (budget × steps) gives the compute view, the
+        largest count the power laws and exchange rates.
+    seeds : int or sequence of int
+        Seeds per setting.
+    pixel_points : int
+        Pixel counterparts at this many log-spaced value counts between the
+        smallest budget / 4 and the image's value count.
+    device : str or torch.device
+        Where to train.
+    cache : path, optional
+        Cache folder; finished fits are reused.
+    progress : bool
+        Show a tqdm bar.
+
+    Returns
+    -------
+    ExperimentResult
+        Records with :data:`COLUMNS`; tables ``"laws"`` (one row per family and
+        pixels: E, A, α and CIs), ``"exchange"`` (family, n_params, psnr,
+        pixel_values, rate) and ``"frontier"`` (family, compute, n_params,
+        steps, psnr) plus ``meta["frontier_slope"]`` (d log P / d log C on each
+        family's frontier).
+    """
+    img = load_image(image)
+    h, w, c = img.shape
+    budgets = check_ints(budgets, "budgets")
+    families = check_families(families)
+    steps_list = check_ints(steps, "steps")
+    seeds = check_seeds(seeds)
+    dev = resolve_device(device)
+    store = Cache(cache)
+    records: list[dict] = []
+    total = h * w * c
+    lo = max(c, min(budgets) // 4)
+    for n in sorted({int(v) for v in np.geomspace(lo, total, pixel_points)}):
+        pix = pixelate(img, n)
+        mse = float(np.mean((pix.reconstruct((h, w)).astype(np.float64) - img) ** 2))
+        records.append(_record("pixels", "pixels", n, pix.n_values, 0, 0, 0, mse, 0.0))
+    units = [(f, b, s, seed) for f in families for b in budgets for s in steps_list for seed in seeds]
+    xy, target = coords_and_target(img, dev)
+    with progress_bar(len(units), "scaling", progress) as bar:
+        for family, budget, n_steps, seed in units:
+            key = store.key("scaling", {"family": family, "budget": budget, "steps": n_steps, "seed": seed}, [img])
+            hit = store.get("scaling", key)
+            if hit is None:
+                arch = plan(budget, family, c, resolution=max(h, w))
+                model = build(arch, seed=seed, device=dev)
+                seconds = _train_points(model, arch, xy, target, steps=n_steps, seed=seed, device=dev)
+                mse = float(np.mean((predict(model, xy).astype(np.float64) - img.reshape(-1, c)) ** 2))
+                row = _record("network", family, budget, arch.n_params, n_steps, seed, h * w, mse, seconds)
+                hit = ([row], {})
+                store.put("scaling", key, [row])
+            records.extend(hit[0])
+            bar.update(1)
+    result = ExperimentResult(
+        "scaling",
+        records,
+        COLUMNS,
+        meta={
+            "budgets": budgets,
+            "families": families,
+            "steps": steps_list,
+            "seeds": seeds,
+            "image_shape": [h, w, c],
+            "trained": store.misses,
+            "cached": store.hits,
+        },
+    )
+    _derive(result)
+    return result
+
+
+def _record(method, family, budget, n, steps, seed, samples, mse, seconds) -> dict:
+    return {
+        "method": method,
+        "family": family,
+        "budget": budget,
+        "n_params": int(n),
+        "steps": steps,
+        "seed": seed,
+        "samples": samples,
+        "compute": 6.0 * n * steps * samples,
+        "mse": mse,
+        "psnr": mse_db(mse),
+        "seconds": seconds,
+    }
+
+
+def _derive(result: ExperimentResult) -> None:
+    """Fill ``tables`` (laws, exchange, frontier) and ``meta["frontier_slope"]``."""
+    meta = result.meta
+    top = max(meta["steps"])
+    laws = []
+    for family in [*meta["families"], "pixels"]:
+        recs = [r for r in result.select(family=family) if family == "pixels" or r["steps"] == top]
+        try:
+            law = fit_power_law([r["n_params"] for r in recs], [r["mse"] for r in recs])
+            laws.append({"family": family, "steps": 0 if family == "pixels" else top, **law.to_dict()})
+        except (ValueError, RuntimeError) as exc:
+            laws.append({"family": family, "steps": top, "error": str(exc)})
+    result.tables["laws"] = laws
+    result.tables["exchange"] = exchange_rates(result.records, top)
+    frontier = compute_frontier(result.records)
+    result.tables["frontier"] = frontier
+    slopes = {}
+    for family in meta["families"]:
+        pts = [(r["compute"], r["n_params"]) for r in frontier if r["family"] == family]
+        if len({p for _, p in pts}) >= 2 and len(pts) >= 3:
+            slopes[family] = float(np.polyfit(np.log([c for c, _ in pts]), np.log([p for _, p in pts]), 1)[0])
+        else:
+            slopes[family] = math.nan
+    meta["frontier_slope"] = slopes
+
+
+def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
+    """Pixel values that match each network's MSE (mean over seeds), per parameter.
+
+    The pixel curve (log values against log MSE, made monotone) is
+    interpolated at each network's MSE; outside its range the rate is NaN.
+    """
+    pix = sorted((r["n_params"], r["mse"]) for r in records if r["method"] == "pixels" and r["mse"] > 0)
+    n = np.array([p[0] for p in pix], dtype=float)
+    mse = np.minimum.accumulate(np.array([p[1] for p in pix], dtype=float))
+    out = []
+    groups: dict[tuple[str, int], list[float]] = {}
+    for r in records:
+        if r["method"] == "network" and r["steps"] == steps:
+            groups.setdefault((r["family"], r["n_params"]), []).append(r["mse"])
+    for (family, p), losses in sorted(groups.items()):
+        m = float(np.mean(losses))
+        if n.size >= 2 and mse[-1] <= m <= mse[0]:
+            # np.interp needs increasing x: walk the curve from low to high log MSE
+            values = float(np.exp(np.interp(np.log(m), np.log(mse[::-1]), np.log(n[::-1]))))
+        else:
+            values = math.nan
+        out.append({"family": family, "n_params": p, "psnr": mse_db(m), "pixel_values": values, "rate": values / p})
+    return out
+
+
+def compute_frontier(records: Sequence[dict]) -> list[dict]:
+    """Per family, the runs (mean MSE over seeds) that beat every cheaper run: the compute-optimal frontier."""
+    groups: dict[tuple[str, int, int], list[dict]] = {}
+    for r in records:
+        if r["method"] == "network":
+            groups.setdefault((r["family"], r["n_params"], r["steps"]), []).append(r)
+    runs = [
+        dict(family=f, n_params=p, steps=s, compute=rs[0]["compute"], mse=float(np.mean([r["mse"] for r in rs])))
+        for (f, p, s), rs in groups.items()
+    ]
+    out = []
+    for family in sorted({r["family"] for r in runs}):
+        best = math.inf
+        for r in sorted((r for r in runs if r["family"] == family), key=lambda r: (r["compute"], r["mse"])):
+            if r["mse"] < best:
+                best = r["mse"]
+                out.append({**r, "psnr": mse_db(r["mse"])})
+    return out
+
+
+def plot_scaling(result: ExperimentResult) -> Figure:
+    """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier."""
+    from ._plot import COLORS
+
+    meta = result.meta
+    top = max(meta["steps"])
+    fig = Figure(figsize=(7.2, 2.9), layout="constrained")
+    ax_law, ax_rate, ax_c = fig.subplots(1, 3)
+    laws = {r["family"]: r for r in result.tables.get("laws", []) if "alpha" in r}
+    for family in [*meta["families"], "pixels"]:
+        recs = [r for r in result.select(family=family) if (family == "pixels" or r["steps"] == top) and r["mse"] > 0]
+        if not recs:
+            continue
+        x = np.array([r["n_params"] for r in recs], dtype=float)
+        ax_law.scatter(x, [r["mse"] for r in recs], s=8, color=COLORS[family], alpha=0.7)
+        label = family
+        if family in laws:
+            law = PowerLaw(**{k: laws[family][k] for k in PowerLaw.__dataclass_fields__})
+            xs = np.geomspace(x.min(), x.max(), 100)
+            ax_law.plot(xs, law(xs), color=COLORS[family], lw=1)
+            label = f"{family} α={law.alpha:.2f} [{law.alpha_lo:.2f}, {law.alpha_hi:.2f}]"
+        ax_law.plot([], [], color=COLORS[family], marker="o", ms=3, label=label)
+    ax_law.set(xscale="log", yscale="log", xlabel="parameters or pixel values", ylabel="MSE")
+    ax_law.set_title(f"L = E + A·P^-α ({top} steps)", fontsize=8)
+    ax_law.legend(fontsize=6, frameon=False, loc="lower left")
+    for family in meta["families"]:
+        ex = [r for r in result.tables.get("exchange", []) if r["family"] == family and math.isfinite(r["rate"])]
+        if ex:
+            ax_rate.plot([r["n_params"] for r in ex], [r["rate"] for r in ex], marker="o", ms=3, color=COLORS[family])
+    ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
+    ax_rate.set(xscale="log", yscale="log", xlabel="parameters", ylabel="pixel values per parameter")
+    ax_rate.set_title("exchange rate at equal MSE", fontsize=8)
+    for family in meta["families"]:
+        recs = result.select(method="network", family=family)
+        ax_c.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=6, color=COLORS[family], alpha=0.35)
+        fr = [r for r in result.tables.get("frontier", []) if r["family"] == family]
+        ax_c.plot([r["compute"] for r in fr], [r["psnr"] for r in fr], color=COLORS[family], lw=1.2, marker="o", ms=3)
+        if fr:
+            last = fr[-1]
+            ax_c.annotate(
+                f"{format_count(last['n_params'])}·{last['steps']}",
+                (last["compute"], last["psnr"]),
+                fontsize=6,
+                color=COLORS[family],
+                xytext=(-2, 3),
+                textcoords="offset points",
+                ha="right",
+            )
+    ax_c.set(xscale="log", xlabel="compute 6·P·steps·pixels (FLOP)", ylabel="PSNR (dB)")
+    ax_c.set_title("compute-optimal frontier", fontsize=8)
+    for ax in (ax_law, ax_rate, ax_c):
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    return fig
