@@ -62,3 +62,13 @@ def band(
     x, mean, _, lo, hi = summarise(recs, xcol, ycol)
     ax.plot(x, mean, marker="o", ms=3, color=color, label=label, linestyle=linestyle)
     ax.fill_between(x, lo, hi, color=color, alpha=0.15, linewidth=0)
+
+
+def log_axis(ax: Axes, which: str = "x") -> None:
+    """Log scale with labels on decades only (minor labels crowd small figures)."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_major_locator(LogLocator(base=10))
+    axis.set_minor_formatter(NullFormatter())

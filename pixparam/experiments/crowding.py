@@ -25,7 +25,7 @@ from ..budget import format_count
 from ..devices import resolve_device
 from ..errors import ImageError
 from ..images import ImageSource, load_image
-from ..metrics import psnr
+from ..metrics import format_db, psnr
 from ..pixels import pixelate
 from ._common import check_families, check_ints, check_seeds, coords_and_target, predict, progress_bar, train_points
 from ._records import Cache, ExperimentResult
@@ -256,7 +256,7 @@ def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget
             mean = float(np.mean([r["psnr"] for r in recs]))
             each = recs[0]["values_per_image"]
             unit = "params" if method == "network" else "values"
-            caption = f"{format_count(each)} {unit}/img · {mean:.1f} dB"
+            caption = f"{format_count(each)} {unit}/img · {format_db(mean)}"
             ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption)
             if row == 0:
                 ax.set_title(f"K = {k}", fontsize=9)

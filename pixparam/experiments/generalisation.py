@@ -255,19 +255,21 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
     number of steps; the dotted vertical line is the interpolation threshold
     (budget = training values) and the grey band the interpolation reference.
     """
-    from ._plot import COLORS, summarise
+    from matplotlib.lines import Line2D
+
+    from ._plot import COLORS, log_axis, summarise
 
     meta = result.meta
     families = meta["families"]
     fig = Figure(figsize=(7.2, 2.7), layout="constrained")
-    axes = fig.subplots(1, len(families), squeeze=False, sharey=True)[0]
+    axes = fig.subplots(1, len(families), squeeze=False, sharex=True, sharey=True)[0]
     ref = [r["test_psnr"] for r in result.select(method="interpolation")]
     steps_list = meta["steps"]
     for ax, family in zip(axes, families):
         for j, n_steps in enumerate(steps_list):
             alpha = 1.0 if len(steps_list) == 1 else 0.45 + 0.55 * j / (len(steps_list) - 1)
             recs = result.select(method="network", family=family, steps=n_steps)
-            for col, style, name in (("test_psnr", "-", "held-out"), ("train_psnr", "--", "train")):
+            for col, style in (("test_psnr", "-"), ("train_psnr", "--")):
                 x, mean, std, _, _ = summarise(recs, "n_params", col)
                 ax.errorbar(
                     x,
@@ -279,11 +281,10 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
                     marker="o",
                     ms=3,
                     capsize=2,
-                    label=f"{name} · {n_steps} steps",
                 )
         if ref:
             ax.axhspan(min(ref), max(ref), color=COLORS["interpolation"], alpha=0.2, linewidth=0)
-            ax.axhline(float(np.mean(ref)), color=COLORS["interpolation"], lw=0.8, label="linear interp. (held-out)")
+            ax.axhline(float(np.mean(ref)), color=COLORS["interpolation"], lw=0.8)
         ax.axvline(meta["threshold"], color="k", linestyle=":", lw=1)
         ax.text(
             meta["threshold"],
@@ -292,13 +293,23 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
             transform=ax.get_xaxis_transform(),
             fontsize=7,
         )
-        ax.set_xscale("log")
+        log_axis(ax, "x")
         ax.set_title(family, fontsize=9)
         ax.set_xlabel("parameters")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("PSNR (dB)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize=7, frameon=False)
+    handles = [
+        Line2D([], [], color="k", linestyle="-", label="held-out"),
+        Line2D([], [], color="k", linestyle="--", label="train"),
+    ]
+    for j, n_steps in enumerate(steps_list):
+        alpha = 1.0 if len(steps_list) == 1 else 0.45 + 0.55 * j / (len(steps_list) - 1)
+        handles.append(Line2D([], [], color="k", alpha=alpha, marker="o", ms=3, label=f"{n_steps} steps"))
+    handles.append(
+        Line2D([], [], color=COLORS["interpolation"], lw=4, alpha=0.4, label="linear interp.\nof train pixels")
+    )
+    handles.append(Line2D([], [], color="k", linestyle=":", label="threshold:\nparams = values"))
+    fig.legend(handles=handles, loc="outside right center", fontsize=7, frameon=False)
     h, w, c = meta["image_shape"]
     fig.suptitle(
         f"{h}×{w}×{c} image · {meta['train_fraction']:.0%} of pixels train"

@@ -325,7 +325,7 @@ def compute_frontier(records: Sequence[dict]) -> list[dict]:
 
 def plot_scaling(result: ExperimentResult) -> Figure:
     """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier."""
-    from ._plot import COLORS
+    from ._plot import COLORS, log_axis
 
     meta = result.meta
     top = max(meta["steps"])
@@ -345,7 +345,9 @@ def plot_scaling(result: ExperimentResult) -> Figure:
             ax_law.plot(xs, law(xs), color=COLORS[family], lw=1)
             label = f"{family} α={law.alpha:.2f} [{law.alpha_lo:.2f}, {law.alpha_hi:.2f}]"
         ax_law.plot([], [], color=COLORS[family], marker="o", ms=3, label=label)
-    ax_law.set(xscale="log", yscale="log", xlabel="parameters or pixel values", ylabel="MSE")
+    log_axis(ax_law, "x")
+    log_axis(ax_law, "y")
+    ax_law.set(xlabel="parameters or pixel values", ylabel="MSE")
     ax_law.set_title(f"L = E + A·P^-α ({top} steps)", fontsize=8)
     ax_law.legend(fontsize=6, frameon=False, loc="lower left")
     for family in meta["families"]:
@@ -353,7 +355,9 @@ def plot_scaling(result: ExperimentResult) -> Figure:
         if ex:
             ax_rate.plot([r["n_params"] for r in ex], [r["rate"] for r in ex], marker="o", ms=3, color=COLORS[family])
     ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
-    ax_rate.set(xscale="log", yscale="log", xlabel="parameters", ylabel="pixel values per parameter")
+    log_axis(ax_rate, "x")
+    ax_rate.set_yscale("log")
+    ax_rate.set(xlabel="parameters", ylabel="pixel values per parameter")
     ax_rate.set_title("exchange rate at equal MSE", fontsize=8)
     for family in meta["families"]:
         recs = result.select(method="network", family=family)
@@ -371,8 +375,10 @@ def plot_scaling(result: ExperimentResult) -> Figure:
                 textcoords="offset points",
                 ha="right",
             )
-    ax_c.set(xscale="log", xlabel="compute 6·P·steps·pixels (FLOP)", ylabel="PSNR (dB)")
-    ax_c.set_title("compute-optimal frontier", fontsize=8)
+    log_axis(ax_c, "x")
+    ax_c.margins(y=0.12)
+    ax_c.set(xlabel="compute C (FLOP)", ylabel="PSNR (dB)")
+    ax_c.set_title("frontier, C = 6·P·steps·pixels", fontsize=8)
     for ax in (ax_law, ax_rate, ax_c):
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
