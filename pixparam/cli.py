@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | edit | demo | info``.
+"""Command line: ``pixparam fit | render | edit | demo | experiment | info``.
 
 Errors print one line (``pixparam: error: ...``) and exit with status 1;
 usage errors exit with status 2, as argparse does.
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     _add_edit_parser(sub)
+    _add_experiment_parser(sub)
 
     i = sub.add_parser("info", help="describe a checkpoint, or list the samples", description="Describe a checkpoint.")
     i.add_argument("model", type=Path, nargs="?", help="checkpoint to describe")
@@ -233,6 +234,112 @@ def _cmd_edit(a: argparse.Namespace) -> None:
         print(f"rendered {save_image(out.render(), a.render)}")
 
 
+def _steps(text: str) -> list[int]:
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"steps {text!r}: write positive integers, comma-separated (300 or 100,1000)")
+    return values
+
+
+def _add_experiment_parser(sub: argparse._SubParsersAction) -> None:
+    x = sub.add_parser(
+        "experiment",
+        help="run an experiment: crowding, generalisation or scaling",
+        description="Run one experiment on a sample or image file; write its figure and records. "
+        "Finished fits are cached in --cache, so a rerun (or a resumed one) trains only what is missing.",
+    )
+    x.add_argument("name", choices=("crowding", "generalisation", "scaling"))
+    x.add_argument("--image", default="astronaut", help="sample name or image file (default astronaut)")
+    x.add_argument("--size", type=int, default=32, help="longest side; crowding: tile side (default 32)")
+    x.add_argument("--budgets", type=_budgets, default=None, help="comma-separated (default per experiment)")
+    x.add_argument("--families", type=_families, default=["siren", "hashgrid"], help="comma-separated")
+    x.add_argument("--steps", type=_steps, default=None, help="comma-separated step counts (default per experiment)")
+    x.add_argument("--seeds", type=int, default=None, help="number of seeds (default 1; generalisation 3)")
+    x.add_argument("--ks", type=_steps, default=[1, 2, 4, 8, 16], help="crowding: images per network")
+    x.add_argument("--train-fraction", type=float, default=0.5, help="generalisation: fraction of pixels to train on")
+    x.add_argument("--noise", type=float, default=0.0, help="generalisation: noise std added to training values")
+    x.add_argument("--cache", type=Path, default=None, help="cache folder for finished fits")
+    x.add_argument("--device", default="auto")
+    x.add_argument("-o", "--output", type=Path, default=None, help="figure path (.png, .svg, .pdf)")
+    x.add_argument("--json", type=Path, default=None, help="write the result (records and tables) as JSON")
+    x.add_argument("--csv", type=Path, default=None, help="write the records as CSV")
+    x.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _cmd_experiment(a: argparse.Namespace) -> None:
+    from . import experiments as ex
+    from .figures import save_figure
+    from .images import load_image
+
+    common = {"device": a.device, "cache": a.cache, "progress": not a.quiet}
+    if a.seeds is not None:
+        common["seeds"] = a.seeds
+    if a.name == "crowding":
+        images = ex.tiles(a.image, max(a.ks), size=a.size)
+        result = ex.crowding(images, a.budgets or [1000], a.families, ks=a.ks, steps=(a.steps or [500])[-1], **common)
+        plot = ex.plot_crowding
+    elif a.name == "generalisation":
+        result = ex.generalisation(
+            load_image(a.image, size=a.size),
+            a.budgets or [100, 300, 1000, 3000, 10000],
+            a.families,
+            train_fraction=a.train_fraction,
+            noise=a.noise,
+            steps=a.steps or [500],
+            **common,
+        )
+        plot = ex.plot_generalisation
+    else:
+        result = ex.scaling(
+            load_image(a.image, size=a.size),
+            a.budgets or [300, 1000, 3000, 10000],
+            a.families,
+            steps=a.steps or [100, 300, 1000],
+            **common,
+        )
+        plot = ex.plot_scaling
+    result.meta["command"] = "pixparam " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["experiment"] else None
+    result.meta["image"] = a.image
+    print(_experiment_summary(result))
+    print(f"{result.meta['trained']} fits trained, {result.meta['cached']} reused from the cache")
+    if a.output is not None:
+        print(f"wrote {save_figure(plot(result), a.output)}")
+    if a.json is not None:
+        print(f"wrote {result.save_json(a.json)}")
+    if a.csv is not None:
+        print(f"wrote {result.save_csv(a.csv)}")
+
+
+def _experiment_summary(result: Any) -> str:
+    """A short table of the result for the terminal."""
+    from .experiments._plot import summarise
+
+    lines = []
+    if result.name == "crowding":
+        for fam in [*result.meta["families"], "pixels"]:
+            x, mean, *_ = summarise(result.select(family=fam), "k", "psnr")
+            lines.append(f"{fam:>9}: " + "  ".join(f"K={int(k)} {m:.2f} dB" for k, m in zip(x, mean)))
+    elif result.name == "generalisation":
+        lines.append(f"threshold: {result.meta['threshold']:,} training values")
+        for fam in result.meta["families"]:
+            for s in result.meta["steps"]:
+                recs = result.select(family=fam, steps=s)
+                x, tr, *_ = summarise(recs, "n_params", "train_psnr")
+                _, te, *_ = summarise(recs, "n_params", "test_psnr")
+                pts = "  ".join(f"{format_count(p)} {a:.1f}/{b:.1f}" for p, a, b in zip(x, tr, te))
+                lines.append(f"{fam:>9} {s} steps (params train/test dB): {pts}")
+    else:
+        for law in result.tables["laws"]:
+            if "alpha" in law:
+                lines.append(
+                    f"{law['family']:>9}: alpha {law['alpha']:.3f} [{law['alpha_lo']:.3f}, {law['alpha_hi']:.3f}]"
+                )
+    return "\n".join(lines)
+
+
 def _cmd_fit(a: argparse.Namespace) -> None:
     from .images import load_image, save_image
     from .train import fit
@@ -314,6 +421,7 @@ _COMMANDS = {
     "render": _cmd_render,
     "edit": _cmd_edit,
     "demo": _cmd_demo,
+    "experiment": _cmd_experiment,
     "info": _cmd_info,
 }
 

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from ..budget import format_count, plan
 from ..devices import resolve_device
+from ..errors import BudgetError
 from ..fields import build
 from ..images import ImageSource, load_image
 from ._common import (
@@ -141,6 +142,8 @@ def generalisation(
                 archs[family, budget] = plan(budget, family, c, resolution=max(h, w))
             except ValueError as exc:
                 skipped.append(f"{family} {budget}: {exc}")
+    if not archs:
+        raise BudgetError(f"no budget gives a network; {skipped[0]}")
     units = [(f, b, s, seed) for (f, b) in archs for s in steps_list for seed in seeds]
     threshold = 0
     with progress_bar(len(units), "generalisation", progress) as bar:

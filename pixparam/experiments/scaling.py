@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from ..budget import format_count, plan
 from ..devices import resolve_device
+from ..errors import BudgetError
 from ..fields import build
 from ..images import ImageSource, load_image
 from ..pixels import pixelate
@@ -128,14 +129,16 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
     se = np.sqrt(np.clip(np.diag(pcov), 0, None)) if dof > 0 and np.all(np.isfinite(pcov)) else np.full(n_par, np.nan)
     log_e, se_e = (popt[0], se[0]) if floor else (-math.inf, math.nan)
     log_a, alpha, se_alpha = popt[-2], popt[-1], se[-1]
+    with np.errstate(over="ignore"):
+        e_lo, e_hi = (np.exp(log_e - q * se_e), np.exp(log_e + q * se_e)) if floor else (0.0, 0.0)
     return PowerLaw(
         E=float(np.exp(log_e)),
         A=float(np.exp(log_a)),
         alpha=float(alpha),
         alpha_lo=float(alpha - q * se_alpha),
         alpha_hi=float(alpha + q * se_alpha),
-        E_lo=float(np.exp(log_e - q * se_e)) if floor else 0.0,
-        E_hi=float(np.exp(log_e + q * se_e)) if floor else 0.0,
+        E_lo=float(e_lo),
+        E_hi=float(e_hi),
         n_points=int(x.size),
         rms_log_error=float(np.sqrt(np.mean(resid**2))),
     )
@@ -160,7 +163,8 @@ def scaling(
     image : path, sample name, PIL image or ndarray
         The image.
     budgets : sequence of int or str
-        Parameter budgets (at least 3 distinct for a power-law fit).
+        Parameter budgets (at least 3 distinct for a power-law fit). Budgets below a
+        family's smallest network are skipped (listed in ``meta["skipped"]``).
     families : str or sequence of str
         Network families.
     steps : int or sequence of int
@@ -202,14 +206,23 @@ def scaling(
         pix = pixelate(img, n)
         mse = float(np.mean((pix.reconstruct((h, w)).astype(np.float64) - img) ** 2))
         records.append(_record("pixels", "pixels", n, pix.n_values, 0, 0, 0, mse, 0.0))
-    units = [(f, b, s, seed) for f in families for b in budgets for s in steps_list for seed in seeds]
+    archs, skipped = {}, []
+    for family in families:
+        for budget in budgets:
+            try:
+                archs[family, budget] = plan(budget, family, c, resolution=max(h, w))
+            except ValueError as exc:
+                skipped.append(f"{family} {budget}: {exc}")
+    if not archs:
+        raise BudgetError(f"no budget gives a network; {skipped[0]}")
+    units = [(f, b, s, seed) for (f, b) in archs for s in steps_list for seed in seeds]
     xy, target = coords_and_target(img, dev)
     with progress_bar(len(units), "scaling", progress) as bar:
         for family, budget, n_steps, seed in units:
             key = store.key("scaling", {"family": family, "budget": budget, "steps": n_steps, "seed": seed}, [img])
             hit = store.get("scaling", key)
             if hit is None:
-                arch = plan(budget, family, c, resolution=max(h, w))
+                arch = archs[family, budget]
                 model = build(arch, seed=seed, device=dev)
                 seconds = _train_points(model, arch, xy, target, steps=n_steps, seed=seed, device=dev)
                 mse = float(np.mean((predict(model, xy).astype(np.float64) - img.reshape(-1, c)) ** 2))
@@ -228,6 +241,7 @@ def scaling(
             "steps": steps_list,
             "seeds": seeds,
             "image_shape": [h, w, c],
+            "skipped": skipped,
             "trained": store.misses,
             "cached": store.hits,
         },
