@@ -270,7 +270,12 @@ def _add_experiment_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_experiment(a: argparse.Namespace) -> None:
+    import datetime
+
+    import torch
+
     from . import experiments as ex
+    from .devices import resolve_device
     from .figures import save_figure
     from .images import load_image
 
@@ -301,9 +306,16 @@ def _cmd_experiment(a: argparse.Namespace) -> None:
             **common,
         )
         plot = ex.plot_scaling
-    result.meta["command"] = "pixparam " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["experiment"] else None
-    result.meta["image"] = a.image
-    print(_experiment_summary(result))
+    result.meta.update(
+        command="pixparam " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["experiment"] else None,
+        image=a.image,
+        date=datetime.date.today().isoformat(),
+        pixparam=__version__,
+        torch=torch.__version__,
+        device=str(resolve_device(a.device)),
+        cpu_threads=torch.get_num_threads(),
+    )
+    print(ex.summary(result))
     print(f"{result.meta['trained']} fits trained, {result.meta['cached']} reused from the cache")
     if a.output is not None:
         print(f"wrote {save_figure(plot(result), a.output)}")
@@ -311,33 +323,6 @@ def _cmd_experiment(a: argparse.Namespace) -> None:
         print(f"wrote {result.save_json(a.json)}")
     if a.csv is not None:
         print(f"wrote {result.save_csv(a.csv)}")
-
-
-def _experiment_summary(result: Any) -> str:
-    """A short table of the result for the terminal."""
-    from .experiments._plot import summarise
-
-    lines = []
-    if result.name == "crowding":
-        for fam in [*result.meta["families"], "pixels"]:
-            x, mean, *_ = summarise(result.select(family=fam), "k", "psnr")
-            lines.append(f"{fam:>9}: " + "  ".join(f"K={int(k)} {m:.2f} dB" for k, m in zip(x, mean)))
-    elif result.name == "generalisation":
-        lines.append(f"threshold: {result.meta['threshold']:,} training values")
-        for fam in result.meta["families"]:
-            for s in result.meta["steps"]:
-                recs = result.select(family=fam, steps=s)
-                x, tr, *_ = summarise(recs, "n_params", "train_psnr")
-                _, te, *_ = summarise(recs, "n_params", "test_psnr")
-                pts = "  ".join(f"{format_count(p)} {a:.1f}/{b:.1f}" for p, a, b in zip(x, tr, te))
-                lines.append(f"{fam:>9} {s} steps (params train/test dB): {pts}")
-    else:
-        for law in result.tables["laws"]:
-            if "alpha" in law:
-                lines.append(
-                    f"{law['family']:>9}: alpha {law['alpha']:.3f} [{law['alpha_lo']:.3f}, {law['alpha_hi']:.3f}]"
-                )
-    return "\n".join(lines)
 
 
 def _cmd_fit(a: argparse.Namespace) -> None:

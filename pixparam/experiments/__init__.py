@@ -13,6 +13,7 @@ and caches finished training runs in ``cache=`` so reruns reuse them.
 from __future__ import annotations
 
 from ._records import Cache, ExperimentResult, load_result
+from ._report import summary
 from .crowding import crowding, plot_crowding, tiles
 from .generalisation import generalisation, plot_generalisation, split_pixels
 from .multifield import MultiArch, MultiField, plan_multi
@@ -40,5 +41,6 @@ __all__ = [
     "plot_scaling",
     "scaling",
     "split_pixels",
+    "summary",
     "tiles",
 ]
