@@ -256,7 +256,7 @@ def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget
             mean = float(np.mean([r["psnr"] for r in recs]))
             each = recs[0]["values_per_image"]
             unit = "params" if method == "network" else "values"
-            caption = f"{format_count(each)} {unit}/img · {format_db(mean)}"
+            caption = f"{format_count(each)} {unit}/img\n{format_db(mean)}"
             ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption)
             if row == 0:
                 ax.set_title(f"K = {k}", fontsize=9)
