@@ -2,9 +2,10 @@
 Crowding: K images in one budget
 ================================
 
-One SIREN of 1k parameters memorises K tiles of a sample at once (the tile
-index enters as a learned embedding, counted in the budget), beside pixels
-that split the same 1k values over the K tiles.
+Sixteen tiles of a sample, in groups of K: one SIREN of 1k parameters per
+group memorises its K tiles at once (the tile index enters as a learned
+embedding, counted in the budget), beside pixels that split the same 1k
+values over the K tiles.
 """
 
 import sys
@@ -21,5 +22,5 @@ result = ex.crowding(images, "1k", "siren", ks=(1, 2, 4, 8, 16), steps=steps, de
 for k in result.meta["ks"]:
     net = [r["psnr"] for r in result.select(method="network", k=k)]
     pix = [r["psnr"] for r in result.select(method="pixels", k=k)]
-    print(f"K={k:2d}: network {sum(net) / k:5.2f} dB · pixels {sum(pix) / k:5.2f} dB per image")
+    print(f"K={k:2d}: network {sum(net) / len(net):5.2f} dB · pixels {sum(pix) / len(pix):5.2f} dB per tile")
 print(f"wrote {save_figure(ex.plot_crowding(result), out)}")

@@ -61,21 +61,25 @@ def test_crowding_records(crowd):
         assert set(r) == set(crowd.columns)
     # per method and family: sum over K of K images
     for fam in ("siren", "hashgrid", "pixels"):
-        assert len(crowd.select(family=fam)) == 1 + 2 + 4
+        assert len(crowd.select(family=fam)) == 3 * 4  # every K reports all 4 images
+        for k in (1, 2, 4):
+            assert sorted(r["image"] for r in crowd.select(family=fam, k=k)) == [0, 1, 2, 3]
+    assert {r["group"] for r in crowd.select(family="siren", k=2)} == {0, 1}
     for r in crowd.select(method="network"):
         assert r["n_params"] <= 900 and r["n_params"] >= 0.9 * 900
         assert (r["n_embedding"] == 0) == (r["k"] == 1)
     for r in crowd.select(method="pixels"):
         assert r["n_params"] <= 900 and r["values_per_image"] <= 900 / r["k"]
     assert crowd.images["siren/4/900/0"].shape == (4, 12, 12, 3)
-    assert crowd.meta["trained"] == 6 and crowd.meta["cached"] == 0
+    assert crowd.images["siren/1/900/0"].shape == (4, 12, 12, 3)
+    assert crowd.meta["trained"] == 2 * (4 + 2 + 1) and crowd.meta["cached"] == 0
 
 
 @pytest.mark.parametrize("family", ["siren", "hashgrid"])
 def test_crowding_k1_is_exactly_a_plain_fit(tiles4, crowd, family):
     """K=1 has no embedding and trains with fit's loop: bit-identical on the CPU."""
     f = pp.fit(tiles4[0], 900, family, steps=8, seed=0, device="cpu", progress=False)
-    (rec,) = crowd.select(method="network", family=family, k=1)
+    (rec,) = crowd.select(method="network", family=family, k=1, image=0)
     assert rec["n_params"] == f.n_params
     assert rec["psnr"] == f.psnr
     np.testing.assert_array_equal(crowd.images[f"{family}/1/900/0"][0], f.render())
@@ -84,12 +88,20 @@ def test_crowding_k1_is_exactly_a_plain_fit(tiles4, crowd, family):
 def test_crowding_k1_differs_from_another_seed(tiles4, crowd):
     """The equality above can fail: a different seed gives a different PSNR."""
     f = pp.fit(tiles4[0], 900, "siren", steps=8, seed=1, device="cpu", progress=False)
-    assert crowd.select(method="network", family="siren", k=1)[0]["psnr"] != f.psnr
+    assert crowd.select(method="network", family="siren", k=1, image=0)[0]["psnr"] != f.psnr
 
 
 def test_crowding_needs_enough_images(tiles4):
     with pytest.raises(pp.ImageError, match="4 images were given"):
         ex.crowding(tiles4, 900, "siren", ks=(8,), steps=1, **CPU)
+    with pytest.raises(ValueError, match="must divide 4"):
+        ex.crowding(tiles4, 900, "siren", ks=(3, 4), steps=1, **CPU)
+
+
+def test_crowding_first_k_only(tiles4):
+    r = ex.crowding(tiles4, 900, "siren", ks=(1, 3), every=False, steps=2, **CPU)
+    assert sorted(x["image"] for x in r.select(method="network")) == [0, 0, 1, 2]
+    assert r.images["siren/3/900/0"].shape[0] == 3 and r.meta["trained"] == 2
 
 
 @pytest.mark.parametrize("family", pp.FAMILIES)
@@ -293,7 +305,7 @@ def test_cache_resumes_and_a_second_run_trains_nothing(tmp_path, gray16, monkeyp
 
 
 def test_cache_keeps_crowding_reconstructions(tmp_path, tiles4):
-    kw = {"ks": (2,), "steps": 3, "cache": tmp_path, **CPU}
+    kw = {"ks": (2,), "steps": 3, "every": False, "cache": tmp_path, **CPU}
     a = ex.crowding(tiles4, 900, "siren", **kw)
     b = ex.crowding(tiles4, 900, "siren", **kw)
     assert b.meta["trained"] == 0

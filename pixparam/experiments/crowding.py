@@ -35,7 +35,8 @@ __all__ = ["COLUMNS", "crowding", "plot_crowding", "tiles"]
 
 #: Record columns: method ("network"/"pixels"), family ("pixels" for pixels), k (images sharing the budget),
 #: image (index 0..k-1), budget, n_params (network total incl. embedding; pixels: values over all k images),
-#: n_embedding (embedding params), values_per_image (n_params / k), steps, seed, psnr, mse, seconds.
+#: n_embedding (embedding params), values_per_image (n_params / k), steps, seed, psnr, mse, seconds, group (which
+#: network: images group*k .. group*k+k-1; 0 for pixels).
 COLUMNS = (
     "method",
     "family",
@@ -50,6 +51,7 @@ COLUMNS = (
     "psnr",
     "mse",
     "seconds",
+    "group",
 )
 
 
@@ -83,6 +85,7 @@ def crowding(
     steps: int = 500,
     seeds: int | Sequence[int] = 1,
     embed_dim: int | None = None,
+    every: bool = True,
     device: str | torch.device = "auto",
     cache: str | None = None,
     progress: bool = True,
@@ -110,6 +113,10 @@ def crowding(
         same budget, trained by the same loop, so K = 1 reproduces
         ``pixparam.fit(images[0], budget, family, steps=steps, seed=seed)`` bit
         for bit on the CPU.
+    every : bool
+        ``True``: at each K, split the first ``max(ks)`` images into groups of
+        K, one network per group, so every K reports the same images (a fair
+        per-image comparison). ``False``: one network per K on the first K images.
     device : str or torch.device
         Where to train.
     cache : path, optional
@@ -122,7 +129,8 @@ def crowding(
     ExperimentResult
         Records with :data:`COLUMNS`, one per image per (method, family, K,
         budget, seed); ``images`` holds the reconstructions under
-        ``"{family}/{k}/{budget}/{seed}"`` as ``(K, H, W, C)`` arrays.
+        ``"{family}/{k}/{budget}/{seed}"`` as ``(n, H, W, C)`` arrays (n images:
+        ``max(ks)`` with ``every``, else K).
     """
     imgs = [load_image(i) for i in images]
     ks = check_ints(ks, "ks")
@@ -137,24 +145,37 @@ def crowding(
     h, w, c = imgs[0].shape
     store = Cache(cache)
     records, arrays = [], {}
+    n = max(ks)
+    if every and any(n % k for k in ks):
+        raise ValueError(f"ks={ks}: with every=True each K must divide {n} (e.g. 1, 2, 4, 8, 16); or pass every=False")
     for budget in budgets:
         for k in ks:
-            pix = [pixelate(img, budget // k) for img in imgs[:k]]
+            pix = [pixelate(img, budget // k) for img in imgs[: n if every else k]]
             for i, (img, p) in enumerate(zip(imgs, pix)):
                 out = p.reconstruct((h, w))
                 records.append(_row("pixels", "pixels", k, i, budget, k * p.n_values, 0, 0, 0, img, out, 0.0))
             arrays[f"pixels/{k}/{budget}/0"] = np.stack([p.render("nearest") for p in pix])
-    units = [(f, b, k, s) for f in families for b in budgets for k in ks for s in seeds]
+    units = [
+        (f, b, k, s, g)
+        for f in families
+        for b in budgets
+        for k in ks
+        for s in seeds
+        for g in range(n // k if every else 1)
+    ]
     with progress_bar(len(units), "crowding", progress) as bar:
-        for family, budget, k, seed in units:
+        for family, budget, k, seed, g in units:
             settings = {"family": family, "budget": budget, "k": k, "steps": steps, "seed": seed, "embed": embed_dim}
-            key = store.key("crowding", settings, imgs[:k])
+            group = imgs[g * k : (g + 1) * k]
+            key = store.key("crowding", settings, group)
             hit = store.get("crowding", key)
             if hit is None:
-                hit = _fit_k(imgs[:k], family, budget, steps, seed, embed_dim, dev)
+                hit = _fit_k(group, family, budget, steps, seed, embed_dim, dev)
                 store.put("crowding", key, *hit)
-            records.extend(hit[0])
-            arrays[f"{family}/{k}/{budget}/{seed}"] = hit[1]["renders"]
+            records.extend({**r, "image": g * k + r["image"], "group": g} for r in hit[0])
+            name = f"{family}/{k}/{budget}/{seed}"
+            renders = hit[1]["renders"]
+            arrays[name] = renders if g == 0 else np.concatenate([arrays[name], renders])
             bar.update(1)
     meta = {
         "ks": ks,
@@ -164,6 +185,8 @@ def crowding(
         "seeds": seeds,
         "image_shape": [h, w, c],
         "embed_dim": embed_dim,
+        "every": bool(every),
+        "n_images": n,
         "trained": store.misses,
         "cached": store.hits,
     }
@@ -186,6 +209,7 @@ def _row(method, family, k, i, budget, n, n_emb, steps, seed, img, out, seconds)
         "psnr": psnr(img, out),
         "mse": mse,
         "seconds": seconds,
+        "group": 0,
     }
 
 
