@@ -227,6 +227,13 @@ def test_power_law_can_fail_the_check():
     assert ex.fit_power_law(p, 3 * p**-0.9).alpha != pytest.approx(0.6, rel=0.05)
 
 
+def test_power_law_without_a_floor_falls_back_to_a_pure_power_law():
+    p = np.geomspace(100, 1e5, 8)
+    law = ex.fit_power_law(p, 2 * p**-0.8)
+    assert not law.has_floor and law.E == 0
+    assert law.alpha == pytest.approx(0.8, rel=0.02) and law.alpha_lo < 0.8 < law.alpha_hi
+
+
 def test_power_law_needs_points():
     with pytest.raises(ValueError, match="distinct sizes"):
         ex.fit_power_law([10, 10, 100], [1, 1, 0.5])
@@ -268,7 +275,10 @@ def test_exchange_rate_interpolates_the_pixel_curve():
         {"method": "pixels", "n_params": n, "mse": 1.0 / n, "steps": 0, "family": "pixels"} for n in (10, 100, 1000)
     ] + [{"method": "network", "family": "siren", "n_params": 50, "steps": 5, "mse": 0.01}]
     (row,) = ex.exchange_rates(recs, 5)
-    assert row["pixel_values"] == pytest.approx(100.0) and row["rate"] == pytest.approx(2.0)
+    assert row["pixel_values"] == pytest.approx(100.0) and row["rate"] == pytest.approx(2.0) and row["bound"] == ""
+    recs[-1]["mse"] = 1e-5  # better than every pixel count: a lower bound
+    (row,) = ex.exchange_rates(recs, 5)
+    assert row["bound"] == "at least" and row["pixel_values"] == 1000
 
 
 def test_compute_frontier_keeps_only_improvements():

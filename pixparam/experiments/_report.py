@@ -37,7 +37,9 @@ def summary(result: ExperimentResult) -> str:
         for e in result.tables["exchange"]:
             lines.append(
                 f"{e['family']:>9} {format_count(e['n_params'])} params: {e['psnr']:.2f} dB = "
-                f"{e['pixel_values']:.0f} pixel values ({e['rate']:.2f} per parameter)"
+                f"{e.get('bound') or ''} {e['pixel_values']:.0f} pixel values ({e['rate']:.2f} per parameter)".replace(
+                    "  ", " "
+                )
             )
         for fam, slope in result.meta.get("frontier_slope", {}).items():
             best = [f for f in result.tables["frontier"] if f["family"] == fam]

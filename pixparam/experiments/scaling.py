@@ -55,6 +55,7 @@ class PowerLaw:
     E_hi: float
     n_points: int
     rms_log_error: float
+    has_floor: bool = True
 
     def __call__(self, p: np.ndarray | float) -> np.ndarray:
         """The fitted loss at ``p``."""
@@ -86,7 +87,10 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
     -------
     PowerLaw
         Estimates with 95 % intervals (Student t on the covariance of
-        ``(log E, log A, α)``); intervals are NaN with too few points.
+        ``(log E, log A, α)``); intervals are NaN with too few points. When
+        the fitted floor is unidentifiable (infinite covariance, or ``E``
+        below a thousandth of every loss) the pure power law is fitted
+        instead and ``E = 0`` (``has_floor`` is False).
 
     Examples
     --------
@@ -123,6 +127,9 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OptimizeWarning)  # an unidentifiable covariance gives NaN intervals
         popt, pcov = curve_fit(model, lx, ly, p0=p0, maxfev=20000)
+    if floor and (not np.all(np.isfinite(pcov)) or popt[0] < np.log(y.min()) - np.log(1e3)):
+        # The floor is unidentifiable (far below every loss): fit the pure power law instead.
+        return fit_power_law(x, y, floor=False)
     resid = ly - model(lx, *popt)
     dof = x.size - n_par
     q = student_t.ppf(0.975, dof) if dof > 0 else math.nan
@@ -141,6 +148,7 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
         E_hi=float(e_hi),
         n_points=int(x.size),
         rms_log_error=float(np.sqrt(np.mean(resid**2))),
+        has_floor=floor,
     )
 
 
@@ -295,8 +303,12 @@ def _derive(result: ExperimentResult) -> None:
 def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
     """Pixel values that match each network's MSE (mean over seeds), per parameter.
 
-    The pixel curve (log values against log MSE, made monotone) is
-    interpolated at each network's MSE; outside its range the rate is NaN.
+    The pixel curve (log values against log MSE, made monotone, lossless
+    points left out) is interpolated at each network's MSE. Outside its range
+    the result is a bound: ``bound="at least"`` when the network beats every
+    downsampled counterpart (only the full image, lossless, is better), with
+    ``pixel_values`` the largest lossy count; ``"at most"`` when it is worse
+    than the smallest one.
     """
     pix = sorted((r["n_params"], r["mse"]) for r in records if r["method"] == "pixels" and r["mse"] > 0)
     n = np.array([p[0] for p in pix], dtype=float)
@@ -308,12 +320,18 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
             groups.setdefault((r["family"], r["n_params"]), []).append(r["mse"])
     for (family, p), losses in sorted(groups.items()):
         m = float(np.mean(losses))
-        if n.size >= 2 and mse[-1] <= m <= mse[0]:
+        bound = ""
+        if n.size < 2:
+            values = math.nan
+        elif m < mse[-1]:
+            values, bound = float(n[-1]), "at least"
+        elif m > mse[0]:
+            values, bound = float(n[0]), "at most"
+        else:
             # np.interp needs increasing x: walk the curve from low to high log MSE
             values = float(np.exp(np.interp(np.log(m), np.log(mse[::-1]), np.log(n[::-1]))))
-        else:
-            values = math.nan
-        out.append({"family": family, "n_params": p, "psnr": mse_db(m), "pixel_values": values, "rate": values / p})
+        row = {"family": family, "n_params": p, "psnr": mse_db(m), "pixel_values": values, "rate": values / p}
+        out.append({**row, "bound": bound})
     return out
 
 
@@ -366,13 +384,17 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     ax_law.legend(fontsize=6, frameon=False, loc="lower left")
     for family in meta["families"]:
         ex = [r for r in result.tables.get("exchange", []) if r["family"] == family and math.isfinite(r["rate"])]
-        if ex:
-            ax_rate.plot([r["n_params"] for r in ex], [r["rate"] for r in ex], marker="o", ms=3, color=COLORS[family])
+        exact = [r for r in ex if not r.get("bound")]
+        ax_rate.plot([r["n_params"] for r in exact], [r["rate"] for r in exact], marker="o", ms=3, color=COLORS[family])
+        for r in ex:
+            if r.get("bound"):
+                marker = "^" if r["bound"] == "at least" else "v"
+                ax_rate.plot(r["n_params"], r["rate"], marker=marker, ms=4, mfc="none", color=COLORS[family])
     ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
     log_axis(ax_rate, "x")
     ax_rate.set_yscale("log")
     ax_rate.set(xlabel="parameters", ylabel="pixel values per parameter")
-    ax_rate.set_title("exchange rate at equal MSE", fontsize=8)
+    ax_rate.set_title("exchange rate at equal MSE (▲ at least)", fontsize=8)
     for family in meta["families"]:
         recs = result.select(method="network", family=family)
         ax_c.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=6, color=COLORS[family], alpha=0.35)
