@@ -202,7 +202,7 @@ def test_generalisation_skips_budgets_below_a_family_minimum(gray16):
 def test_plot_generalisation(gen):
     fig = ex.plot_generalisation(gen)
     assert isinstance(fig, Figure) and fig.get_figwidth() <= 7.2
-    assert len(fig.axes) == 2
+    assert len(fig.axes) == 4  # held-out and train rows, one column per family
 
 
 # --------------------------------------------------------------------------- scaling

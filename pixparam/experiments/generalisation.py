@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..budget import format_count, plan
+from ..budget import plan
 from ..devices import resolve_device
 from ..errors import BudgetError
 from ..fields import build
@@ -252,11 +252,12 @@ def _interpolation_row(img, train_idx, test_idx, noisy, seed, noise) -> dict:
 
 
 def plot_generalisation(result: ExperimentResult) -> Figure:
-    """Train (dashed) and held-out (solid) PSNR against budget, one panel per family.
+    """Held-out PSNR (top row) and train PSNR (bottom row) against parameters, one column per family.
 
-    Lines are means over seeds with ±1 std error bars; colour shade marks the
-    number of steps; the dotted vertical line is the interpolation threshold
-    (budget = training values) and the grey band the interpolation reference.
+    Lines are means over seeds with ±1 std error bars; shade marks the number
+    of steps; the dotted vertical line is the interpolation threshold
+    (parameters = training values); the grey band (top) is the linear
+    interpolation of the training pixels, min–max over seeds.
     """
     from matplotlib.lines import Line2D
 
@@ -264,54 +265,38 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
 
     meta = result.meta
     families = meta["families"]
-    fig = Figure(figsize=(7.2, 2.7), layout="constrained")
-    axes = fig.subplots(1, len(families), squeeze=False, sharex=True, sharey=True)[0]
+    fig = Figure(figsize=(7.2, 4.4), layout="constrained")
+    grid = fig.subplots(2, len(families), squeeze=False, sharex=True, sharey="row")
     ref = [r["test_psnr"] for r in result.select(method="interpolation")]
     steps_list = meta["steps"]
-    for ax, family in zip(axes, families):
-        for j, n_steps in enumerate(steps_list):
-            alpha = 1.0 if len(steps_list) == 1 else 0.45 + 0.55 * j / (len(steps_list) - 1)
-            recs = result.select(method="network", family=family, steps=n_steps)
-            for col, style in (("test_psnr", "-"), ("train_psnr", "--")):
-                x, mean, std, _, _ = summarise(recs, "n_params", col)
-                ax.errorbar(
-                    x,
-                    mean,
-                    yerr=std,
-                    color=COLORS[family],
-                    alpha=alpha,
-                    linestyle=style,
-                    marker="o",
-                    ms=3,
-                    capsize=2,
-                )
-        if ref:
-            ax.axhspan(min(ref), max(ref), color=COLORS["interpolation"], alpha=0.2, linewidth=0)
-            ax.axhline(float(np.mean(ref)), color=COLORS["interpolation"], lw=0.8)
-        ax.axvline(meta["threshold"], color="k", linestyle=":", lw=1)
-        ax.text(
-            meta["threshold"],
-            0.02,
-            f" {format_count(meta['threshold'])} train values",
-            transform=ax.get_xaxis_transform(),
-            fontsize=7,
-        )
-        log_axis(ax, "x")
-        ax.set_title(family, fontsize=9)
-        ax.set_xlabel("parameters")
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("PSNR (dB)")
+    shades = [1.0 if len(steps_list) == 1 else 0.4 + 0.6 * j / (len(steps_list) - 1) for j in range(len(steps_list))]
+    for col, family in enumerate(families):
+        for row, ycol in enumerate(("test_psnr", "train_psnr")):
+            ax = grid[row, col]
+            for shade, n_steps in zip(shades, steps_list):
+                recs = result.select(method="network", family=family, steps=n_steps)
+                x, mean, std, _, _ = summarise(recs, "n_params", ycol)
+                ax.errorbar(x, mean, yerr=std, color=COLORS[family], alpha=shade, marker="o", ms=3, capsize=2)
+            if row == 0 and ref:
+                ax.axhspan(min(ref), max(ref), color=COLORS["interpolation"], alpha=0.25, linewidth=0)
+            ax.axvline(meta["threshold"], color="k", linestyle=":", lw=1)
+            log_axis(ax, "x")
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=7)
+        grid[0, col].set_title(family, fontsize=9)
+        grid[1, col].set_xlabel("parameters", fontsize=8)
+    grid[0, 0].set_ylabel("held-out PSNR (dB)", fontsize=8)
+    grid[1, 0].set_ylabel("train PSNR (dB)", fontsize=8)
     handles = [
-        Line2D([], [], color="k", linestyle="-", label="held-out"),
-        Line2D([], [], color="k", linestyle="--", label="train"),
+        Line2D([], [], color="k", alpha=shade, marker="o", ms=3, label=f"{n} steps")
+        for shade, n in zip(shades, steps_list)
     ]
-    for j, n_steps in enumerate(steps_list):
-        alpha = 1.0 if len(steps_list) == 1 else 0.45 + 0.55 * j / (len(steps_list) - 1)
-        handles.append(Line2D([], [], color="k", alpha=alpha, marker="o", ms=3, label=f"{n_steps} steps"))
     handles.append(
-        Line2D([], [], color=COLORS["interpolation"], lw=4, alpha=0.4, label="linear interp.\nof train pixels")
+        Line2D([], [], color=COLORS["interpolation"], lw=5, alpha=0.4, label="linear interp.\nof train pixels")
     )
-    handles.append(Line2D([], [], color="k", linestyle=":", label="threshold:\nparams = values"))
+    handles.append(
+        Line2D([], [], color="k", linestyle=":", label=f"threshold:\n{meta['threshold']:,} train\nvalues = params")
+    )
     fig.legend(handles=handles, loc="outside right center", fontsize=7, frameon=False)
     h, w, c = meta["image_shape"]
     fig.suptitle(
