@@ -357,6 +357,8 @@ def compute_frontier(records: Sequence[dict]) -> list[dict]:
 
 def plot_scaling(result: ExperimentResult) -> Figure:
     """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier."""
+    from matplotlib.ticker import FuncFormatter
+
     from ._plot import COLORS, log_axis
 
     meta = result.meta
@@ -393,6 +395,9 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
     log_axis(ax_rate, "x")
     ax_rate.set_yscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}" if v > 0 and f"{v:.0e}"[0] in "125" else "")
+    ax_rate.yaxis.set_major_formatter(plain)
+    ax_rate.yaxis.set_minor_formatter(plain)
     ax_rate.set(xlabel="parameters", ylabel="pixel values per parameter")
     ax_rate.set_title("exchange rate at equal MSE (▲ at least)", fontsize=8)
     for family in meta["families"]:
@@ -417,5 +422,5 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     ax_c.set_title("frontier, C = 6·P·steps·pixels", fontsize=8)
     for ax in (ax_law, ax_rate, ax_c):
         ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(which="both", labelsize=7)
     return fig
