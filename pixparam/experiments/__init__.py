@@ -17,7 +17,8 @@ from ._report import summary
 from .crowding import crowding, plot_crowding, tiles
 from .generalisation import generalisation, plot_generalisation, split_pixels
 from .multifield import MultiArch, MultiField, plan_multi
-from .scaling import PowerLaw, compute_frontier, exchange_rates, fit_power_law, plot_scaling, scaling
+from .powerlaw import PowerLaw, fit_power_law
+from .scaling import compute_frontier, exchange_rates, plot_scaling, scaling
 
 #: Experiment names, as the CLI takes them.
 EXPERIMENTS: tuple[str, ...] = ("crowding", "generalisation", "scaling")

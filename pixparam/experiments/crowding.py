@@ -15,6 +15,7 @@ reconstructions at each K shows a contiguous region of the sample.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -87,7 +88,7 @@ def crowding(
     embed_dim: int | None = None,
     every: bool = True,
     device: str | torch.device = "auto",
-    cache: str | None = None,
+    cache: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> ExperimentResult:
     """Memorise K images in one network of fixed budget, against K pixel counterparts.
@@ -193,7 +194,20 @@ def crowding(
     return ExperimentResult("crowding", records, COLUMNS, meta=meta, images=arrays)
 
 
-def _row(method, family, k, i, budget, n, n_emb, steps, seed, img, out, seconds) -> dict:
+def _row(
+    method: str,
+    family: str,
+    k: int,
+    i: int,
+    budget: int,
+    n: int,
+    n_emb: int,
+    steps: int,
+    seed: int,
+    img: np.ndarray,
+    out: np.ndarray,
+    seconds: float,
+) -> dict:
     mse = float(np.mean((out.astype(np.float64) - img) ** 2))
     return {
         "method": method,
@@ -213,7 +227,9 @@ def _row(method, family, k, i, budget, n, n_emb, steps, seed, img, out, seconds)
     }
 
 
-def _fit_k(imgs, family, budget, steps, seed, embed_dim, dev) -> tuple[list[dict], dict[str, np.ndarray]]:
+def _fit_k(
+    imgs: list[np.ndarray], family: str, budget: int, steps: int, seed: int, embed_dim: int | None, dev: torch.device
+) -> tuple[list[dict], dict[str, np.ndarray]]:
     h, w, c = imgs[0].shape
     k = len(imgs)
     march = plan_multi(budget, family, k, c, embed_dim=embed_dim, resolution=max(h, w))

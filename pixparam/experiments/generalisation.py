@@ -11,13 +11,14 @@ interpolation of the training pixels (method ``"interpolation"``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..budget import plan
+from ..budget import Arch, plan
 from ..devices import resolve_device
 from ..errors import BudgetError
 from ..fields import build
@@ -86,7 +87,7 @@ def generalisation(
     steps: int | Sequence[int] = 500,
     seeds: int | Sequence[int] = 3,
     device: str | torch.device = "auto",
-    cache: str | None = None,
+    cache: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> ExperimentResult:
     """Train on a random subset of pixels, measure train and held-out PSNR per budget.
@@ -200,7 +201,16 @@ def _psnr_of(pred: np.ndarray, ref: np.ndarray) -> float:
     return mse_db(float(np.mean((pred.astype(np.float64) - ref) ** 2)))
 
 
-def _fit_subset(img, arch, train_idx, test_idx, noisy, steps, seed, dev) -> dict:
+def _fit_subset(
+    img: np.ndarray,
+    arch: Arch,
+    train_idx: np.ndarray,
+    test_idx: np.ndarray,
+    noisy: np.ndarray,
+    steps: int,
+    seed: int,
+    dev: torch.device,
+) -> dict:
     """Train on the training pixels only; the model and loop never receive held-out pixels."""
     c = img.shape[2]
     xy, _ = coords_and_target(img, dev)
@@ -224,7 +234,9 @@ def _fit_subset(img, arch, train_idx, test_idx, noisy, steps, seed, dev) -> dict
     }
 
 
-def _interpolation_row(img, train_idx, test_idx, noisy, seed, noise) -> dict:
+def _interpolation_row(
+    img: np.ndarray, train_idx: np.ndarray, test_idx: np.ndarray, noisy: np.ndarray, seed: int, noise: float
+) -> dict:
     """Linear interpolation of the training pixels (nearest outside their hull)."""
     from scipy.interpolate import griddata
 
