@@ -191,6 +191,7 @@ def test_experiment_commands(tmp_path, capsys, name, args, expect):
         ("experiment scaling --size 12 --budgets 5,10,20 --steps 1 -q", "below the minimum"),
         ("experiment crowding --image nosuchimage.png --steps 1 -q", "does not exist"),
         ("experiment generalisation --size 12 --train-fraction 1.5 --steps 1 -q", "strictly between"),
+        ("experiment crowding --size 8 --steps 1,2 -q", "one step count"),
     ],
 )
 def test_experiment_errors_are_one_line(capsys, argv, message):
