@@ -5,7 +5,7 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, gallery, pixel_edits
+from . import edit, experiments, gallery, pixel_edits
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .cache import FitCache
@@ -74,6 +74,7 @@ __all__ = [
     "edit",
     "edit_curve",
     "edit_strip",
+    "experiments",
     "fit",
     "fit_ladder",
     "format_count",

@@ -202,6 +202,31 @@ def test_cache_reuses_fits(tmp_path, capsys, monkeypatch):
     assert code == 0 and len(calls) == 4
 
 
+# --------------------------------------------------------------------------- experiment
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expect"),
+    [
+        ("crowding", "--size 8 --ks 1,2 --budgets 300 --families siren --steps 3", "K=2"),
+        ("generalisation", "--size 12 --budgets 60,200 --families siren --steps 3 --seeds 2", "threshold: 72"),
+        ("scaling", "--size 12 --budgets 100,200,400 --families siren --steps 2,4", "alpha"),
+    ],
+)
+def test_experiment_commands(tmp_path, capsys, name, args, expect):
+    fig, js, table, cache = tmp_path / "f.png", tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "cache"
+    argv = f"experiment {name} --image camera {args} --device cpu -q --cache {cache} -o {fig} --json {js} --csv {table}"
+    code, out, err = run(capsys, argv)
+    assert code == 0, err
+    assert expect in out and "reused from the cache" in out
+    assert fig.stat().st_size > 1000 and table.exists()
+    result = pp.experiments.load_result(js)
+    assert result.name == name and result.records and result.meta["trained"] > 0
+    code, out, err = run(capsys, argv)
+    assert code == 0, err
+    assert "0 fits trained" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -213,3 +238,26 @@ def test_compare_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, " ".join(argv))
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ("experiment scaling --size 12 --budgets 5,10,20 --steps 1 -q", "below the minimum"),
+        ("experiment crowding --image nosuchimage.png --steps 1 -q", "does not exist"),
+        ("experiment generalisation --size 12 --train-fraction 1.5 --steps 1 -q", "strictly between"),
+        ("experiment crowding --size 8 --steps 1,2 -q", "one step count"),
+    ],
+)
+def test_experiment_errors_are_one_line(capsys, argv, message):
+    code, _, err = run(capsys, argv)
+    assert code == 1
+    assert err.startswith("pixparam: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", ["experiment nosuch", "experiment scaling --steps 0", "experiment crowding --ks a"])
+def test_experiment_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv.split())
+    assert exc.value.code == 2

@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | gallery``.
+"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | gallery | experiment``.
 
 Each subcommand lives in a module of this package that adds its parser and
 sets ``run``. Errors print one line (``pixparam: error: ...``) and exit with
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import PixparamError
-from . import _core, _edit, _figures, _gallery
+from . import _core, _edit, _experiment, _figures, _gallery
 
 __all__ = ["main"]
 
@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     _figures.add_parsers(sub)
     _edit.add_parser(sub)
     _gallery.add_parser(sub)
+    _experiment.add_parser(sub)
     return p
 
 

@@ -89,3 +89,14 @@ def neurons(text: str) -> float | list[int]:
         return float(text) if "." in text else [int(t) for t in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: write a fraction (0.5) or unit indices (0,3,7)") from None
+
+
+def positive_ints(text: str) -> list[int]:
+    """``"300"`` or ``"100,1000"``: positive whole numbers, comma-separated."""
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: write positive integers, comma-separated (300 or 100,1000)")
+    return values

@@ -1,0 +1,47 @@
+"""Experiments from the "parameters as pixels" debate, each a tidy result plus a figure.
+
+- :func:`crowding` / :func:`plot_crowding`: one budget memorises K images, network against pixels.
+- :func:`generalisation` / :func:`plot_generalisation`: train on some pixels, predict the held-out ones,
+  budgets across the interpolation threshold.
+- :func:`scaling` / :func:`plot_scaling`: power laws of MSE in parameters and pixels, the exchange rate,
+  and the compute-optimal frontier.
+
+Each returns an :class:`ExperimentResult` (records with documented columns; ``save_json`` / ``save_csv``)
+and caches finished training runs in ``cache=`` so reruns reuse them.
+"""
+
+from __future__ import annotations
+
+from ._records import Cache, ExperimentResult, load_result
+from ._report import summary
+from .crowding import crowding, plot_crowding, tiles
+from .generalisation import generalisation, plot_generalisation, split_pixels
+from .multifield import MultiArch, MultiField, plan_multi
+from .powerlaw import PowerLaw, fit_power_law
+from .scaling import compute_frontier, exchange_rates, plot_scaling, scaling
+
+#: Experiment names, as the CLI takes them.
+EXPERIMENTS: tuple[str, ...] = ("crowding", "generalisation", "scaling")
+
+__all__ = [
+    "EXPERIMENTS",
+    "Cache",
+    "ExperimentResult",
+    "MultiArch",
+    "MultiField",
+    "PowerLaw",
+    "compute_frontier",
+    "crowding",
+    "exchange_rates",
+    "fit_power_law",
+    "generalisation",
+    "load_result",
+    "plan_multi",
+    "plot_crowding",
+    "plot_generalisation",
+    "plot_scaling",
+    "scaling",
+    "split_pixels",
+    "summary",
+    "tiles",
+]

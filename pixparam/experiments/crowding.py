@@ -1,0 +1,315 @@
+"""Crowding: one fixed budget memorises K images, network against pixels.
+
+The debate's claim: fit more things into a limited number of parameters, the
+same way as into a limited number of pixels, and you trade off clarity. Here
+one network of ``budget`` parameters (a :class:`MultiField`: the image index
+enters as a learned embedding whose parameters count) is trained on K images
+at once, for K = 1, 2, 4, 8, 16; the pixel side stores each image in
+``budget // K`` values. Every step sees all K images (full batch), so the
+number of steps does not change with K.
+
+The K images default to K tiles of one sample (:func:`tiles`), so the grid of
+reconstructions at each K shows a contiguous region of the sample.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..budget import format_count
+from ..devices import resolve_device
+from ..errors import ImageError
+from ..images import ImageSource, load_image
+from ..metrics import format_db, psnr
+from ..pixels import pixelate
+from ._common import check_families, check_ints, check_seeds, coords_and_target, predict, progress_bar, train_points
+from ._records import Cache, ExperimentResult
+from .multifield import MultiField, plan_multi, with_index
+
+__all__ = ["COLUMNS", "crowding", "plot_crowding", "tiles"]
+
+#: Record columns: method ("network"/"pixels"), family ("pixels" for pixels), k (images sharing the budget),
+#: image (index 0..k-1), budget, n_params (network total incl. embedding; pixels: values over all k images),
+#: n_embedding (embedding params), values_per_image (n_params / k), steps, seed, psnr, mse, seconds, group (which
+#: network: images group*k .. group*k+k-1; 0 for pixels).
+COLUMNS = (
+    "method",
+    "family",
+    "k",
+    "image",
+    "budget",
+    "n_params",
+    "n_embedding",
+    "values_per_image",
+    "steps",
+    "seed",
+    "psnr",
+    "mse",
+    "seconds",
+    "group",
+)
+
+
+def tiles(image: ImageSource, n: int, size: int = 32) -> list[np.ndarray]:
+    """``n`` square tiles of one image, raster order over a ``ceil(sqrt(n))``-wide grid.
+
+    The image is resized so the grid of ``size``-px tiles covers its centre square.
+
+    Examples
+    --------
+    >>> [t.shape for t in tiles("camera", 2, size=8)]
+    [(8, 8, 1), (8, 8, 1)]
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n={n!r}; pass the number of tiles, a positive integer")
+    side = math.ceil(math.sqrt(n))
+    img = load_image(image)
+    h, w = img.shape[:2]
+    s = min(h, w)
+    square = img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
+    big = load_image(square, size=(side * size, side * size))
+    return [big[(i // side) * size :][:size, (i % side) * size :][:, :size] for i in range(n)]
+
+
+def crowding(
+    images: Sequence[ImageSource],
+    budgets: int | str | Sequence[int | str],
+    families: str | Sequence[str] = ("siren", "hashgrid"),
+    *,
+    ks: Sequence[int] = (1, 2, 4, 8, 16),
+    steps: int = 500,
+    seeds: int | Sequence[int] = 1,
+    embed_dim: int | None = None,
+    every: bool = True,
+    device: str | torch.device = "auto",
+    cache: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> ExperimentResult:
+    """Memorise K images in one network of fixed budget, against K pixel counterparts.
+
+    Parameters
+    ----------
+    images : sequence of images
+        At least ``max(ks)`` images of one shape; K uses the first K
+        (see :func:`tiles` for K tiles of one image).
+    budgets : int, str or sequence
+        Total parameters (networks) and total values (pixels) per setting.
+    families : str or sequence of str
+        Network families.
+    ks : sequence of int
+        How many images share the budget.
+    steps : int
+        Optimiser steps per network (each step sees all K images).
+    seeds : int or sequence of int
+        A count (``3`` = seeds 0, 1, 2) or the seeds.
+    embed_dim : int, optional
+        Embedding size per image for K > 1 (default 4, see :func:`plan_multi`).
+        K = 1 has no embedding: the network is exactly ``pixparam.fit``'s at the
+        same budget, trained by the same loop, so K = 1 reproduces
+        ``pixparam.fit(images[0], budget, family, steps=steps, seed=seed)`` bit
+        for bit on the CPU.
+    every : bool
+        ``True``: at each K, split the first ``max(ks)`` images into groups of
+        K, one network per group, so every K reports the same images (a fair
+        per-image comparison). ``False``: one network per K on the first K images.
+    device : str or torch.device
+        Where to train.
+    cache : path, optional
+        Cache folder; finished networks are reused.
+    progress : bool
+        Show a tqdm bar over networks.
+
+    Returns
+    -------
+    ExperimentResult
+        Records with :data:`COLUMNS`, one per image per (method, family, K,
+        budget, seed); ``images`` holds the reconstructions under
+        ``"{family}/{k}/{budget}/{seed}"`` as ``(n, H, W, C)`` arrays (n images:
+        ``max(ks)`` with ``every``, else K).
+    """
+    imgs = [load_image(i) for i in images]
+    ks = check_ints(ks, "ks")
+    budgets = check_ints(budgets, "budgets")
+    families = check_families(families)
+    seeds = check_seeds(seeds)
+    if len(imgs) < max(ks):
+        raise ImageError(f"K goes up to {max(ks)} but {len(imgs)} images were given; pass more images or smaller ks")
+    if len({i.shape for i in imgs[: max(ks)]}) > 1:
+        raise ImageError("the images have different shapes; resize them to one shape (e.g. with tiles())")
+    dev = resolve_device(device)
+    h, w, c = imgs[0].shape
+    store = Cache(cache)
+    records, arrays = [], {}
+    n = max(ks)
+    if every and any(n % k for k in ks):
+        raise ValueError(f"ks={ks}: with every=True each K must divide {n} (e.g. 1, 2, 4, 8, 16); or pass every=False")
+    for budget in budgets:
+        for k in ks:
+            pix = [pixelate(img, budget // k) for img in imgs[: n if every else k]]
+            for i, (img, p) in enumerate(zip(imgs, pix)):
+                out = p.reconstruct((h, w))
+                records.append(_row("pixels", "pixels", k, i, budget, k * p.n_values, 0, 0, 0, img, out, 0.0))
+            arrays[f"pixels/{k}/{budget}/0"] = np.stack([p.render("nearest") for p in pix])
+    units = [
+        (f, b, k, s, g)
+        for f in families
+        for b in budgets
+        for k in ks
+        for s in seeds
+        for g in range(n // k if every else 1)
+    ]
+    with progress_bar(len(units), "crowding", progress) as bar:
+        for family, budget, k, seed, g in units:
+            settings = {"family": family, "budget": budget, "k": k, "steps": steps, "seed": seed, "embed": embed_dim}
+            group = imgs[g * k : (g + 1) * k]
+            key = store.key("crowding", settings, group)
+            hit = store.get("crowding", key)
+            if hit is None:
+                hit = _fit_k(group, family, budget, steps, seed, embed_dim, dev)
+                store.put("crowding", key, *hit)
+            records.extend({**r, "image": g * k + r["image"], "group": g} for r in hit[0])
+            name = f"{family}/{k}/{budget}/{seed}"
+            renders = hit[1]["renders"]
+            arrays[name] = renders if g == 0 else np.concatenate([arrays[name], renders])
+            bar.update(1)
+    meta = {
+        "ks": ks,
+        "budgets": budgets,
+        "families": families,
+        "steps": steps,
+        "seeds": seeds,
+        "image_shape": [h, w, c],
+        "embed_dim": embed_dim,
+        "every": bool(every),
+        "n_images": n,
+        "trained": store.misses,
+        "cached": store.hits,
+    }
+    return ExperimentResult("crowding", records, COLUMNS, meta=meta, images=arrays)
+
+
+def _row(
+    method: str,
+    family: str,
+    k: int,
+    i: int,
+    budget: int,
+    n: int,
+    n_emb: int,
+    steps: int,
+    seed: int,
+    img: np.ndarray,
+    out: np.ndarray,
+    seconds: float,
+) -> dict:
+    mse = float(np.mean((out.astype(np.float64) - img) ** 2))
+    return {
+        "method": method,
+        "family": family,
+        "k": k,
+        "image": i,
+        "budget": budget,
+        "n_params": int(n),
+        "n_embedding": int(n_emb),
+        "values_per_image": n / k,
+        "steps": steps,
+        "seed": seed,
+        "psnr": psnr(img, out),
+        "mse": mse,
+        "seconds": seconds,
+        "group": 0,
+    }
+
+
+def _fit_k(
+    imgs: list[np.ndarray], family: str, budget: int, steps: int, seed: int, embed_dim: int | None, dev: torch.device
+) -> tuple[list[dict], dict[str, np.ndarray]]:
+    h, w, c = imgs[0].shape
+    k = len(imgs)
+    march = plan_multi(budget, family, k, c, embed_dim=embed_dim, resolution=max(h, w))
+    model = MultiField(march, seed=seed).to(dev)
+    xy, _ = coords_and_target(imgs[0], dev)
+    if march.embed_dim == 0 and k == 1:
+        coords = xy  # exactly pixparam.fit's input
+    else:
+        coords = torch.cat([with_index(xy, i) for i in range(k)])
+    target = torch.cat([coords_and_target(img, dev)[1] for img in imgs])
+    seconds = train_points(model, march.base, coords, target, steps=steps, seed=seed, device=dev)
+    renders = predict(model, coords).reshape(k, h, w, c)
+    rows = [
+        _row("network", family, k, i, budget, march.n_params, march.n_embedding, steps, seed, img, renders[i], seconds)
+        for i, img in enumerate(imgs)
+    ]
+    return rows, {"renders": renders}
+
+
+def _mosaic(stack: np.ndarray, gap: int = 1) -> np.ndarray:
+    """K tiles laid out ``ceil(sqrt(K))`` wide (the layout :func:`tiles` cut them from), white gaps."""
+    k, h, w, c = stack.shape
+    side = math.ceil(math.sqrt(k))
+    rows = math.ceil(k / side)
+    out = np.ones((rows * h + (rows - 1) * gap, side * w + (side - 1) * gap, c), dtype=np.float32)
+    for i in range(k):
+        r, q = divmod(i, side)
+        out[r * (h + gap) : r * (h + gap) + h, q * (w + gap) : q * (w + gap) + w] = stack[i]
+    return out
+
+
+def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget: int | None = None) -> Figure:
+    """Reconstructions at each K (network row, pixel row) and PSNR per image vs K.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        From :func:`crowding` (it must hold ``images``, i.e. not loaded from JSON).
+    family : str, optional
+        Which network family's row to show (default the first).
+    budget : int, optional
+        Which budget (default the first).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from ..figures import draw_image
+    from ._plot import COLORS, band
+
+    meta = result.meta
+    family = family or meta["families"][0]
+    budget = budget or meta["budgets"][0]
+    ks = meta["ks"]
+    seed = meta["seeds"][0]
+    if not result.images:
+        raise ValueError("this result has no reconstructions (it was loaded from JSON); rerun crowding() to plot it")
+    fig = Figure(figsize=(7.2, 2 * 7.2 / len(ks) * 0.95 + 2.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[2 * 7.2 / len(ks) * 0.95, 2.4])
+    axes = top.subplots(2, len(ks), squeeze=False)
+    for col, k in enumerate(ks):
+        for row, (method, fam, s) in enumerate((("network", family, seed), ("pixels", "pixels", 0))):
+            recs = result.select(method=method, family=fam, k=k, budget=budget, seed=s)
+            mean = float(np.mean([r["psnr"] for r in recs]))
+            each = recs[0]["values_per_image"]
+            unit = "params" if method == "network" else "values"
+            caption = f"{format_count(each)} {unit}/img\n{format_db(mean)}"
+            ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption)
+            if row == 0:
+                ax.set_title(f"K = {k}", fontsize=9)
+            if col == 0:
+                ax.set_ylabel(family if method == "network" else "pixels", fontsize=9)
+    ax = bottom.subplots()
+    for fam in [*meta["families"], "pixels"]:
+        band(ax, result, ks, "k", "psnr", COLORS.get(fam, "k"), fam, method=None, family=fam, budget=budget)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set_xlabel("K images sharing the budget")
+    ax.set_ylabel("PSNR per image (dB)")
+    ax.set_title(f"{format_count(budget)} parameters or values in all · mean, band = min–max over images", fontsize=9)
+    ax.legend(fontsize=7.5, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig

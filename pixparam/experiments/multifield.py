@@ -1,0 +1,171 @@
+"""One coordinate network for K images: a learned image embedding enters the first layer.
+
+:class:`MultiField` wraps any family's :class:`~pixparam.fields.Field`. Its
+input is ``(N, 3)``: ``(x, y, k)`` with ``k`` the image index. Image ``k``'s
+embedding ``e_k`` (``embed_dim`` learned values) is concatenated to the
+first hidden layer's input, i.e. that layer computes ``W [f(x, y); e_k] + b``
+with ``f`` the family's encoding (raw coordinates for siren/relu, Fourier
+features, hash-grid features). The extra weights ``W_e`` (``embed_dim ×
+width``) and the ``K × embed_dim`` table are trainable and counted:
+:func:`plan_multi` plans the family's network to what remains of the budget.
+With ``embed_dim=0`` (what one image uses) the index is ignored and the module
+is exactly the family's network.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..budget import Arch, parse_budget, plan
+from ..errors import BudgetError
+from ..fields import Field, build
+from ..fields.base import uniform_
+
+__all__ = ["MultiArch", "MultiField", "plan_multi"]
+
+
+@dataclass(frozen=True)
+class MultiArch:
+    """A K-image network: the family's :class:`Arch` plus the embedding.
+
+    ``n_params = base.n_params + n_images * embed_dim + embed_dim * base.width``.
+    """
+
+    base: Arch
+    n_images: int
+    embed_dim: int
+    budget: int
+
+    @property
+    def n_embedding(self) -> int:
+        """Parameters the image index costs: the table and its first-layer weights."""
+        return self.n_images * self.embed_dim + self.embed_dim * self.base.width
+
+    @property
+    def n_params(self) -> int:
+        """Exact trainable parameters."""
+        return self.base.n_params + self.n_embedding
+
+    def describe(self) -> str:
+        """One line for people."""
+        return f"{self.base.describe()} + {self.n_images}×{self.embed_dim} embedding ({self.n_embedding:,} params)"
+
+
+def plan_multi(
+    budget: int | str, family: str, n_images: int, channels: int, *, embed_dim: int | None = None, resolution: int = 256
+) -> MultiArch:
+    """Plan a ``family`` network for ``n_images`` images with at most ``budget`` parameters in all.
+
+    Parameters
+    ----------
+    budget : int or str
+        Trainable parameters for everything, embedding included.
+    family : str
+        Network family.
+    n_images : int
+        K, the number of images.
+    channels : int
+        Colour channels.
+    embed_dim : int, optional
+        Values per image embedding; default 0 for one image (the index carries
+        nothing), else 4.
+    resolution : int
+        Longest image side (sizes the hash grid).
+
+    Returns
+    -------
+    MultiArch
+        ``n_params <= budget``.
+
+    Raises
+    ------
+    BudgetError
+        The embedding alone, or with the family's smallest network, exceeds the budget.
+
+    Examples
+    --------
+    >>> m = plan_multi(3000, "siren", n_images=4, channels=3)
+    >>> m.n_params <= 3000, m.n_embedding == 4 * 4 + 4 * m.base.width
+    (True, True)
+    """
+    budget = parse_budget(budget)
+    if isinstance(n_images, bool) or not isinstance(n_images, int) or n_images < 1:
+        raise ValueError(f"n_images={n_images!r}; it must be a positive integer")
+    d = (0 if n_images == 1 else 4) if embed_dim is None else embed_dim
+    if isinstance(d, bool) or not isinstance(d, int) or d < 0:
+        raise ValueError(f"embed_dim={embed_dim!r}; it must be a non-negative integer")
+    rest = budget - n_images * d
+    base = None
+    for _ in range(64):  # the first layer's width sets the embedding's cost; iterate to a fixed point
+        if rest < 1:
+            raise BudgetError(
+                f"budget {budget:,} cannot hold a {n_images}×{d} image embedding and a {family} network; "
+                f"raise the budget or lower embed_dim"
+            )
+        base = plan(rest, family, channels, resolution=resolution)
+        over = base.n_params + n_images * d + d * base.width - budget
+        if over <= 0:
+            return MultiArch(base, n_images, d, budget)
+        rest -= over
+    raise BudgetError(f"cannot fit {family} and a {n_images}×{d} embedding in {budget:,} params")  # pragma: no cover
+
+
+class MultiField(nn.Module):
+    """A family's field plus a learned per-image embedding; input ``(N, 3)`` as ``(x, y, k)``.
+
+    Attributes
+    ----------
+    field : Field
+        The family's network, built by :func:`pixparam.build` from the same
+        seed a single-image fit uses (so its initial weights are identical).
+    embedding : Parameter or None
+        ``(K, embed_dim)`` table, U(-1, 1) like the coordinates.
+    project : Linear or None
+        ``embed_dim -> width`` weights (no bias; the first layer has one),
+        initialised as the family initialises its first layer.
+    """
+
+    def __init__(self, march: MultiArch, seed: int = 0) -> None:
+        super().__init__()
+        self.march = march
+        self.arch = march.base  # what the training loop's memory estimates read
+        self.field: Field = build(march.base, seed=seed)
+        self.embedding: nn.Parameter | None = None
+        self.project: nn.Linear | None = None
+        if march.embed_dim:
+            gen = torch.Generator().manual_seed(int(seed) + 0x5EED)
+            first = self.field.mlp.layers[0]
+            fan_in = first.in_features + march.embed_dim
+            if march.base.family == "siren":
+                bound = 1.0 / fan_in
+            else:
+                bound = math.sqrt(6.0 / fan_in)
+            self.embedding = nn.Parameter(torch.empty(march.n_images, march.embed_dim))
+            uniform_(self.embedding, 1.0, gen)
+            self.project = nn.utils.skip_init(nn.Linear, march.embed_dim, first.out_features, bias=False)
+            uniform_(self.project.weight, bound, gen)
+
+    def _features(self, xy: torch.Tensor) -> torch.Tensor:
+        encode = getattr(self.field, "encode", None)
+        return xy if encode is None else encode(xy)
+
+    def forward(self, coords: torch.Tensor) -> torch.Tensor:
+        xy = coords[:, :2].contiguous()
+        if self.embedding is None or self.project is None:
+            return self.field(xy)
+        k = coords[:, 2].round().long()
+        mlp = self.field.mlp
+        *hidden, last = mlp.layers
+        x = mlp.activation(hidden[0](self._features(xy)) + self.project(self.embedding[k]))
+        for layer in hidden[1:]:
+            x = mlp.activation(layer(x))
+        return 0.5 + 0.5 * last(x)
+
+
+def with_index(coords: torch.Tensor, k: int) -> torch.Tensor:
+    """``(N, 2)`` coordinates with a third column holding image index ``k``."""
+    return torch.cat([coords, torch.full_like(coords[:, :1], float(k))], dim=1)
