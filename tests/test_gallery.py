@@ -16,7 +16,7 @@ from PIL import Image
 
 import pixparam as pp
 from pixparam import train
-from pixparam.gallery import Profile, build_gallery
+from pixparam.gallery import SECTIONS, Profile, build_gallery
 
 TINY = Profile(
     name="tiny",
@@ -29,6 +29,19 @@ TINY = Profile(
     film_steps=6,
     film_every=3,
     heal_steps=2,
+    experiments={
+        "crowding": {"size": 8, "budget": 300, "families": ["relu"], "ks": [1, 2], "steps": 3},
+        "generalisation": {
+            "size": 12,
+            "budgets": [60, 200],
+            "families": ["siren"],
+            "train_fraction": 0.5,
+            "noise": 0.0,
+            "steps": 3,
+            "seeds": 2,
+        },
+        "scaling": {"size": 12, "budgets": [100, 200, 400], "families": ["siren"], "steps": [2, 4]},
+    },
 )
 N_LADDER = len(TINY.images) * len(TINY.families) * len(TINY.budgets)
 
@@ -56,7 +69,7 @@ def _numbers(value) -> list[float]:
 
 def test_build_writes_results_readme_page_and_every_figure(built):
     res = _results(built)
-    assert [s["name"] for s in res["sections"]] == ["pixels", "lens", "capacity", "edits", "films"]
+    assert [s["name"] for s in res["sections"]] == [s.name for s in SECTIONS]
     assert len(res["fits"]) == N_LADDER
     for f in res["fits"]:
         assert {"budget", "family", "steps", "seconds", "device", "psnr", "ssim", "pixparam"} <= set(f)
@@ -98,7 +111,7 @@ def page_data(out: Path) -> dict:
 
 
 def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatch):
-    profile = TINY.with_(images=("camera",), families=("relu",))
+    profile = TINY.with_(images=("camera",), families=("relu",), experiments={})
     out = tmp_path / "g"
     calls = []
     real_fit = train.fit
@@ -145,7 +158,8 @@ def test_cli_gallery(tmp_path, capsys, monkeypatch):
     from pixparam.cli import main
     from pixparam.gallery import spec
 
-    monkeypatch.setitem(spec.PROFILES, "quick", TINY.with_(images=("camera",), families=("relu",), name="quick"))
+    tiny = TINY.with_(images=("camera",), families=("relu",), name="quick", experiments={})
+    monkeypatch.setitem(spec.PROFILES, "quick", tiny)
     code = main(["gallery", "--out", str(tmp_path / "g"), "--profile", "quick", "--only", "lens", "-q"])
     out, err = capsys.readouterr()
     assert code == 0, err

@@ -9,17 +9,11 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
+from ..figures.style import COLORS as FIGURE_COLORS
 from ._records import ExperimentResult, Record
 
-#: Okabe–Ito colour-blind-safe colours per family (pixels in black).
-COLORS = {
-    "siren": "#0072B2",
-    "fourier": "#E69F00",
-    "relu": "#009E73",
-    "hashgrid": "#CC79A7",
-    "pixels": "#000000",
-    "interpolation": "#555555",
-}
+#: The figures' colours (one Okabe–Ito colour per family, pixels in black), plus a grey for references.
+COLORS = {**FIGURE_COLORS, "interpolation": "#555555"}
 
 
 def summarise(records: Sequence[Record], xcol: str, ycol: str) -> tuple[np.ndarray, ...]:

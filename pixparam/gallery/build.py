@@ -67,6 +67,13 @@ class Context:
             self._images[name] = load_image(name, size=self.profile.size)
         return self._images[name]
 
+    def image_at(self, name: str, size: int) -> np.ndarray:
+        """Image ``name`` resized to ``size`` (for experiments that run smaller than the profile)."""
+        key = f"{name}@{size}"
+        if key not in self._images:
+            self._images[key] = load_image(name, size=size)
+        return self._images[key]
+
     def fit(self, image: np.ndarray, budget: Any, family: str | None = None, **kwargs: Any) -> Fit:
         """A fit through the cache, with the profile's steps, seed and device unless given."""
         kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **kwargs}
@@ -174,6 +181,9 @@ def _units(profile: Profile, names: list[str]) -> int:
         "capacity": len(p.families) * len(p.budgets) + 1,
         "edits": 1 + 2 + 3,
         "films": 2 * 2,
+        "crowding": 2,
+        "generalisation": 2,
+        "scaling": 2,
     }
     return sum(per.get(n, 1) for n in names)
 
@@ -268,7 +278,7 @@ def build_gallery(
     with tqdm(total=_units(p, wanted) + 1, desc="gallery", unit="step", disable=None if progress else True) as bar:
         ctx = Context(out, p, fit_cache, str(dev), bar)
         for s in SECTIONS:
-            if s.name not in wanted:
+            if s.name not in wanted or (s.experiment and s.name not in p.experiments):
                 continue
             bar.set_description(f"gallery: {s.name}")
             built = BUILDERS[s.name](ctx)

@@ -93,6 +93,31 @@ PROFILES: dict[str, Profile] = {
         film_steps=600,
         film_every=20,
         heal_steps=150,
+        experiments={
+            "crowding": {
+                "size": 24,
+                "budget": 2000,
+                "families": ["siren", "hashgrid"],
+                "ks": [1, 2, 4, 8],
+                "steps": 500,
+            },
+            "generalisation": {
+                "image": "camera",
+                "size": 32,
+                "budgets": [100, 300, 1000, 3000],
+                "families": ["siren", "hashgrid"],
+                "train_fraction": 0.5,
+                "noise": 0.1,
+                "steps": 1000,
+                "seeds": 3,
+            },
+            "scaling": {
+                "size": 48,
+                "budgets": [300, 600, 1200, 2400, 4800],
+                "families": ["siren", "hashgrid"],
+                "steps": [100, 300, 1000],
+            },
+        },
     ),
     # Meant for a GPU: 512-px images and budgets from 1k to 1M.
     "full": Profile(
@@ -105,6 +130,31 @@ PROFILES: dict[str, Profile] = {
         film_steps=3000,
         film_every=60,
         heal_steps=1000,
+        experiments={
+            "crowding": {
+                "size": 64,
+                "budget": 16000,
+                "families": list(FAMILIES),
+                "ks": [1, 2, 4, 8, 16],
+                "steps": 3000,
+            },
+            "generalisation": {
+                "image": "camera",
+                "size": 64,
+                "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000, 32000],
+                "families": list(FAMILIES),
+                "train_fraction": 0.5,
+                "noise": 0.1,
+                "steps": 5000,
+                "seeds": 3,
+            },
+            "scaling": {
+                "size": 128,
+                "budgets": [1000, 3000, 10000, 30000, 100000],
+                "families": list(FAMILIES),
+                "steps": [300, 1000, 3000],
+            },
+        },
     ),
 }
 
@@ -128,6 +178,7 @@ class Section:
 
     name: str
     title: str
+    experiment: bool = False  # built only when the profile has settings for it in ``experiments``
 
 
 #: The story, in order.
@@ -137,4 +188,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("capacity", "Capacity curves: networks, pixels and JPEG"),
     Section("edits", "Editing networks like images"),
     Section("films", "Watching a network learn"),
+    Section("crowding", "Crowding: many images, one budget", experiment=True),
+    Section("generalisation", "Memorisation or generalisation?", experiment=True),
+    Section("scaling", "Scaling laws and the exchange rate", experiment=True),
 )
