@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from .budget import FAMILIES, format_count, parse_budget
-from .figures import plot_strip, save_figure
+from .figures import compare, save_figure
 from .images import ImageSource, load_image
-from .metrics import format_db
 from .pixels import Pixels, pixelate
 from .result import Fit
 from .train import fit
@@ -122,23 +121,8 @@ def run_demo(
     pixels = [pixelate(img, b) for b in values]
     path = None
     if out is not None:
-        rows = {
-            "pixels": [
-                (
-                    p.render("nearest"),
-                    f"{format_count(p.n_values)} values\n{p.shape[0]}×{p.shape[1]} px · {format_db(p.psnr)}",
-                )
-                for p in pixels
-            ]
-        }
-        for family, fs in fits.items():
-            rows[family] = [(f.render(), f"{format_count(f.n_params)} params\n{format_db(f.psnr)}") for f in fs]
         h, w, _ = img.shape
-        fig = plot_strip(
-            img,
-            rows,
-            column_titles=[f"budget {format_count(b)}" for b in values],
-            original_caption=f"original {h}×{w}",
-        )
+        name = image if isinstance(image, str) else "image"
+        fig = compare(img, [f for fs in fits.values() for f in fs], title=f"{name}, {h}×{w} px, {steps} steps per fit")
         path = save_figure(fig, out)
     return DemoResult(image=img, budgets=values, fits=fits, pixels=pixels, figure=path)
