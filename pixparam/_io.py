@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -48,3 +49,28 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
     return Path(path)
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` as strict JSON can hold it: ``inf``/``nan`` become ``None``, tuples lists, numpy scalars Python."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def write_json_atomic(path: str | os.PathLike, value: Any) -> Path:
+    """Write ``value`` as strict JSON (no ``Infinity``/``NaN``; see :func:`json_ready`), atomically."""
+    import json
+
+    text = json.dumps(json_ready(value), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    return write_bytes_atomic(path, text.encode())

@@ -24,10 +24,18 @@ from .result import Fit
 
 __all__ = ["FitCache", "fit_key"]
 
-#: ``fit`` keywords that do not change the result, so they are left out of the key.
-_NOT_IN_KEY = frozenset({"progress", "device", "callback", "log_every"})
-#: ``fit`` keywords that are training settings; any other keyword is an architecture option for ``plan``.
-_FIT_SETTINGS = frozenset({"steps", "lr", "seed", "batch_size", "precision", "init_from"})
+#: ``fit`` keywords that do not change what is learned, so they are left out of the key.
+_NOT_IN_KEY = frozenset({"progress", "device", "callback"})
+#: ``fit``'s training settings and their defaults; any other keyword is an architecture option for ``plan``.
+_FIT_DEFAULTS: dict[str, Any] = {
+    "steps": None,
+    "lr": None,
+    "seed": 0,
+    "batch_size": None,
+    "precision": "auto",
+    "log_every": None,
+    "init_from": None,
+}
 
 
 def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> str:
@@ -39,20 +47,29 @@ def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = No
         The image as it will be fitted.
     budget, family, **fit_kwargs
         As for :func:`pixparam.fit`; architecture options go into the
-        planned :class:`~pixparam.Arch`, and ``device``, ``progress``,
-        ``callback`` and ``log_every`` are ignored (they do not change what
-        is learned, beyond float rounding between devices). An ``init_from``
-        fit is keyed by its weights.
+        planned :class:`~pixparam.Arch`; ``fit``'s defaults are filled in,
+        so passing a default (``lr=None``, ``seed=0``) keys the same as
+        leaving it out. ``progress`` and ``callback`` are ignored, and so is
+        ``device``: a fit made on a GPU (TF32 matmuls there, and possibly
+        mini-batches) is reused on the CPU and the other way round. An
+        ``init_from`` fit is keyed by its weights.
     """
-    init_from = fit_kwargs.get("init_from")
-    settings = {k: v for k, v in fit_kwargs.items() if k not in _NOT_IN_KEY and k != "init_from"}
+    from .train import DEFAULT_STEPS
+
+    given = {k: v for k, v in fit_kwargs.items() if k not in _NOT_IN_KEY}
+    arch_options = {k: given.pop(k) for k in list(given) if k not in _FIT_DEFAULTS}
+    settings = {**_FIT_DEFAULTS, **given}
+    if settings["steps"] is None:
+        settings["steps"] = DEFAULT_STEPS
+    init_from = settings.pop("init_from")
     if init_from is not None:  # the starting weights decide the result: key them by their bytes
         digest = hashlib.sha256()
         for name, t in sorted(init_from.model.state_dict().items()):
             digest.update(name.encode())
             digest.update(t.detach().cpu().contiguous().numpy().tobytes())
         settings["init_from"] = digest.hexdigest()
-    arch_options = {k: settings.pop(k) for k in list(settings) if k not in _FIT_SETTINGS}
+    # a default passed explicitly (lr=None, seed=0) keys the same as one left out
+    settings = {k: v for k, v in settings.items() if v is not None}
     if isinstance(budget, Arch):
         arch = budget
     else:

@@ -9,7 +9,6 @@ bytes) and JPEG (equal bytes) at every budget; :func:`power_law` fits
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -144,7 +143,7 @@ def capacity_table(
                     saturated=pix.shape == img.shape[:2],
                 )
             )
-            if jpeg:
+            if jpeg and img.shape[2] in (1, 3):  # JPEG holds no alpha: RGBA images get no JPEG series
                 try:
                     j = jpeg_at_most(img, budget * bits // 8)
                 except BudgetError:
@@ -168,14 +167,16 @@ def capacity_table(
 def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **meta: Any) -> Path:
     """Write records (and any ``meta`` such as the command or steps) as JSON, atomically.
 
+    Infinite PSNRs (lossless points) are written as ``null``: the file is strict JSON.
+
     Returns
     -------
     Path
     """
-    from ._io import write_bytes_atomic
+    from ._io import write_json_atomic
 
     payload = {"meta": meta, "records": list(records), "crossovers": crossovers(records) if records else {}}
-    return write_bytes_atomic(path, (json.dumps(payload, indent=1) + "\n").encode())
+    return write_json_atomic(path, payload)  # lossless PSNRs are written as null
 
 
 def _series(records: Sequence[dict[str, Any]]) -> list[str]:

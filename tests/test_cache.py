@@ -49,3 +49,10 @@ def test_no_folder_always_trains(gray24):
     cache.fit(gray24, 500, "relu", steps=2, progress=False)
     assert (cache.misses, cache.hits) == (2, 0)
     assert not cache.has(gray24, 500, "relu", steps=2)
+
+
+def test_defaults_key_like_omitted_and_log_every_counts(gray24):
+    # passing fit's defaults explicitly is the same fit as leaving them out
+    assert fit_key(gray24, 500, "relu") == fit_key(gray24, 500, "relu", lr=None, seed=0, steps=None, precision="auto")
+    # log_every decides when the best weights are checked, so it changes what fit returns
+    assert fit_key(gray24, 500, "relu", steps=100) != fit_key(gray24, 500, "relu", steps=100, log_every=50)

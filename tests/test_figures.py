@@ -271,3 +271,21 @@ def test_compare_families_one_budget_side_by_side(tiny_fits, rgb32):
     assert len([ax for ax in compare_families(rgb32, fits, errors=False).axes if ax.images]) == len(fits) + 2
     with pytest.raises(ValueError, match="one budget"):
         compare_families(rgb32, [*fits, pp.fit(rgb32, 900, "relu", steps=2, progress=False)])
+
+
+def test_capacity_json_is_strict_and_rgba_gets_no_jpeg(tmp_path, rgb32):
+    import json
+
+    from pixparam.capacity import capacity_table, save_table
+
+    rgba = np.concatenate([rgb32, np.ones_like(rgb32[..., :1])], axis=-1)
+    records = capacity_table(rgba, [100, 10**6], families=())
+    assert records and not [r for r in records if r["kind"] == "jpeg"]
+    assert any(r["psnr"] == float("inf") for r in records)  # pixels at 10^6 values are lossless
+    path = save_table(records, tmp_path / "t.json")
+
+    def reject(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    data = json.loads(path.read_text(), parse_constant=reject)
+    assert None in [r["psnr"] for r in data["records"]]

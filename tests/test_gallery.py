@@ -20,7 +20,7 @@ from pixparam.gallery import SECTIONS, Profile, build_gallery
 
 TINY = Profile(
     name="tiny",
-    images=("camera", "astronaut"),
+    images=("camera", "coffee"),  # gray and square, colour and 16×24
     size=24,
     budgets=(300, 600),
     families=("relu", "siren"),
@@ -139,10 +139,29 @@ def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):
     out = tmp_path / "g"
     shutil.copytree(built, out)
     before = _results(out)
+    untouched = {p.name: p.stat().st_mtime_ns for p in out.glob("pixels-*.png")}
+    lens = (out / "lens.png").stat().st_mtime_ns
     res = build_gallery(out, TINY, only="lens", device="cpu", progress=False)
     assert [s["name"] for s in res["sections"]] == [s["name"] for s in before["sections"]]
     assert res["meta"]["fits_trained"] == 0
     assert res["sections"][0] == before["sections"][0]
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("pixels-*.png")} == untouched  # not redrawn
+    assert (out / "lens.png").stat().st_mtime_ns > lens  # redrawn
+    # another profile under the same name does not keep sections measured with the old one
+    smaller = build_gallery(out, TINY.with_(size=20), only="lens", device="cpu", progress=False)
+    assert [s["name"] for s in smaller["sections"]] == ["lens"]
+
+
+def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):
+    out = tmp_path / "g"
+    short = TINY.with_(images=("camera",), families=("relu",), experiments={}, film_steps=4, film_every=2)
+    longer = short.with_(film_steps=8)
+    for profile in (short, longer, short):
+        res = build_gallery(out, profile, only="films", device="cpu", progress=False)
+        frames = res["sections"][0]["numbers"]["relu"]["frames"]
+        assert frames == profile.film_steps // profile.film_every
+        with Image.open(out / "film-relu.gif") as gif:
+            assert gif.n_frames <= frames  # the GIF is this profile's film, not a stale one
 
 
 def test_bad_profile_and_section(tmp_path):
@@ -233,7 +252,10 @@ def test_page_in_headless_chromium(built, tmp_path):
         assert second[0] == panel[family]["src"] and second[1] == panel["pixels"]["src"]
         shown = ["lossless" if v is None else f"{v:.1f} dB" for v in (panel[family]["psnr"], panel["pixels"]["psnr"])]
         assert shown[0] in second[2] and shown[1] in second[3]
+        page.select_option("#image", "coffee")
+        h, w = data["shapes"]["coffee"]
         box = page.locator("#viewer").bounding_box()
+        assert box["width"] / box["height"] == pytest.approx(w / h, rel=0.03)  # not stretched to a square
         page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
         assert abs(int(page.input_value("#split")) - 25) <= 1  # dragging moves the split
         shot = tmp_path / "page.png"

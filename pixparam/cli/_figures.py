@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -116,7 +115,7 @@ def _cmd_compare(a: argparse.Namespace) -> None:
 
 
 def _cmd_curve(a: argparse.Namespace) -> None:
-    from .._io import write_bytes_atomic
+    from .._io import write_json_atomic
     from ..figures import capacity_table, crossovers, plot_capacity, save_figure
     from ..images import load_image
 
@@ -131,7 +130,7 @@ def _cmd_curve(a: argparse.Namespace) -> None:
             print(f"{fam:>9} vs pixels at {name}: {e['status']} (fitted N* {where})")
     if a.json is not None:
         payload = {"command": "pixparam " + " ".join(sys.argv[1:]), "records": records, "crossovers": cross}
-        write_bytes_atomic(a.json, (json.dumps(payload, indent=1) + "\n").encode())
+        write_json_atomic(a.json, payload)
         print(f"wrote {a.json}")
     h, w = img.shape[:2]
     fig = plot_capacity(records, title=f"{Path(str(a.image)).name} · {h}×{w} px · {fits[0].config['steps']} steps")

@@ -34,7 +34,8 @@ def train_points(
     ``coords`` and ``target`` are the only data the loop sees (full batch). The
     configuration is the one :func:`pixparam.fit` would choose for ``arch``
     (learning rate, schedule, logging), so one point set that is a whole image
-    reproduces ``pixparam.fit`` bit for bit on the CPU. Returns the seconds spent.
+    reproduces ``pixparam.fit`` bit for bit on the CPU when ``fit`` trains full batch (it
+    switches to mini-batches when memory is short; this loop never does). Returns the seconds spent.
     """
     cfg = _config(arch, steps, lr, seed, device, "auto", None, None, coords.shape[0])
     _, seconds = _train(model, coords, target, cfg, progress=False, callback=None, desc=arch.family)

@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._io import atomic_path, write_bytes_atomic
+from .._io import write_bytes_atomic
 from .._version import __version__
 
 __all__ = ["Cache", "ExperimentResult", "load_result"]
@@ -155,7 +156,7 @@ class Cache:
             if arr_path.exists():
                 with np.load(arr_path) as z:
                     arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
             self.misses += 1
             return None  # missing, or a damaged file: recompute
         self.hits += 1
@@ -170,9 +171,9 @@ class Cache:
         rec_path, arr_path = self._paths(experiment, key)
         rec_path.parent.mkdir(parents=True, exist_ok=True)
         if arrays:
-            with atomic_path(arr_path) as tmp:
-                with open(tmp, "wb") as fh:
-                    np.savez_compressed(fh, **dict(arrays))
+            buf = io.BytesIO()
+            np.savez_compressed(buf, **dict(arrays))
+            write_bytes_atomic(arr_path, buf.getvalue())  # fsynced before the JSON that vouches for it
         text = json.dumps({"records": _finite(records)}, allow_nan=False)
         write_bytes_atomic(rec_path, text.encode())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..budget import format_count
 from ._plot import summarise
 from ._records import ExperimentResult
@@ -13,9 +15,17 @@ def summary(result: ExperimentResult) -> str:
     """A few lines for the terminal: PSNR per K, train/test PSNR per budget, or fitted exponents."""
     lines = []
     if result.name == "crowding":
-        for fam in [*result.meta["families"], "pixels"]:
-            x, mean, *_ = summarise(result.select(family=fam), "k", "psnr")
-            lines.append(f"{fam:>9}: " + "  ".join(f"K={int(k)} {m:.2f} dB" for k, m in zip(x, mean)))
+        for budget in result.meta["budgets"]:
+            lines.append(f"budget {format_count(budget)} (mean PSNR per image):")
+            for fam in [*result.meta["families"], "pixels"]:
+                recs = result.select(family=fam, budget=budget)
+                ks = sorted({r["k"] for r in recs})
+                cells = []
+                for k in ks:
+                    values = [r["psnr"] for r in recs if r["k"] == k]
+                    finite = [v for v in values if math.isfinite(v)]
+                    cells.append(f"K={k} " + ("lossless" if not finite else f"{sum(finite) / len(finite):.2f} dB"))
+                lines.append(f"{fam:>9}: " + "  ".join(cells))
     elif result.name == "generalisation":
         lines.append(f"threshold: {result.meta['threshold']:,} training values")
         for fam in result.meta["families"]:
@@ -42,6 +52,7 @@ def summary(result: ExperimentResult) -> str:
                 )
             )
         for fam, slope in result.meta.get("frontier_slope", {}).items():
+            slope = float("nan") if slope is None else slope  # JSON keeps NaN as null
             best = [f for f in result.tables["frontier"] if f["family"] == fam]
             path = " -> ".join(f"{format_count(f['n_params'])}x{f['steps']}" for f in best)
             lines.append(f"{fam:>9} frontier (params x steps): {path}; d log P / d log C = {slope:.2f}")

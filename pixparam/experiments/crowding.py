@@ -110,7 +110,7 @@ def crowding(
         A count (``3`` = seeds 0, 1, 2) or the seeds.
     embed_dim : int, optional
         Embedding size per image for K > 1 (default 4, see :func:`plan_multi`).
-        K = 1 has no embedding: the network is exactly ``pixparam.fit``'s at the
+        With the default ``embed_dim``, K = 1 has no embedding: the network is exactly ``pixparam.fit``'s at the
         same budget, trained by the same loop, so K = 1 reproduces
         ``pixparam.fit(images[0], budget, family, steps=steps, seed=seed)`` bit
         for bit on the CPU.
@@ -170,7 +170,7 @@ def crowding(
             group = imgs[g * k : (g + 1) * k]
             key = store.key("crowding", settings, group)
             hit = store.get("crowding", key)
-            if hit is None:
+            if hit is None or "renders" not in hit[1]:  # a unit whose arrays were lost is recomputed
                 hit = _fit_k(group, family, budget, steps, seed, embed_dim, dev)
                 store.put("crowding", key, *hit)
             records.extend({**r, "image": g * k + r["image"], "group": g} for r in hit[0])

@@ -124,7 +124,11 @@ def compare(
             grid_rows.append((r, True))
     vmax = 0.0
     if errors:
-        maps = {k: error_map(img, v[0]) for k, v in panels.items()}
+        # the pixels' error is of the bicubic reconstruction, like their PSNR (not of the blocks shown)
+        maps = {
+            (r, b): error_map(img, pixels[b].reconstruct(img.shape[:2]) if r in ("pixels", "smooth") else v[0])
+            for (r, b), v in panels.items()
+        }
         vmax = max([float(m.max()) for m in maps.values()] + [1e-3])
 
     lead = "original" in rows

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
-import math
 import os
 import time
 from pathlib import Path
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .._io import write_bytes_atomic
+from .._io import json_ready, write_bytes_atomic, write_json_atomic
 from .._version import __version__
 from ..cache import FitCache, fit_key
 from ..devices import resolve_device
@@ -22,25 +22,12 @@ from ..images import load_image, save_image
 from ..pixels import Pixels, pixelate
 from ..result import Fit
 from .page import write_index, write_readme
-from .sections import BUILDERS
+from .sections import BUILDERS, slug
 from .spec import SECTIONS, Profile, get_profile
 
 __all__ = ["Context", "build_gallery"]
 
 RESULTS = "results.json"
-
-
-def _json_ready(value: Any) -> Any:
-    """Floats that JSON can hold (``inf``/``nan`` become ``None``), tuples as lists, numpy as Python."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 class Context:
@@ -126,18 +113,24 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """A training film (GIF) of ``family`` at ``budget``; reused when the same film was already written."""
+        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are cached and reused."""
         from ..figures import training_film
         from ..figures.film import Film
+        from ..store import load
 
         p = self.profile
         img = self.image(name)
         key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-every{p.film_every}"
         path = self.out / f"film-{family}.gif"
-        frames_file = self.cache.root / f"film-{key}.npz" if self.cache.root is not None else None
-        if frames_file is not None and frames_file.exists() and path.exists():
+        root = self.cache.root
+        frames_file = None if root is None else root / f"film-{key}.npz"
+        fit_file = None if root is None else root / f"film-{key}.safetensors"
+        if frames_file is not None and fit_file is not None and frames_file.exists() and fit_file.exists():
+            fit = load(fit_file, device=self.device)
+            fit.image = img
             with np.load(frames_file) as z:
-                film = Film(frames=list(z["frames"]), steps=z["steps"].tolist(), psnr=z["psnr"].tolist(), path=path)
+                film = Film(frames=list(z["frames"]), steps=z["steps"].tolist(), psnr=z["psnr"].tolist(), fit=fit)
+            film.save(path)  # rewritten from the cached frames, so the GIF always matches this profile
         else:
             film = training_film(
                 img,
@@ -149,12 +142,12 @@ class Context:
                 seed=p.seed,
                 device=self.device,
             )
-            if frames_file is not None:
-                import io
-
+            if frames_file is not None and fit_file is not None:
+                frames_file.parent.mkdir(parents=True, exist_ok=True)
                 buf = io.BytesIO()
                 np.savez_compressed(buf, frames=np.stack(film.frames), steps=film.steps, psnr=film.psnr)
-                write_bytes_atomic(frames_file, buf.getvalue())
+                film.fit.save(fit_file)
+                write_bytes_atomic(frames_file, buf.getvalue())  # last: its presence says both are complete
         self.bar.update(1)
         return film
 
@@ -200,26 +193,23 @@ def _interactive(ctx: Context) -> dict[str, Any]:
             entry: dict[str, Any] = {}
             for fam in p.families:
                 f = ctx.ladder_fit(name, fam, b)
-                src = f"interactive/{_stem(name)}-{fam}-{b}.png"
+                src = f"interactive/{slug(name)}-{fam}-{b}.png"
                 save_image(f.render(), ctx.out / src)
                 entry[fam] = {"src": src, "psnr": f.psnr, "ssim": f.ssim, "n": f.n_params, "id": f"{name}/{fam}/{b}"}
             pix = ctx.pixels(name, b)
-            src = f"interactive/{_stem(name)}-pixels-{b}.png"
+            src = f"interactive/{slug(name)}-pixels-{b}.png"
             save_image(pix.render("nearest"), ctx.out / src)
             entry["pixels"] = {"src": src, "psnr": pix.psnr, "ssim": pix.ssim, "n": pix.n_values, "shape": pix.shape}
             per_budget[str(b)] = entry
         panels[name] = per_budget
     return {
         "images": list(p.images),
+        "shapes": {name: list(ctx.image(name).shape[:2]) for name in p.images},
         "families": list(p.families),
         "budgets": list(p.budgets),
         "size": p.size,
         "panels": panels,
     }
-
-
-def _stem(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in str(name)).strip("-").lower() or "image"
 
 
 def build_gallery(
@@ -272,7 +262,10 @@ def build_gallery(
     dev = resolve_device(device)
     fit_cache = FitCache(Path(cache) if cache is not None else out / ".cache")
     previous = _read_results(out)
-    sections = {s["name"]: s for s in previous.get("sections", []) if previous.get("profile", {}).get("name") == p.name}
+    same = (
+        previous.get("profile") == json_ready(p.to_dict()) and previous.get("meta", {}).get("pixparam") == __version__
+    )
+    sections = {s["name"]: s for s in previous.get("sections", [])} if same else {}  # a changed profile starts over
     fits = {f["id"]: f for f in previous.get("fits", [])} if sections else {}
     t0 = time.perf_counter()
     with tqdm(total=_units(p, wanted) + 1, desc="gallery", unit="step", disable=None if progress else True) as bar:
@@ -302,8 +295,8 @@ def build_gallery(
         "fits": sorted(fits.values(), key=lambda f: f["id"]),
         "interactive": interactive,
     }
-    results = _json_ready(results)
-    write_bytes_atomic(out / RESULTS, json.dumps(results, indent=1, ensure_ascii=False).encode())
+    results = json_ready(results)
+    write_json_atomic(out / RESULTS, results)
     write_readme(out, results)
     write_index(out, results)
     return results

@@ -78,6 +78,7 @@ figure { margin: 1em 0; } figure img { max-width: 100%; }
 _JS = """
 const data = JSON.parse(document.getElementById('gallery-data').textContent);
 const $ = (id) => document.getElementById(id);
+const viewer = $('viewer');
 const fmtCount = (n) => {
   for (const [u, s] of [['G', 1e9], ['M', 1e6], ['k', 1e3]]) {
     if (Math.abs(n) >= s) { const v = n / s; return v < 10 ? v.toFixed(1) + u : v.toFixed(0) + u; }
@@ -102,17 +103,19 @@ function update() {
   const b = data.budgets[+$('budget').value];
   const panel = data.panels[$('image').value][String(b)];
   const net = panel[$('family').value], pix = panel.pixels;
+  const [h, w] = data.shapes[$('image').value];
+  viewer.style.setProperty('--aspect', w + ' / ' + h);
   $('budget-label').textContent = fmtCount(b) + ' values';
   $('net').src = net.src; $('net').alt = $('family').value + ' network, ' + fmtCount(net.n) + ' params';
   $('pix').src = pix.src; $('pix').alt = 'pixel counterpart, ' + pix.shape[0] + '×' + pix.shape[1] + ' px';
   $('net-numbers').textContent =
     $('family').value + ' · ' + fmtCount(net.n) + ' params · ' + fmtDb(net.psnr) + ' · SSIM ' + net.ssim.toFixed(3);
   $('pix-numbers').textContent = 'pixels ' + pix.shape[0] + '×' + pix.shape[1] + ' · ' + fmtCount(pix.n) +
-    ' values · ' + fmtDb(pix.psnr) + ' · SSIM ' + (pix.ssim === null ? '1.000' : pix.ssim.toFixed(3));
+    ' values · ' + fmtDb(pix.psnr) + ' · SSIM ' + (pix.ssim === null ? '1.000' : pix.ssim.toFixed(3)) +
+    ' (of the bicubic upsampling)';
 }
 for (const id of ['image', 'family', 'budget']) $(id).addEventListener('input', update);
 $('split').addEventListener('input', () => setSplit(+$('split').value));
-const viewer = $('viewer');
 let dragging = false;
 const fromPointer = (e) => {
   const r = viewer.getBoundingClientRect();
@@ -123,7 +126,6 @@ viewer.addEventListener('pointerdown', (e) => {
 });
 viewer.addEventListener('pointermove', (e) => { if (dragging) fromPointer(e); });
 viewer.addEventListener('pointerup', () => { dragging = false; });
-viewer.style.setProperty('--aspect', data.aspect);
 setSplit(50);
 update();
 """
@@ -139,11 +141,7 @@ def _figure_html(fig: dict[str, Any]) -> str:
 
 def write_index(out: Path, results: dict[str, Any]) -> Path:
     """Write ``index.html``: the interactive comparison, then every section with its figures."""
-    inter = dict(results["interactive"])
-    first = inter["images"][0]
-    shape = next(f["shape"] for f in results["fits"] if f["image"] == first) if results["fits"] else [1, 1]
-    inter["aspect"] = f"{shape[1]} / {shape[0]}"
-    data = json.dumps(inter, ensure_ascii=False).replace("</", "<\\/")
+    data = json.dumps(results["interactive"], ensure_ascii=False).replace("</", "<\\/")
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',

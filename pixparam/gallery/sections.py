@@ -15,6 +15,7 @@ import numpy as np
 
 from ..budget import format_count
 from ..figures.style import format_budget
+from ..metrics import format_db
 
 if TYPE_CHECKING:
     from .build import Context
@@ -22,9 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["BUILDERS", "db"]
 
 
-def db(value: float) -> str:
-    """A PSNR as captions print it: one decimal, ``'27.3 dB'`` (``'lossless'`` when infinite)."""
-    return "lossless" if value == float("inf") else f"{value:.1f} dB"
+db = format_db  # captions print PSNR as '27.3 dB', or 'lossless'
 
 
 def _best(ctx: Context, image: str, budget: int) -> tuple[str, float]:
@@ -42,7 +41,7 @@ def build_pixels(ctx: Context) -> dict[str, Any]:
     for name in p.images:
         fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
         fig = compare(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
-        figures.append(ctx.save(fig, f"pixels-{_slug(name)}", alt=f"{name}: networks beside pixel counterparts"))
+        figures.append(ctx.save(fig, f"pixels-{slug(name)}", alt=f"{name}: networks beside pixel counterparts"))
     name, lo, hi = p.images[0], p.budgets[0], p.budgets[-1]
     numbers: dict[str, Any] = {"image": name}
     sentences = []
@@ -123,7 +122,7 @@ def _crossing(family: str, c: dict[str, Any]) -> str:
         return f"{family} is ahead at every budget"
     if status == "never in range":
         return f"{family} stays below pixels"
-    return f"{family} has too few unsaturated points to fit a law"
+    return f"{family}: no law fitted (too few unsaturated points on one of the two curves)"
 
 
 def build_edits(ctx: Context) -> dict[str, Any]:
@@ -198,7 +197,7 @@ def _shape(ctx: Context, name: str) -> str:
     return f"{h}×{w} px"
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in str(name)).strip("-").lower() or "image"
 
 
