@@ -289,3 +289,12 @@ def test_capacity_json_is_strict_and_rgba_gets_no_jpeg(tmp_path, rgb32):
 
     data = json.loads(path.read_text(), parse_constant=reject)
     assert None in [r["psnr"] for r in data["records"]]
+
+
+def test_film_of_an_init_from_fit_is_refused(tiny_fits, rgb32):
+    from pixparam.figures import training_film
+
+    a = tiny_fits["relu"]
+    b = pp.fit(rgb32, a.arch, steps=2, init_from=a, progress=False)
+    with pytest.raises(ValueError, match="init_from"):
+        training_film(b)

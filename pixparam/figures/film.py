@@ -246,6 +246,12 @@ def training_film(
             if img is None:
                 raise ValueError("this Fit holds no image (it was loaded); pass the image it was fitted to: image=")
             cfg = source.config
+            if "init_from" in cfg:
+                raise ValueError(
+                    "this Fit started from another fit's weights (init_from=), which its config does not hold, "
+                    "so it cannot be retrained identically; film it by passing a FilmRecorder as "
+                    "pp.fit(..., init_from=..., callback=recorder) and then training_film(recorder, path)"
+                )
             keep = ("steps", "lr", "seed", "device", "precision", "batch_size", "log_every")
             fit_kwargs = {**{k: cfg[k] for k in keep if k in cfg}, **fit_kwargs}
             target: Any = source.arch
