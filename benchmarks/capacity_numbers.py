@@ -14,15 +14,11 @@ and optionally the figure.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import platform
-import shlex
-import sys
 import time
 from pathlib import Path
 
-import torch
+from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
@@ -66,21 +62,15 @@ def main() -> None:
         "equal bytes (16-bit params)": crossovers(records, "pixels/bits16"),
     }
     h, w, c = img.shape
-    meta = {
-        "command": "OMP_NUM_THREADS=1 python " + shlex.join(sys.argv),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "pixparam": pp.__version__,
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "threads": torch.get_num_threads(),
-        "image": a.image,
-        "shape": [h, w, c],
-        "n_pixel_values": h * w * c,
-        "steps": a.steps,
-        "seed": a.seed,
-        "seconds": round(time.perf_counter() - t_all, 1),
-        "train_seconds": round(sum(f.seconds for f in fits), 1),  # the fits' own time (also when cached)
-    }
+    meta = run_meta(
+        image=a.image,
+        shape=[h, w, c],
+        n_pixel_values=h * w * c,
+        steps=a.steps,
+        seed=a.seed,
+        seconds=round(time.perf_counter() - t_all, 1),
+        train_seconds=round(sum(f.seconds for f in fits), 1),  # the fits' own time (also when cached)
+    )
     out = {"meta": meta, "records": records, "crossovers": cross}
     write_bytes_atomic(a.json, (json.dumps(out, indent=1, allow_nan=True) + "\n").encode())
     print(f"{a.image} {h}×{w}×{c} = {h * w * c:,} values · {a.steps} steps · wrote {a.json}")

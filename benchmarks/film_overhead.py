@@ -12,15 +12,11 @@ overhead of the median. Frames are taken every ``steps // 40`` steps, the
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import platform
-import shlex
 import statistics
-import sys
 from pathlib import Path
 
-import torch
+from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
@@ -50,15 +46,7 @@ def main() -> None:
         frames = len(rec.film)
     p, r = statistics.median(plain), statistics.median(recorded)
     result = {
-        "meta": {
-            "command": "OMP_NUM_THREADS=1 python " + shlex.join(sys.argv),
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "pixparam": pp.__version__,
-            "torch": torch.__version__,
-            "python": platform.python_version(),
-            "threads": torch.get_num_threads(),
-            "device": a.device,
-        },
+        "meta": run_meta(device=a.device),
         "setup": {
             "image": a.image,
             "shape": list(img.shape),
