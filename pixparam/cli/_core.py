@@ -68,7 +68,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_fit(a: argparse.Namespace) -> None:
-    from ..images import load_image, save_image
+    from ..images import load_image
     from ..train import fit
 
     options = dict(a.option)
@@ -83,10 +83,17 @@ def cmd_fit(a: argparse.Namespace) -> None:
         f"{result.arch.describe()} (budget {a.budget:,}) · {h}×{w}×{c} · {result.config['steps']} steps · "
         f"{result.seconds:.1f} s on {result.config['device']} · PSNR {result.psnr:.2f} dB · SSIM {result.ssim:.3f}"
     )
-    if a.output is not None:
-        print(f"saved {result.save(a.output)}")
-    if a.render is not None:
-        print(f"rendered {save_image(result.render(), a.render)}")
+    write_outputs(result, a.output, a.render)
+
+
+def write_outputs(result: Any, output: Path | None, render: Path | None) -> None:
+    """Save ``result`` to ``--output`` and its render to ``--render`` (either may be ``None``), saying where."""
+    from ..images import save_image
+
+    if output is not None:
+        print(f"saved {result.save(output)}")
+    if render is not None:
+        print(f"rendered {save_image(result.render(), render)}")
 
 
 def cmd_render(a: argparse.Namespace) -> None:

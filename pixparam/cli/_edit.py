@@ -8,6 +8,7 @@ from typing import Any
 
 from ..budget import format_count
 from . import _args as argtypes
+from ._core import write_outputs
 
 
 def add_parser(sub: Any) -> None:
@@ -59,7 +60,7 @@ def add_parser(sub: Any) -> None:
 
 def cmd_edit(a: argparse.Namespace) -> None:
     from .. import edit
-    from ..images import load_image, save_image
+    from ..images import load_image
     from ..store import load
 
     fit = load(a.model, device=a.device)
@@ -91,7 +92,4 @@ def cmd_edit(a: argparse.Namespace) -> None:
         f"{a.op}: {out.arch.describe()} · {format_count(out.n_effective)} non-zero of {format_count(out.n_params)} "
         f"· {out.storage_bits / 8 / 1024:.1f} KiB stored{psnr}"
     )
-    if a.output is not None:
-        print(f"saved {out.save(a.output)}")
-    if a.render is not None:
-        print(f"rendered {save_image(out.render(), a.render)}")
+    write_outputs(out, a.output, a.render)
