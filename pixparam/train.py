@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm.auto import tqdm
 
 from .budget import Arch, format_count, plan
@@ -26,6 +27,7 @@ from .coords import grid
 from .devices import PRECISIONS, matmul_precision, resolve_device
 from .errors import BudgetError, TrainingDiverged
 from .fields import Field, build
+from .fields.base import Prepared
 from .images import ImageSource, load_image
 from .result import Fit, History, _bytes_per_point
 
@@ -175,35 +177,22 @@ def fit(
     (2000, (32, 32, 1), (64, 64, 1))
     """
     img = load_image(image)
-    h, w, c = img.shape
-    arch = _resolve_arch(budget, family, c, max(h, w), arch_options)
-    dev = resolve_device(device)
-    cfg = _config(arch, steps, lr, seed, dev, precision, batch_size, log_every, h * w)
-    model = build(arch, seed=seed, device=dev)
+    job = _Job.plan(img, budget, family, steps, lr, device, seed, batch_size, precision, log_every, arch_options)
     if init_from is not None:
-        _load_init(model, arch, init_from)
-    if cfg.batch_size is None:
-        cfg = _with_auto_batch(cfg, model, h * w, dev)
-    coords = grid(h, w, device=dev)
-    target = torch.from_numpy(img.reshape(-1, c)).to(dev)
-    desc = f"{arch.family} {format_count(arch.n_params)}"
-    history, seconds = _train(model, coords, target, cfg, progress=progress, callback=callback, desc=desc)
-    model.eval()
-    result = Fit(
-        model=model,
-        arch=arch,
-        image_shape=(h, w, c),
-        history=history,
-        seconds=seconds,
-        config=cfg.to_dict() if init_from is None else {**cfg.to_dict(), "init_from": init_from.arch.describe()},
-        image=img,
+        _load_init(job.model, job.arch, init_from)
+    ((history, seconds),) = _train_many(
+        [job.model], job.coords, job.target, [job.cfg], progress=progress, callback=callback, desc=job.desc
     )
-    result.metrics.update(result.measure(img))
-    return result
+    return job.finish(history, seconds, init_from=init_from)
 
 
 def fit_ladder(
-    image: ImageSource, budgets: Sequence[int | str], family: str | None = None, **fit_kwargs: Any
+    image: ImageSource,
+    budgets: Sequence[int | str],
+    family: str | None = None,
+    *,
+    batched: bool = True,
+    **fit_kwargs: Any,
 ) -> list[Fit]:
     """Fit one network per budget (same family, seed and settings).
 
@@ -212,24 +201,159 @@ def fit_ladder(
     image : path, sample name, PIL image or ndarray
         The image, loaded once.
     budgets : sequence of int or str
-        Budgets, fitted in the given order.
+        Budgets, in the order the fits are returned.
     family : str, optional
         Network family (default ``"siren"``).
+    batched : bool
+        Train the rungs together: one loop computes every rung's loss, runs
+        one backward pass over their sum and one Adam step over all their
+        parameters (each rung its own parameter group and learning-rate
+        schedule), so per-step overheads and host–device syncs are paid once
+        per ladder rather than once per rung. Rungs are grouped so that a
+        group's activations fit in memory. Each rung's result is the one
+        :func:`fit` gives with the same arguments (bit-identical on the CPU);
+        its ``seconds`` is the wall time of the group it was trained in.
+        ``False`` calls :func:`fit` once per budget.
     **fit_kwargs
-        Passed to :func:`fit`.
+        Passed to :func:`fit` (``steps``, ``lr``, ``device``, ``seed``, ...).
+        ``callback`` and ``init_from`` need ``batched=False``.
 
     Returns
     -------
     list of Fit
         One per budget, in the order given.
+
+    Examples
+    --------
+    >>> import pixparam as pp
+    >>> img = pp.load_image("camera", size=32)
+    >>> fits = pp.fit_ladder(img, ["1k", "2k"], "siren", steps=20, device="cpu", progress=False)
+    >>> [f.n_params for f in fits], fits[0].config["trained_with"]
+    ([999, 2000], 2)
     """
     img = load_image(image)
     if len(budgets) == 0:
         raise BudgetError("budgets is empty; pass at least one budget, e.g. [1000, 4000]")
-    return [fit(img, b, family, **fit_kwargs) for b in budgets]
+    if not batched:
+        return [fit(img, b, family, **fit_kwargs) for b in budgets]
+    for name in ("callback", "init_from"):
+        if fit_kwargs.get(name) is not None:
+            raise ValueError(f"{name}= applies to one network; pass batched=False to fit the rungs one by one")
+    progress = fit_kwargs.pop("progress", True)
+    settings = {k: fit_kwargs.pop(k) for k in _JOB_SETTINGS if k in fit_kwargs}
+    jobs = [_Job.plan(img, b, family, arch_options=dict(fit_kwargs), **settings) for b in budgets]
+    fits: list[Fit | None] = [None] * len(jobs)
+    for group in _memory_groups(jobs):
+        members = [jobs[i] for i in group]
+        desc = f"{members[0].arch.family} ×{len(members)}" if len(members) > 1 else members[0].desc
+        results = _train_many(
+            [j.model for j in members],
+            members[0].coords,
+            members[0].target,
+            [j.cfg for j in members],
+            progress=progress,
+            callback=None,
+            desc=desc,
+        )
+        for i, (history, seconds) in zip(group, results):
+            fits[i] = jobs[i].finish(history, seconds, trained_with=len(members))
+    return [f for f in fits if f is not None]
 
 
 # --------------------------------------------------------------------------- internals
+
+
+#: ``fit`` keywords that are training settings (the rest of ``fit_ladder``'s keywords are arch options).
+_JOB_SETTINGS = ("steps", "lr", "device", "seed", "batch_size", "precision", "log_every")
+
+
+@dataclass
+class _Job:
+    """One planned fit: architecture, settings, initialised model and data, before training."""
+
+    image: np.ndarray
+    arch: Arch
+    cfg: TrainConfig
+    model: Field
+    coords: torch.Tensor
+    target: torch.Tensor
+
+    @classmethod
+    def plan(
+        cls,
+        img: np.ndarray,
+        budget: int | str | Arch,
+        family: str | None,
+        steps: int | None = None,
+        lr: float | None = None,
+        device: str | torch.device = "auto",
+        seed: int = 0,
+        batch_size: int | None = None,
+        precision: str = "auto",
+        log_every: int | None = None,
+        arch_options: dict[str, Any] | None = None,
+    ) -> _Job:
+        h, w, c = img.shape
+        arch = _resolve_arch(budget, family, c, max(h, w), arch_options or {})
+        dev = resolve_device(device)
+        cfg = _config(arch, steps, lr, seed, dev, precision, batch_size, log_every, h * w)
+        model = build(arch, seed=seed, device=dev)
+        if cfg.batch_size is None:
+            cfg = _with_auto_batch(cfg, model, h * w, dev)
+        target = torch.from_numpy(img.reshape(-1, c)).to(dev)
+        return cls(img, arch, cfg, model, grid(h, w, device=dev), target)
+
+    @property
+    def desc(self) -> str:
+        return f"{self.arch.family} {format_count(self.arch.n_params)}"
+
+    def step_bytes(self) -> int:
+        """Activation memory of one training step (as :func:`_with_auto_batch` estimates it)."""
+        points = self.cfg.batch_size or self.coords.shape[0]
+        return 3 * _bytes_per_point(self.model) * points
+
+    def finish(self, history: History, seconds: float, *, init_from: Fit | None = None, trained_with: int = 1) -> Fit:
+        self.model.eval()
+        config = self.cfg.to_dict()
+        if init_from is not None:
+            config["init_from"] = init_from.arch.describe()
+        if trained_with > 1:
+            config["trained_with"] = trained_with
+        result = Fit(
+            model=self.model,
+            arch=self.arch,
+            image_shape=tuple(self.image.shape),
+            history=history,
+            seconds=seconds,
+            config=config,
+            image=self.image,
+        )
+        result.metrics.update(result.measure(self.image))
+        return result
+
+
+def _memory_groups(jobs: Sequence[_Job]) -> list[list[int]]:
+    """Consecutive runs of job indices that can train together: same loop settings, activations within the cap."""
+    groups: list[list[int]] = []
+    used = 0
+    for i, job in enumerate(jobs):
+        cap = _memory_cap(job.coords.device)
+        need = job.step_bytes()
+        if groups:
+            head = jobs[groups[-1][0]].cfg
+            same = (head.steps, head.log_every, head.device, head.precision) == (
+                job.cfg.steps,
+                job.cfg.log_every,
+                job.cfg.device,
+                job.cfg.precision,
+            )
+            if same and used + need <= cap:
+                groups[-1].append(i)
+                used += need
+                continue
+        groups.append([i])
+        used = need
+    return groups
 
 
 def _resolve_arch(
@@ -336,20 +460,6 @@ def _with_auto_batch(cfg: TrainConfig, model: Field, n: int, device: torch.devic
     return replace(cfg, batch_size=batch)
 
 
-def _loss(model: Field, coords: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.mse_loss(model(coords).float(), target)
-
-
-@torch.no_grad()
-def _whole_image_loss(model: Field, coords: torch.Tensor, target: torch.Tensor, cfg: TrainConfig) -> float:
-    chunk = max(1024, (64 << 20) // _bytes_per_point(model))
-    total = torch.zeros((), dtype=torch.float64, device=coords.device)
-    for i in range(0, coords.shape[0], chunk):
-        err = model(coords[i : i + chunk]).float() - target[i : i + chunk]
-        total += err.double().square().sum()
-    return float(total) / target.numel()
-
-
 class _Batches:
     """Random pixel indices, a fresh permutation per epoch, seeded."""
 
@@ -368,8 +478,98 @@ class _Batches:
         return idx
 
 
+def _take(prepared: Prepared, idx: torch.Tensor) -> Prepared:
+    return prepared[idx] if isinstance(prepared, torch.Tensor) else tuple(t[idx] for t in prepared)
+
+
+def _prepared_bytes(prepared: Prepared) -> int:
+    parts = (prepared,) if isinstance(prepared, torch.Tensor) else prepared
+    return sum(t.numel() * t.element_size() for t in parts)
+
+
+class _Member:
+    """One network in a training loop: its model, settings, optimiser group and running state."""
+
+    def __init__(self, model: nn.Module, cfg: TrainConfig, coords: torch.Tensor, budget_bytes: int) -> None:
+        self.model, self.cfg = model, cfg
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        n = coords.shape[0]
+        self.batches = None if cfg.batch_size is None else _Batches(n, cfg.batch_size, cfg.seed, coords.device)
+        self.prepared: Prepared | None = None
+        if isinstance(model, Field):
+            # The encoding of fixed pixels never changes: compute it once when it fits in memory.
+            with torch.no_grad():
+                per_point = _prepared_bytes(model.prepare(coords[:1]))
+                if per_point * n <= budget_bytes:
+                    self.prepared = model.prepare(coords)
+        self.history = History()
+        self.best_loss, self.best_state = math.inf, self.snapshot()
+        self.lr_scale, self.recoveries, self.skip = 1.0, 0, False
+
+    def predict(self, coords: torch.Tensor, rows: slice | torch.Tensor | None = None) -> torch.Tensor:
+        """Colours at ``coords[rows]`` (all points when ``rows`` is None)."""
+        if self.prepared is None:
+            return self.model(coords if rows is None else coords[rows])
+        x = self.prepared if rows is None else _take(self.prepared, rows)
+        return self.model.forward_prepared(x)  # type: ignore[operator]
+
+    def loss(self, coords: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if self.batches is None:
+            return F.mse_loss(self.predict(coords).float(), target)
+        idx = self.batches.next()
+        return F.mse_loss(self.predict(coords, idx).float(), target[idx])
+
+    @torch.no_grad()
+    def whole_image_loss(self, coords: torch.Tensor, target: torch.Tensor) -> float:
+        chunk = max(1024, (64 << 20) // _bytes_per_point(self.model))  # type: ignore[arg-type]
+        total = torch.zeros((), dtype=torch.float64, device=coords.device)
+        for i in range(0, coords.shape[0], chunk):
+            rows = slice(i, i + chunk)
+            err = self.predict(coords, rows).float() - target[rows]
+            total += err.double().square().sum()
+        return float(total) / target.numel()
+
+    def snapshot(self) -> list[torch.Tensor]:
+        return [p.detach().clone() for p in self.params]
+
+    def restore(self, state: list[torch.Tensor]) -> None:
+        with torch.no_grad():
+            for p, s in zip(self.params, state):
+                p.copy_(s)
+
+    def recover(self, value: float, step: int, opt: torch.optim.Optimizer) -> None:
+        """A non-finite loss: restore the best weights, halve the rate, restart this member's Adam state."""
+        self.recoveries += 1
+        if self.recoveries > self.cfg.max_recoveries:
+            raise TrainingDiverged(
+                f"the loss became {value} at step {step} after {self.cfg.max_recoveries} recoveries "
+                f"(each restored the best weights and halved the learning rate); "
+                f"try a lower lr= than {self.cfg.lr:g}"
+            )
+        self.restore(self.best_state)
+        self.lr_scale *= 0.5
+        for p in self.params:
+            opt.state.pop(p, None)
+        self.history.events.append((step, f"loss {value}; restored best weights, lr ×{self.lr_scale:g}"))
+        self.skip = True
+
+    def finish(self, coords: torch.Tensor, target: torch.Tensor) -> float:
+        """Restore the best weights if the last ones are worse; the final whole-image loss."""
+        final = self.whole_image_loss(coords, target)
+        if math.isfinite(final) and final <= self.best_loss:
+            return final
+        if not math.isfinite(self.best_loss):
+            raise TrainingDiverged(
+                f"the loss was never finite (last {final}); try a lower lr= than {self.cfg.lr:g} or check the image"
+            )
+        self.restore(self.best_state)
+        if not math.isfinite(final):
+            self.history.events.append((self.cfg.steps, f"loss {final} at the end; restored best weights"))
+        return self.best_loss
+
+
 def _train(
-    model: Field,
+    model: nn.Module,
     coords: torch.Tensor,
     target: torch.Tensor,
     cfg: TrainConfig,
@@ -378,77 +578,110 @@ def _train(
     callback: Callable[[int, Field], None] | None,
     desc: str,
 ) -> tuple[History, float]:
+    """Train one network; see :func:`_train_many`."""
+    (result,) = _train_many([model], coords, target, [cfg], progress=progress, callback=callback, desc=desc)
+    return result
+
+
+def _train_many(
+    models: Sequence[nn.Module],
+    coords: torch.Tensor,
+    target: torch.Tensor,
+    cfgs: Sequence[TrainConfig],
+    *,
+    progress: bool,
+    callback: Callable[[int, Field], None] | None,
+    desc: str,
+) -> list[tuple[History, float]]:
+    """Train several networks on the same pixels in one loop; one ``(history, seconds)`` each.
+
+    Every step computes each network's loss, backpropagates their sum (the
+    networks share no parameters, so each gets exactly its own gradient) and
+    takes one Adam step with a parameter group per network. Each network
+    keeps its own schedule, mini-batches, best weights and recoveries, so
+    the result for each is the one training it alone gives.
+    """
+    if callback is not None and len(models) != 1:
+        raise ValueError("callback= applies to one network")
+    head = cfgs[0]
+    if any(
+        (c.steps, c.log_every, c.device, c.precision) != (head.steps, head.log_every, head.device, head.precision)
+        for c in cfgs
+    ):
+        raise ValueError("networks trained together need the same steps, log_every, device and precision")
     device = coords.device
-    params = [p for p in model.parameters() if p.requires_grad]
-
-    def optimizer() -> torch.optim.Adam:
-        return torch.optim.Adam(params, lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
-
-    def snapshot() -> list[torch.Tensor]:
-        return [p.detach().clone() for p in params]
-
-    def restore(state: list[torch.Tensor]) -> None:
-        with torch.no_grad():
-            for p, s in zip(params, state):
-                p.copy_(s)
-
-    opt = optimizer()
-    batches = None if cfg.batch_size is None else _Batches(coords.shape[0], cfg.batch_size, cfg.seed, device)
-    history = History()
-    best_loss, best_state = math.inf, snapshot()
-    lr_scale, recoveries = 1.0, 0
-    model.train()
-    bar = tqdm(total=cfg.steps, desc=desc, unit="step", disable=None if progress else True, leave=False)
+    spare = _memory_cap(device) // (4 * len(models))
+    members = [_Member(m, c, coords, spare) for m, c in zip(models, cfgs)]
+    groups = [{"params": m.params, "lr": m.cfg.lr, "betas": m.cfg.betas, "eps": m.cfg.eps} for m in members]
+    opt = torch.optim.Adam(groups, **_adam_options(device))
+    for m in members:
+        m.model.train()
+    bar = tqdm(total=head.steps, desc=desc, unit="step", disable=None if progress else True, leave=False)
     t0 = time.perf_counter()
-    with bar, matmul_precision(device, cfg.precision):
-        for step in range(1, cfg.steps + 1):
-            lr_now = cfg.lr_at(step) * lr_scale
-            for group in opt.param_groups:
-                group["lr"] = lr_now
-            if batches is None:
-                loss = _loss(model, coords, target)
-            else:
-                idx = batches.next()
-                loss = _loss(model, coords[idx], target[idx])
-            if (step - 1) % cfg.log_every == 0:
-                # Whole-image loss of the current weights (before this update).
-                value = loss.item() if batches is None else _whole_image_loss(model, coords, target, cfg)
-                if not math.isfinite(value):
-                    recoveries += 1
-                    if recoveries > cfg.max_recoveries:
-                        raise TrainingDiverged(
-                            f"the loss became {value} at step {step - 1} after {cfg.max_recoveries} recoveries "
-                            f"(each restored the best weights and halved the learning rate); "
-                            f"try a lower lr= than {cfg.lr:g}"
-                        )
-                    restore(best_state)
-                    lr_scale *= 0.5
-                    opt = optimizer()
-                    history.events.append((step - 1, f"loss {value}; restored best weights, lr ×{lr_scale:g}"))
-                    bar.update(1)
-                    continue
-                if value < best_loss:
-                    best_loss, best_state = value, snapshot()
-                history.append(step - 1, value, time.perf_counter() - t0, lr_now)
-                bar.set_postfix_str(f"{history.psnr[-1]:.2f} dB", refresh=False)
+    with bar, matmul_precision(device, head.precision):
+        for step in range(1, head.steps + 1):
+            losses = []
+            for m, group in zip(members, opt.param_groups):
+                group["lr"] = m.cfg.lr_at(step) * m.lr_scale
+                losses.append(m.loss(coords, target))
+            if (step - 1) % head.log_every == 0:
+                _log(members, losses, opt, step - 1, time.perf_counter() - t0, coords, target)
+                bar.set_postfix_str(_psnr_text(members), refresh=False)
+            live = [loss for m, loss in zip(members, losses) if not m.skip]
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            if live:
+                sum(live[1:], live[0]).backward()
+                opt.step()
+            for m in members:
+                m.skip = False
             if callback is not None:
-                callback(step, model)
+                callback(step, models[0])  # type: ignore[arg-type]
             bar.update(1)
-        final = _whole_image_loss(model, coords, target, cfg)
-    if not math.isfinite(final) or final > best_loss:
-        if not math.isfinite(best_loss):
-            raise TrainingDiverged(
-                f"the loss was never finite (last {final}); try a lower lr= than {cfg.lr:g} or check the image"
-            )
-        restore(best_state)
-        if not math.isfinite(final):
-            history.events.append((cfg.steps, f"loss {final} at the end; restored best weights"))
-        final = best_loss
+        finals = [m.finish(coords, target) for m in members]
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - t0
-    history.append(cfg.steps, final, seconds, cfg.lr_at(cfg.steps) * lr_scale)
-    return history, seconds
+    out = []
+    for m, final in zip(members, finals):
+        m.history.append(head.steps, final, seconds, m.cfg.lr_at(head.steps) * m.lr_scale)
+        out.append((m.history, seconds))
+    return out
+
+
+def _adam_options(device: torch.device) -> dict[str, Any]:
+    """Fused Adam (one kernel per step for all tensors) where PyTorch has it; ``benchmarks/bench_fastpaths.py``."""
+    return {"fused": True} if device.type in ("cpu", "cuda") else {}
+
+
+def _log(
+    members: Sequence[_Member],
+    losses: Sequence[torch.Tensor],
+    opt: torch.optim.Optimizer,
+    step: int,
+    seconds: float,
+    coords: torch.Tensor,
+    target: torch.Tensor,
+) -> None:
+    """History points and best weights of the current weights (before update ``step + 1``); one sync for all."""
+    full = [i for i, m in enumerate(members) if m.batches is None]
+    values: list[float] = [math.nan] * len(members)
+    if full:
+        for i, v in zip(full, torch.stack([losses[i].detach() for i in full]).tolist()):
+            values[i] = v
+    for i, m in enumerate(members):
+        if m.batches is not None:
+            values[i] = m.whole_image_loss(coords, target)
+    for m, value, group in zip(members, values, opt.param_groups):
+        if not math.isfinite(value):
+            m.recover(value, step, opt)
+            continue
+        if value < m.best_loss:
+            m.best_loss, m.best_state = value, m.snapshot()
+        m.history.append(step, value, seconds, group["lr"])
+
+
+def _psnr_text(members: Sequence[_Member]) -> str:
+    psnrs = [m.history.psnr[-1] for m in members if len(m.history)]
+    if not psnrs:
+        return ""
+    return f"{psnrs[0]:.2f} dB" if len(psnrs) == 1 else f"{min(psnrs):.1f}–{max(psnrs):.1f} dB"

@@ -10,24 +10,43 @@ from torch import nn
 
 from ..budget import Arch
 
+#: What :meth:`Field.prepare` returns: one tensor, or a tuple of tensors, with one row per point.
+Prepared = torch.Tensor | tuple[torch.Tensor, ...]
+
 
 class Field(nn.Module):
     """A coordinate network: ``(N, 2)`` coordinates ``(x, y)`` in ``[-1, 1]`` -> ``(N, C)`` colours.
 
-    Subclasses implement :meth:`raw`, whose output is ``2 * colour - 1`` (as
-    in SIREN, a zero output is mid-grey); :meth:`forward` maps it to colour
-    space. Colours are not clipped here: rendering clips, the loss does not.
+    The forward pass is split in two. :meth:`prepare` is the part that has
+    no trainable parameters (an encoding's lookup indices or fixed
+    features; by default the coordinates themselves), so training on a fixed
+    pixel grid computes it once instead of every step. Subclasses implement
+    :meth:`raw_prepared`, whose output is ``2 * colour - 1`` (as in SIREN, a
+    zero output is mid-grey); :meth:`forward` maps it to colour space.
+    Colours are not clipped here: rendering clips, the loss does not.
     """
 
     def __init__(self, arch: Arch) -> None:
         super().__init__()
         self.arch = arch
 
-    def raw(self, coords: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+    def prepare(self, coords: torch.Tensor) -> Prepared:
+        """The parameter-free part of the forward pass, one row per point (no gradient flows through it)."""
+        return coords
+
+    def raw_prepared(self, prepared: Prepared) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def raw(self, coords: torch.Tensor) -> torch.Tensor:
+        """Output in ``[-1, 1]`` units (``2 * colour - 1``), unclipped."""
+        return self.raw_prepared(self.prepare(coords))
+
+    def forward_prepared(self, prepared: Prepared) -> torch.Tensor:
+        """Colours from :meth:`prepare`'s output; ``forward(x) == forward_prepared(prepare(x))`` exactly."""
+        return 0.5 + 0.5 * self.raw_prepared(prepared)
+
     def forward(self, coords: torch.Tensor) -> torch.Tensor:
-        return 0.5 + 0.5 * self.raw(coords)
+        return self.forward_prepared(self.prepare(coords))
 
     def extra_repr(self) -> str:
         return self.arch.describe()

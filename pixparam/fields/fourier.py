@@ -27,11 +27,15 @@ class FourierMLP(Field):
         init_relu_mlp(self.mlp, generator)
 
     def encode(self, coords: torch.Tensor) -> torch.Tensor:
+        """``(N, 2)`` coordinates -> ``(N, 2 * n_features)`` Fourier features (fixed, so :meth:`prepare` too)."""
         u = (coords + 1) * 0.5
         # Elementwise rather than a matmul: phases reach hundreds of radians, and a
         # reduced-precision (TF32/bf16) matmul would scramble them.
         phase = (2 * math.pi) * (u[:, 0:1] * self.B[0] + u[:, 1:2] * self.B[1])
         return torch.cat([torch.sin(phase), torch.cos(phase)], dim=-1)
 
-    def raw(self, coords: torch.Tensor) -> torch.Tensor:
-        return self.mlp(self.encode(coords))
+    def prepare(self, coords: torch.Tensor) -> torch.Tensor:
+        return self.encode(coords)
+
+    def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        return self.mlp(prepared)

@@ -54,8 +54,12 @@ class HashGrid(Field):
         hashed = (((j * PRIME) & 0xFFFFFFFF) ^ i) % self.table_size
         return torch.where(self.dense.view(-1, 1), dense, hashed) + self.offsets.view(-1, 1)
 
-    def encode(self, coords: torch.Tensor) -> torch.Tensor:
-        """``(N, 2)`` coordinates -> ``(N, levels * features)`` interpolated features."""
+    def lookup(self, coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Table rows and bilinear weights of each point's cell corners, ``(N, L, 4)`` each.
+
+        Depends only on the coordinates (and the grid), not on the table, so
+        it is :meth:`prepare`: training on fixed pixels computes it once.
+        """
         u = ((coords + 1) * 0.5).clamp(0.0, 1.0)
         res = self.resolutions.to(u.dtype).view(1, -1, 1)
         pos = u[:, None, :] * res  # (N, L, 2) in cells
@@ -63,13 +67,24 @@ class HashGrid(Field):
         frac = pos - cell
         ij = cell.long()[:, :, None, :] + self.corners  # (N, L, 4, 2)
         idx = self.vertex_index(ij)
-        # index_select's backward is an index_add, several times faster on CPU than embedding's
-        feats = self.table.index_select(0, idx.reshape(-1)).view(*idx.shape, self.n_features)  # (N, L, 4, F)
         fx, fy = frac[..., 0:1], frac[..., 1:2]  # (N, L, 1)
         wx = torch.cat([1 - fx, fx, 1 - fx, fx], dim=-1)
         wy = torch.cat([1 - fy, 1 - fy, fy, fy], dim=-1)
-        out = (feats * (wx * wy)[..., None]).sum(dim=2)  # (N, L, F)
-        return out.reshape(coords.shape[0], -1)
+        return idx, wx * wy
 
-    def raw(self, coords: torch.Tensor) -> torch.Tensor:
-        return self.mlp(self.encode(coords))
+    def interpolate(self, idx: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """``(N, levels * features)`` features from :meth:`lookup`'s rows and weights."""
+        # index_select's backward is an index_add, several times faster on CPU than embedding's
+        feats = self.table.index_select(0, idx.reshape(-1)).view(*idx.shape, self.n_features)  # (N, L, 4, F)
+        out = (feats * weights[..., None]).sum(dim=2)  # (N, L, F)
+        return out.reshape(idx.shape[0], -1)
+
+    def encode(self, coords: torch.Tensor) -> torch.Tensor:
+        """``(N, 2)`` coordinates -> ``(N, levels * features)`` interpolated features."""
+        return self.interpolate(*self.lookup(coords))
+
+    def prepare(self, coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.lookup(coords)
+
+    def raw_prepared(self, prepared: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        return self.mlp(self.interpolate(*prepared))

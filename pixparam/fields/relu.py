@@ -16,5 +16,5 @@ class ReluMLP(Field):
         self.mlp = MLP(2, arch.widths, arch.channels, relu)
         init_relu_mlp(self.mlp, generator)
 
-    def raw(self, coords: torch.Tensor) -> torch.Tensor:
-        return self.mlp(coords)
+    def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        return self.mlp(prepared)

@@ -37,5 +37,5 @@ class Siren(Field):
             uniform_(layer.weight, bound, generator)
             uniform_(layer.bias, fan_in**-0.5, generator)
 
-    def raw(self, coords: torch.Tensor) -> torch.Tensor:
-        return self.mlp(coords)
+    def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        return self.mlp(prepared)

@@ -1,0 +1,45 @@
+"""FLOP counts of a training step and the device's measured matmul peak, for achieved-throughput figures."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+import pixparam as pp
+from pixparam.devices import matmul_precision
+
+
+def mlp_params(arch: pp.Arch) -> int:
+    """Parameters that sit in matmuls (weights and biases of the MLP; not hash tables)."""
+    if arch.family == "hashgrid":
+        o = arch.options
+        return pp.budget.mlp_count(o["levels"] * o["features_per_level"], arch.widths, arch.channels)
+    return arch.n_params
+
+
+def step_flops(arch: pp.Arch, points: int) -> float:
+    """About ``6 · P · points``: a multiply-add per weight forward (2), and twice that backward (4)."""
+    return 6.0 * mlp_params(arch) * points
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def matmul_peak(device: torch.device, precision: str = "fp32", n: int | None = None, repeats: int = 10) -> float:
+    """Best FLOP/s of an ``n × n`` float32 matmul on ``device`` under ``precision`` (TF32 allowed or not)."""
+    n = n or (8192 if device.type == "cuda" else 2048)
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    best = float("inf")
+    with matmul_precision(device, precision):
+        a @ b  # warm-up
+        sync(device)
+        for _ in range(repeats):
+            t = time.perf_counter()
+            a @ b
+            sync(device)
+            best = min(best, time.perf_counter() - t)
+    return 2.0 * n**3 / best
