@@ -25,7 +25,7 @@ from .result import Fit
 __all__ = ["FitCache", "fit_key"]
 
 #: ``fit`` keywords that do not change what is learned, so they are left out of the key.
-_NOT_IN_KEY = frozenset({"progress", "device", "callback"})
+_NOT_IN_KEY = frozenset({"progress", "device", "callback", "compile"})
 #: ``fit``'s training settings and their defaults; any other keyword is an architecture option for ``plan``.
 _FIT_DEFAULTS: dict[str, Any] = {
     "steps": None,
@@ -49,7 +49,8 @@ def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = No
         As for :func:`pixparam.fit`; architecture options go into the
         planned :class:`~pixparam.Arch`; ``fit``'s defaults are filled in,
         so passing a default (``lr=None``, ``seed=0``) keys the same as
-        leaving it out. ``progress`` and ``callback`` are ignored, and so is
+        leaving it out. ``progress``, ``callback`` and ``compile`` (which
+        changes only rounding) are ignored, and so is
         ``device``: a fit made on a GPU (TF32 matmuls there, and possibly
         mini-batches) is reused on the CPU and the other way round. An
         ``init_from`` fit is keyed by its weights.

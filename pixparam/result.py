@@ -242,16 +242,31 @@ def _bytes_per_point(model: Field) -> int:
     return mlp
 
 
+def render_chunk_bytes(device: torch.device) -> int:
+    """Activation bytes a render chunk may use: 64 MiB on a CPU (cache-sized), more on a GPU.
+
+    On CUDA a chunk may take an eighth of the free memory, up to 2 GiB, so a
+    large render is a few big launches rather than thousands of small ones.
+    """
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(max(64 << 20, min(2 << 30, free // 8)))
+    return 64 << 20
+
+
 @torch.inference_mode()
-def render_field(model: Field, h: int, w: int, *, max_chunk_bytes: int = 64 << 20) -> np.ndarray:
+def render_field(model: Field, h: int, w: int, *, max_chunk_bytes: int | None = None) -> np.ndarray:
     """Evaluate ``model`` at the pixel centres of an ``h × w`` image, in row chunks.
 
-    Activations stay under about ``max_chunk_bytes``; only the output image
+    Activations stay under about ``max_chunk_bytes`` (default
+    :func:`render_chunk_bytes` of the model's device); only the output image
     (``h·w·C`` float32) is held whole.
     """
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
+    if max_chunk_bytes is None:
+        max_chunk_bytes = render_chunk_bytes(device)
     out = np.empty((h, w, model.arch.channels), dtype=np.float32)
     rows = max(1, min(h, max_chunk_bytes // (_bytes_per_point(model) * w)))
     try:

@@ -85,6 +85,7 @@ class TrainConfig:
     betas: tuple[float, float]
     eps: float
     max_recoveries: int = 3
+    compile: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (as stored in checkpoints and ``Fit.config``)."""
@@ -114,6 +115,7 @@ def fit(
     log_every: int | None = None,
     callback: Callable[[int, Field], None] | None = None,
     init_from: Fit | None = None,
+    compile: bool = False,
     **arch_options: Any,
 ) -> Fit:
     """Fit a coordinate network with an exact parameter budget to one image.
@@ -138,7 +140,9 @@ def fit(
     progress : bool
         Show a tqdm bar (only on a terminal).
     batch_size : int, optional
-        Pixels per step; default full batch when it fits in memory.
+        Pixels per step; default full batch when it fits in memory (random
+        mini-batches otherwise). A value at least the pixel count asks for
+        full batch whatever the memory estimate says.
     precision : {"auto", "fp32", "tf32", "bf16"}
         Matmul precision on CUDA (``auto``: TF32, float32 for SIREN).
         Ignored on other devices.
@@ -153,6 +157,14 @@ def fit(
         that :func:`pixparam.edit.blend` between them is meaningful. Its
         architecture must be the one planned here (pass ``init_from.arch`` as
         the budget to be sure).
+    compile : bool
+        Train through ``torch.compile`` (fused kernels: fewer passes over
+        memory on a CPU, fewer launches on a GPU). It pays once the fit is
+        long enough to repay the first step's compilation (seconds); the
+        result agrees with the uncompiled one to rounding
+        (``benchmarks/bench_fastpaths.py`` measures both). If compilation
+        fails (no C++ compiler, say), training goes on uncompiled with a
+        warning.
     **arch_options
         Passed to :func:`pixparam.plan` (``depth``, ``omega0``, ``sigma``...).
 
@@ -177,7 +189,9 @@ def fit(
     (2000, (32, 32, 1), (64, 64, 1))
     """
     img = load_image(image)
-    job = _Job.plan(img, budget, family, steps, lr, device, seed, batch_size, precision, log_every, arch_options)
+    job = _Job.plan(
+        img, budget, family, steps, lr, device, seed, batch_size, precision, log_every, arch_options, compile
+    )
     if init_from is not None:
         _load_init(job.model, job.arch, init_from)
     ((history, seconds),) = _train_many(
@@ -191,7 +205,7 @@ def fit_ladder(
     budgets: Sequence[int | str],
     family: str | None = None,
     *,
-    batched: bool = True,
+    batched: bool = False,
     **fit_kwargs: Any,
 ) -> list[Fit]:
     """Fit one network per budget (same family, seed and settings).
@@ -205,15 +219,18 @@ def fit_ladder(
     family : str, optional
         Network family (default ``"siren"``).
     batched : bool
-        Train the rungs together: one loop computes every rung's loss, runs
-        one backward pass over their sum and one Adam step over all their
-        parameters (each rung its own parameter group and learning-rate
-        schedule), so per-step overheads and host–device syncs are paid once
-        per ladder rather than once per rung. Rungs are grouped so that a
-        group's activations fit in memory. Each rung's result is the one
-        :func:`fit` gives with the same arguments (bit-identical on the CPU);
-        its ``seconds`` is the wall time of the group it was trained in.
-        ``False`` calls :func:`fit` once per budget.
+        ``False`` (default) calls :func:`fit` once per budget. ``True``
+        trains the rungs together: one loop computes every rung's loss,
+        runs one backward pass over their sum and one Adam step over all
+        their parameters (each rung its own parameter group and
+        learning-rate schedule), so host–device syncs and the optimiser
+        step are paid once per ladder rather than once per rung. Rungs are
+        grouped so that a group's activations fit in memory. Each rung's
+        result is the one :func:`fit` gives with the same arguments
+        (bit-identical on the CPU); its ``seconds`` is the wall time of the
+        group it was trained in. On a CPU it measured no faster
+        (``benchmarks/bench_ladder.py``); it is meant for GPUs, where it is
+        not yet measured.
     **fit_kwargs
         Passed to :func:`fit` (``steps``, ``lr``, ``device``, ``seed``, ...).
         ``callback`` and ``init_from`` need ``batched=False``.
@@ -227,7 +244,7 @@ def fit_ladder(
     --------
     >>> import pixparam as pp
     >>> img = pp.load_image("camera", size=32)
-    >>> fits = pp.fit_ladder(img, ["1k", "2k"], "siren", steps=20, device="cpu", progress=False)
+    >>> fits = pp.fit_ladder(img, ["1k", "2k"], "siren", steps=20, device="cpu", progress=False, batched=True)
     >>> [f.n_params for f in fits], fits[0].config["trained_with"]
     ([999, 2000], 2)
     """
@@ -237,7 +254,7 @@ def fit_ladder(
     if not batched:
         return [fit(img, b, family, **fit_kwargs) for b in budgets]
     for name in ("callback", "init_from"):
-        if fit_kwargs.get(name) is not None:
+        if fit_kwargs.pop(name, None) is not None:
             raise ValueError(f"{name}= applies to one network; pass batched=False to fit the rungs one by one")
     progress = fit_kwargs.pop("progress", True)
     settings = {k: fit_kwargs.pop(k) for k in _JOB_SETTINGS if k in fit_kwargs}
@@ -264,7 +281,7 @@ def fit_ladder(
 
 
 #: ``fit`` keywords that are training settings (the rest of ``fit_ladder``'s keywords are arch options).
-_JOB_SETTINGS = ("steps", "lr", "device", "seed", "batch_size", "precision", "log_every")
+_JOB_SETTINGS = ("steps", "lr", "device", "seed", "batch_size", "precision", "log_every", "compile")
 
 
 @dataclass
@@ -292,13 +309,14 @@ class _Job:
         precision: str = "auto",
         log_every: int | None = None,
         arch_options: dict[str, Any] | None = None,
+        compile: bool = False,
     ) -> _Job:
         h, w, c = img.shape
         arch = _resolve_arch(budget, family, c, max(h, w), arch_options or {})
         dev = resolve_device(device)
-        cfg = _config(arch, steps, lr, seed, dev, precision, batch_size, log_every, h * w)
+        cfg = _config(arch, steps, lr, seed, dev, precision, batch_size, log_every, h * w, compile)
         model = build(arch, seed=seed, device=dev)
-        if cfg.batch_size is None:
+        if batch_size is None:  # an explicit batch_size >= the pixel count asks for full batch regardless
             cfg = _with_auto_batch(cfg, model, h * w, dev)
         target = torch.from_numpy(img.reshape(-1, c)).to(dev)
         return cls(img, arch, cfg, model, grid(h, w, device=dev), target)
@@ -398,6 +416,7 @@ def _config(
     batch_size: int | None,
     log_every: int | None,
     n_pixels: int,
+    compile: bool = False,
 ) -> TrainConfig:
     d = FAMILY_DEFAULTS[arch.family]
     steps = DEFAULT_STEPS if steps is None else steps
@@ -420,6 +439,8 @@ def _config(
         log_every = max(1, steps // 100)
     if isinstance(log_every, bool) or not isinstance(log_every, int) or log_every < 1:
         raise ValueError(f"log_every={log_every!r}; it must be a positive integer")
+    if not isinstance(compile, bool):
+        raise ValueError(f"compile={compile!r}; it must be True or False")
     return TrainConfig(
         steps=int(steps),
         lr=float(lr),
@@ -432,6 +453,7 @@ def _config(
         warmup=d.warmup,
         betas=d.betas,
         eps=d.eps,
+        compile=compile,
     )
 
 
@@ -455,6 +477,8 @@ def _with_auto_batch(cfg: TrainConfig, model: Field, n: int, device: torch.devic
     if n * per_point <= cap:
         return cfg
     batch = max(1 << 12, 1 << int(math.log2(max(1, cap // per_point))))
+    if batch >= n:
+        return cfg
     from dataclasses import replace
 
     return replace(cfg, batch_size=batch)
@@ -478,7 +502,7 @@ class _Batches:
         return idx
 
 
-def _take(prepared: Prepared, idx: torch.Tensor) -> Prepared:
+def _take(prepared: Prepared, idx: slice | torch.Tensor) -> Prepared:
     return prepared[idx] if isinstance(prepared, torch.Tensor) else tuple(t[idx] for t in prepared)
 
 
@@ -502,22 +526,41 @@ class _Member:
                 per_point = _prepared_bytes(model.prepare(coords[:1]))
                 if per_point * n <= budget_bytes:
                     self.prepared = model.prepare(coords)
+        # the forward pass from inputs(): the model itself, or its prepared-input half
+        forward = model if self.prepared is None else model.forward_prepared  # type: ignore[union-attr]
+        self.eager: Callable[[Any], torch.Tensor] = forward
+        self.train_forward = torch.compile(self.eager) if cfg.compile else None
         self.history = History()
         self.best_loss, self.best_state = math.inf, self.snapshot()
         self.lr_scale, self.recoveries, self.skip = 1.0, 0, False
 
+    def inputs(self, coords: torch.Tensor, rows: slice | torch.Tensor | None = None) -> Prepared:
+        """What :attr:`eager` takes for the points ``coords[rows]`` (all points when ``rows`` is None)."""
+        source = coords if self.prepared is None else self.prepared
+        return source if rows is None else _take(source, rows)
+
     def predict(self, coords: torch.Tensor, rows: slice | torch.Tensor | None = None) -> torch.Tensor:
-        """Colours at ``coords[rows]`` (all points when ``rows`` is None)."""
-        if self.prepared is None:
-            return self.model(coords if rows is None else coords[rows])
-        x = self.prepared if rows is None else _take(self.prepared, rows)
-        return self.model.forward_prepared(x)  # type: ignore[operator]
+        """Colours at ``coords[rows]``, uncompiled."""
+        return self.eager(self.inputs(coords, rows))
 
     def loss(self, coords: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        if self.batches is None:
-            return F.mse_loss(self.predict(coords).float(), target)
-        idx = self.batches.next()
-        return F.mse_loss(self.predict(coords, idx).float(), target[idx])
+        """The training loss of this step's points (through ``torch.compile`` when asked for)."""
+        rows = None if self.batches is None else self.batches.next()
+        x = self.inputs(coords, rows)
+        out = None
+        if self.train_forward is not None:
+            try:
+                out = self.train_forward(x)
+            except Exception as err:  # any compiler failure: train uncompiled, and say so
+                import warnings
+
+                first = str(err).splitlines()[0] if str(err) else ""
+                message = f"torch.compile failed ({type(err).__name__}: {first}); training without it"
+                warnings.warn(message, stacklevel=2)
+                self.train_forward = None
+        if out is None:
+            out = self.eager(x)
+        return F.mse_loss(out.float(), target if rows is None else target[rows])
 
     @torch.no_grad()
     def whole_image_loss(self, coords: torch.Tensor, target: torch.Tensor) -> float:
@@ -649,7 +692,13 @@ def _train_many(
 
 
 def _adam_options(device: torch.device) -> dict[str, Any]:
-    """Fused Adam (one kernel per step for all tensors) where PyTorch has it; ``benchmarks/bench_fastpaths.py``."""
+    """Fused Adam (one kernel per step for all tensors) on the CPU and CUDA.
+
+    On a CPU it saves the per-tensor overhead that dominates small fits
+    (``benchmarks/bench_peers.py``'s per-step times at 1k and 4k) and is
+    even on large ones (``benchmarks/bench_fastpaths.py``); on CUDA it is
+    PyTorch's fastest Adam. Results agree with the plain Adam to rounding.
+    """
     return {"fused": True} if device.type in ("cpu", "cuda") else {}
 
 

@@ -53,6 +53,17 @@ def test_fit_options_reach_plan(tmp_path, capsys):
     assert arch.depth == 2 and arch.options["sigma"] == 3.0
 
 
+def test_fit_compile_flag_reaches_fit(tmp_path, capsys, monkeypatch):
+    import torch
+
+    compiled = []
+    monkeypatch.setattr(torch, "compile", lambda fn: compiled.append(fn) or fn)  # no compiler time in this test
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "fit camera --size 16 --budget 1k --steps 2 --compile -q -o", model)
+    assert code == 0, err
+    assert len(compiled) == 1 and pp.load(model).config["compile"] is True
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 from torch import nn
@@ -27,7 +29,7 @@ def assert_same_fit(a: pp.Fit, b: pp.Fit) -> None:
 @pytest.mark.parametrize("family", pp.FAMILIES)
 def test_batched_ladder_equals_sequential_fits(rgb32, family):
     kw = dict(steps=40, log_every=7, seed=2, progress=False)
-    batched = pp.fit_ladder(rgb32, LADDER, family, **kw)
+    batched = pp.fit_ladder(rgb32, LADDER, family, batched=True, **kw)
     alone = [pp.fit(rgb32, b, family, **kw) for b in LADDER]
     assert [f.arch.budget for f in batched] == [1000, 3000, 2000]
     for a, b in zip(batched, alone):
@@ -39,8 +41,8 @@ def test_batched_ladder_equals_sequential_fits(rgb32, family):
 
 def test_batched_ladder_with_minibatches_equals_sequential(rgb32):
     kw = dict(steps=30, batch_size=200, seed=5, progress=False)
-    batched = pp.fit_ladder(rgb32, LADDER, "hashgrid", **kw)
-    sequential = pp.fit_ladder(rgb32, LADDER, "hashgrid", batched=False, **kw)
+    batched = pp.fit_ladder(rgb32, LADDER, "hashgrid", batched=True, **kw)
+    sequential = pp.fit_ladder(rgb32, LADDER, "hashgrid", **kw)
     for a, b in zip(batched, sequential):
         assert a.config["batch_size"] == 200
         assert_same_fit(a, b)
@@ -52,17 +54,19 @@ def test_ladder_splits_into_groups_that_fit_in_memory(rgb32, monkeypatch):
     two = jobs[0].step_bytes() + jobs[1].step_bytes()
     monkeypatch.setattr(train, "_memory_cap", lambda device: two)
     assert train._memory_groups(jobs) == [[0, 1], [2]]
-    grouped = pp.fit_ladder(rgb32, LADDER, "siren", **kw)
+    grouped = pp.fit_ladder(rgb32, LADDER, "siren", batched=True, **kw)
     assert [f.config.get("trained_with", 1) for f in grouped] == [2, 2, 1]
-    for a, b in zip(grouped, pp.fit_ladder(rgb32, LADDER, "siren", batched=False, **kw)):
+    for a, b in zip(grouped, pp.fit_ladder(rgb32, LADDER, "siren", **kw)):
         assert_same_fit(a, b)
 
 
 def test_batched_ladder_refuses_per_network_options(rgb32, tiny_fits):
     with pytest.raises(ValueError, match="batched=False"):
-        pp.fit_ladder(rgb32, LADDER, callback=lambda step, model: None, steps=2, progress=False)
+        pp.fit_ladder(rgb32, LADDER, batched=True, callback=lambda step, model: None, steps=2, progress=False)
     with pytest.raises(ValueError, match="batched=False"):
-        pp.fit_ladder(rgb32, LADDER, init_from=tiny_fits["siren"], steps=2, progress=False)
+        pp.fit_ladder(rgb32, LADDER, batched=True, init_from=tiny_fits["siren"], steps=2, progress=False)
+    fits = pp.fit_ladder(rgb32, LADDER[:2], batched=True, callback=None, init_from=None, steps=2, progress=False)
+    assert [f.config["trained_with"] for f in fits] == [2, 2]
 
 
 class Flaky(nn.Module):
@@ -156,3 +160,63 @@ def test_fused_adam_matches_the_plain_one(rgb32, family, monkeypatch):
     plain = pp.fit(rgb32, 2000, family, **kw)
     assert abs(fused.psnr - plain.psnr) < 0.01
     assert abs(fused.history.psnr[-1] - plain.history.psnr[-1]) < 0.01
+
+
+def test_batch_size_of_the_whole_image_forces_full_batch(monkeypatch):
+    img = pp.load_image("astronaut", size=80)  # 6,400 pixels, more than the smallest automatic batch
+    monkeypatch.setattr(train, "_memory_cap", lambda device: 1 << 20)  # too small for them all at once
+    assert pp.fit(img, 2000, "siren", steps=2, progress=False).config["batch_size"] == 4096
+    assert pp.fit(img, 2000, "siren", steps=2, batch_size=80 * 80, progress=False).config["batch_size"] is None
+    assert pp.fit(img, 2000, "siren", steps=2, batch_size=10**6, progress=False).config["batch_size"] is None
+
+
+def test_render_chunks_are_sized_to_the_device(tiny_fits):
+    from pixparam.result import render_chunk_bytes, render_field
+
+    assert render_chunk_bytes(torch.device("cpu")) == 64 << 20
+    f = tiny_fits["hashgrid"]
+    assert (render_field(f.model, 33, 20) == render_field(f.model, 33, 20, max_chunk_bytes=1)).all()
+    if torch.cuda.is_available():
+        assert 64 << 20 <= render_chunk_bytes(torch.device("cuda")) <= 2 << 30
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("family", pp.FAMILIES)
+def test_batched_ladder_on_cuda_matches_sequential(rgb32, family):
+    kw = dict(steps=100, device="cuda", precision="fp32", progress=False)
+    batched = pp.fit_ladder(rgb32, LADDER, family, batched=True, **kw)
+    sequential = pp.fit_ladder(rgb32, LADDER, family, **kw)
+    for a, b in zip(batched, sequential):
+        assert abs(a.psnr - b.psnr) < 0.05
+
+
+@pytest.mark.parametrize("family", ["siren", "hashgrid"])
+def test_compiled_fit_matches_the_eager_one(rgb32, family):
+    kw = dict(steps=40, progress=False)
+    eager = pp.fit(rgb32, 2000, family, **kw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compiled = pp.fit(rgb32, 2000, family, compile=True, **kw)
+    assert not [w for w in caught if "torch.compile failed" in str(w.message)]  # a fallback would be vacuous
+    assert compiled.config["compile"] is True and eager.config["compile"] is False
+    assert abs(compiled.psnr - eager.psnr) < 0.05
+    assert compiled.history.step == eager.history.step
+
+
+def test_compile_failure_falls_back_with_a_warning(rgb32, monkeypatch):
+    def broken(fn):
+        def run(x):
+            raise RuntimeError("no C++ compiler\nmore detail")
+
+        return run
+
+    monkeypatch.setattr(torch, "compile", broken)
+    with pytest.warns(UserWarning, match="torch.compile failed .RuntimeError: no C\\+\\+ compiler.; training without"):
+        f = pp.fit(rgb32, 1000, "siren", steps=10, compile=True, progress=False)
+    g = pp.fit(rgb32, 1000, "siren", steps=10, progress=False)
+    assert f.history.loss == g.history.loss  # the eager path, exactly
+
+
+def test_compile_must_be_a_bool(rgb32):
+    with pytest.raises(ValueError, match="compile='yes'"):
+        pp.fit(rgb32, 1000, steps=1, compile="yes", progress=False)

@@ -25,6 +25,7 @@ def add_parsers(sub: Any) -> None:
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, mps")
     f.add_argument("--depth", type=int, default=None, help="hidden layers (MLP families)")
+    f.add_argument("--compile", action="store_true", help="train through torch.compile (pays on long fits)")
     f.add_argument(
         "--option",
         type=argtypes.option,
@@ -76,7 +77,16 @@ def cmd_fit(a: argparse.Namespace) -> None:
         options["depth"] = a.depth
     img = load_image(a.image, size=a.size)
     result = fit(
-        img, a.budget, a.family, steps=a.steps, lr=a.lr, device=a.device, seed=a.seed, progress=not a.quiet, **options
+        img,
+        a.budget,
+        a.family,
+        steps=a.steps,
+        lr=a.lr,
+        device=a.device,
+        seed=a.seed,
+        progress=not a.quiet,
+        compile=a.compile,
+        **options,
     )
     h, w, c = result.image_shape
     print(

@@ -138,11 +138,8 @@ def table_rows(model: torch.nn.Module, shape: tuple[int, int], region: tuple[int
     if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
         raise EditError(f"region={region!r} is not a non-empty rectangle inside the {h}×{w} image (y0, x0, y1, x1)")
     coords = grid(h, w, device=model.table.device).reshape(h, w, 2)[y0:y1, x0:x1].reshape(-1, 2)  # type: ignore[union-attr]
-    u = ((coords + 1) * 0.5).clamp(0.0, 1.0)
-    res = model.resolutions.to(u.dtype).view(1, -1, 1)  # type: ignore[union-attr]
-    cell = torch.minimum((u[:, None, :] * res).floor(), res - 1)
-    ij = cell.long()[:, :, None, :] + model.corners  # type: ignore[union-attr]
-    return torch.unique(model.vertex_index(ij).reshape(-1)).cpu()  # type: ignore[union-attr,operator]
+    rows, _ = model.lookup(coords)  # type: ignore[operator]
+    return torch.unique(rows.reshape(-1)).cpu()
 
 
 def blend(a: Fit, b: Fit, alpha: float, *, align: bool = True) -> Fit:

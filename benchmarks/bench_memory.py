@@ -1,0 +1,84 @@
+"""Peak memory of a 4096² render and of a 1024² full-batch fit, each in a fresh process.
+
+Each case runs in its own Python process so its peak is its own: the peak
+resident set size (``ru_maxrss``) on the CPU, and PyTorch's peak allocated
+memory on CUDA. A render is of an untrained network (the cost does not
+depend on the weights); a fit is ``--steps`` full-batch steps
+(``batch_size`` = every pixel, so no mini-batching hides the cost).
+
+    python benchmarks/bench_memory.py --json benchmarks/results/bench_memory_cpu.json
+    python benchmarks/bench_memory.py --device cuda --steps 20 --json benchmarks/results/bench_memory_cuda.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
+
+from pixparam._io import write_json_atomic
+
+CASE = """
+import json, resource, sys, time, numpy as np, torch, pixparam as pp
+from pixparam.result import render_field
+kind, family, budget, size, steps, device = sys.argv[1:7]
+size, steps = int(size), int(steps)
+dev = pp.resolve_device(device)
+t = time.perf_counter()
+if kind == "render":
+    model = pp.build(pp.plan(budget, family, 3, resolution=size), device=dev)
+    out = render_field(model, size, size)
+    extra = {"output_bytes": out.nbytes}
+else:
+    img = pp.load_image("astronaut", size=size)
+    f = pp.fit(img, budget, family, steps=steps, device=device, batch_size=size * size, progress=False)
+    extra = {"batch_size": f.config["batch_size"], "psnr": f.psnr}
+if dev.type == "cuda":
+    torch.cuda.synchronize()
+seconds = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = torch.cuda.max_memory_allocated() if dev.type == "cuda" else rss
+print(json.dumps({"kind": kind, "family": family, "budget": budget, "size": size, "steps": steps,
+                  "device": str(dev), "seconds": seconds, "peak_bytes": peak, **extra}))
+"""
+
+BASELINE = "import resource, torch, pixparam; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", nargs="+", default=["siren", "hashgrid"])
+    ap.add_argument("--budget", default="64k")
+    ap.add_argument("--render-size", type=int, default=4096)
+    ap.add_argument("--fit-size", type=int, default=1024)
+    ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--json", type=Path, default=None)
+    a = ap.parse_args()
+
+    baseline = int(subprocess.run([sys.executable, "-c", BASELINE], capture_output=True, text=True).stdout)
+    print(f"python + torch + pixparam at rest: {baseline / 2**20:.0f} MiB resident")
+    rows = []
+    for kind, size in (("render", a.render_size), ("fit", a.fit_size)):
+        for family in a.families:
+            args = [kind, family, a.budget, str(size), str(a.steps), a.device]
+            done = subprocess.run([sys.executable, "-c", CASE, *args], capture_output=True, text=True)
+            if done.returncode != 0:
+                print(f"{kind} {family}: failed\n{done.stderr[-2000:]}")
+                continue
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(
+                f"{kind:>6} {family:>8} {a.budget} {size}²: peak {row['peak_bytes'] / 2**30:.2f} GiB "
+                f"in {row['seconds']:.1f} s" + (f" (batch {row['batch_size']})" if kind == "fit" else "")
+            )
+    if a.json:
+        write_json_atomic(a.json, {"meta": run_meta(device=a.device, baseline_bytes=baseline), "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
