@@ -511,6 +511,22 @@ def _prepared_bytes(prepared: Prepared) -> int:
     return sum(t.numel() * t.element_size() for t in parts)
 
 
+def _compile_failed(err: Exception) -> None:
+    import warnings
+
+    first = str(err).splitlines()[0] if str(err) else ""
+    warnings.warn(f"torch.compile failed ({type(err).__name__}: {first}); training without it", stacklevel=4)
+
+
+def _compiled(fn: Callable[[Any], torch.Tensor]) -> Callable[[Any], torch.Tensor] | None:
+    """``torch.compile(fn)``, or None (with a warning) where this torch cannot compile at all."""
+    try:
+        return torch.compile(fn)
+    except Exception as err:  # e.g. an unsupported Python version
+        _compile_failed(err)
+        return None
+
+
 class _Member:
     """One network in a training loop: its model, settings, optimiser group and running state."""
 
@@ -529,7 +545,7 @@ class _Member:
         # the forward pass from inputs(): the model itself, or its prepared-input half
         forward = model if self.prepared is None else model.forward_prepared  # type: ignore[union-attr]
         self.eager: Callable[[Any], torch.Tensor] = forward
-        self.train_forward = torch.compile(self.eager) if cfg.compile else None
+        self.train_forward = _compiled(self.eager) if cfg.compile else None
         self.history = History()
         self.best_loss, self.best_state = math.inf, self.snapshot()
         self.lr_scale, self.recoveries, self.skip = 1.0, 0, False
@@ -551,12 +567,8 @@ class _Member:
         if self.train_forward is not None:
             try:
                 out = self.train_forward(x)
-            except Exception as err:  # any compiler failure: train uncompiled, and say so
-                import warnings
-
-                first = str(err).splitlines()[0] if str(err) else ""
-                message = f"torch.compile failed ({type(err).__name__}: {first}); training without it"
-                warnings.warn(message, stacklevel=2)
+            except Exception as err:  # any compiler failure (it compiles on the first call): train uncompiled
+                _compile_failed(err)
                 self.train_forward = None
         if out is None:
             out = self.eager(x)
@@ -699,7 +711,11 @@ def _adam_options(device: torch.device) -> dict[str, Any]:
     even on large ones (``benchmarks/bench_fastpaths.py``); on CUDA it is
     PyTorch's fastest Adam. Results agree with the plain Adam to rounding.
     """
-    return {"fused": True} if device.type in ("cpu", "cuda") else {}
+    fused_devices = ("cpu", "cuda") if _TORCH_VERSION >= (2, 4) else ("cuda",)  # fused CPU Adam came in 2.4
+    return {"fused": True} if device.type in fused_devices else {}
+
+
+_TORCH_VERSION = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
 
 
 def _log(

@@ -217,6 +217,16 @@ def test_compile_failure_falls_back_with_a_warning(rgb32, monkeypatch):
     assert f.history.loss == g.history.loss  # the eager path, exactly
 
 
+def test_compile_unavailable_falls_back_with_a_warning(rgb32, monkeypatch):
+    def unsupported(fn):
+        raise RuntimeError("torch.compile is not supported on this Python")
+
+    monkeypatch.setattr(torch, "compile", unsupported)
+    with pytest.warns(UserWarning, match="torch.compile failed .RuntimeError: torch.compile is not supported"):
+        f = pp.fit(rgb32, 1000, "siren", steps=10, compile=True, progress=False)
+    assert f.history.loss == pp.fit(rgb32, 1000, "siren", steps=10, progress=False).history.loss
+
+
 def test_compile_must_be_a_bool(rgb32):
     with pytest.raises(ValueError, match="compile='yes'"):
         pp.fit(rgb32, 1000, steps=1, compile="yes", progress=False)
