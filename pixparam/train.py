@@ -706,10 +706,10 @@ def _train_many(
 def _adam_options(device: torch.device) -> dict[str, Any]:
     """Fused Adam (one kernel per step for all tensors) on the CPU and CUDA.
 
-    On a CPU it saves the per-tensor overhead that dominates small fits
-    (``benchmarks/bench_peers.py``'s per-step times at 1k and 4k) and is
-    even on large ones (``benchmarks/bench_fastpaths.py``); on CUDA it is
-    PyTorch's fastest Adam. Results agree with the plain Adam to rounding.
+    On a CPU it saves the per-tensor overhead that dominates small fits and
+    is about even on large ones (``benchmarks/bench_fastpaths.py`` at 64 px
+    with 1k parameters and at 128 px with 16k); on CUDA it is PyTorch's
+    fastest Adam. Results agree with the plain Adam to rounding.
     """
     fused_devices = ("cpu", "cuda") if _TORCH_VERSION >= (2, 4) else ("cuda",)  # fused CPU Adam came in 2.4
     return {"fused": True} if device.type in fused_devices else {}
