@@ -43,8 +43,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from _flops import sync
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
-from siren_pytorch import SirenNet
 from torch import nn
 
 import pixparam as pp
@@ -77,6 +77,8 @@ class CoinSiren(nn.Module):
 
 
 def _siren_pytorch(depth: int, width: int, channels: int) -> nn.Module:
+    from siren_pytorch import SirenNet  # here, so report.py can reuse this module's tables without the peer installed
+
     return SirenNet(dim_in=2, dim_hidden=width, dim_out=channels, num_layers=depth, w0_initial=OMEGA0)
 
 
@@ -102,11 +104,6 @@ def widest(make: Callable[[int, int, int], nn.Module], depth: int, channels: int
     return width, count
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
 def _psnr01(mse_pm1: float) -> float | None:
     """PSNR in dB of an MSE measured in ``[-1, 1]`` units (``/ 4`` gives ``[0, 1]`` units)."""
     if not math.isfinite(mse_pm1):
@@ -130,7 +127,7 @@ def train_peer(
     model = make(depth, width, channels).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     best = torch.full((), math.inf, device=device)
-    _sync(device)
+    sync(device)
     t0 = time.perf_counter()
     for _ in range(steps):
         loss = F.mse_loss(model(coords), target)
@@ -138,7 +135,7 @@ def train_peer(
         loss.backward()
         opt.step()
         best = torch.fmin(best, loss.detach())  # fmin: a NaN loss does not erase the best seen
-    _sync(device)
+    sync(device)
     seconds = time.perf_counter() - t0
     return {"lr": lr, "psnr": _psnr01(float(best)), "seconds": seconds, "per_step_s": seconds / steps}
 
@@ -306,7 +303,7 @@ def main() -> None:
     device = pp.resolve_device(a.device)
     budgets = [pp.parse_budget(b) for b in a.budgets]
     meta = run_meta(
-        device=str(device) if device.type != "cuda" else torch.cuda.get_device_name(device),
+        device=str(device),  # the GPU's name is in run_meta's "machine"
         peer_steps=a.steps,
         lrs=a.lrs,
         peers=list(PEERS),

@@ -20,19 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
+from bench_peers import time_to_reach
 
 import pixparam as pp
 from pixparam._io import write_json_atomic
 from pixparam.train import FAMILY_DEFAULTS
 
 PEER_STEPS = 1000
-
-
-def reach(history: pp.History, bar: float) -> tuple[int | None, float | None]:
-    for step, psnr, seconds in zip(history.step, history.psnr, history.seconds):
-        if psnr >= bar:
-            return step, seconds
-    return None, None
 
 
 def main() -> None:
@@ -61,7 +55,7 @@ def main() -> None:
                 arch = pp.plan(budget, "siren", img.shape[2], resolution=max(img.shape[:2]), depth=depth)
                 for factor in a.lr_factors:
                     f = pp.fit(img, arch, lr=base.lr_for(arch) * factor, log_every=10, progress=False)
-                    step, seconds = reach(f.history, bar)
+                    seconds, step = time_to_reach(f.history, bar)
                     rows.append(
                         {
                             "image": name,

@@ -38,6 +38,8 @@ def meta_line(name: str, m: dict[str, Any]) -> str:
 
 
 def peers_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    import bench_peers
+
     out = ["## pixparam against peer SIREN implementations (`bench_peers.py`)", ""]
     out += [
         "Time for pixparam's `fit` at default settings to reach the best peer's PSNR after its "
@@ -46,25 +48,7 @@ def peers_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
         "",
     ]
     for name, d in files:
-        out += [meta_line(name, d["meta"]), ""]
-        out += [
-            "| image | budget | peer (lr) | peer PSNR | peer s | pixparam s to reach (steps) | ratio | "
-            "ms/step peer / pixparam | pixparam PSNR @2000 |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for r in d["rows"]:
-            p = r["pixparam"]
-            reach = "not reached"
-            if p["seconds_to_reach"] is not None:
-                reach = f"{p['seconds_to_reach']:.2f} ({p['steps_to_reach']})"
-            ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
-            out.append(
-                f"| {r['image']} {r['shape'][1]}×{r['shape'][0]} | {r['budget']:,} "
-                f"| {r['best_peer']} ({r['best_lr']:g}) "
-                f"| {r['peer_psnr']:.2f} dB | {r['peer_seconds']:.2f} | {reach} | {ratio} "
-                f"| {1e3 * r['peer_per_step_s']:.2f} / {1e3 * p['per_step_s']:.2f} | {p['psnr']:.2f} dB |"
-            )
-        out.append("")
+        out += [meta_line(name, d["meta"]), "", bench_peers.render_table(d["rows"], d["meta"]["peer_steps"]), ""]
     return out
 
 
