@@ -258,7 +258,9 @@ def fit_ladder(
             raise ValueError(f"{name}= applies to one network; pass batched=False to fit the rungs one by one")
     progress = fit_kwargs.pop("progress", True)
     settings = {k: fit_kwargs.pop(k) for k in _JOB_SETTINGS if k in fit_kwargs}
-    jobs = [_Job.plan(img, b, family, arch_options=dict(fit_kwargs), **settings) for b in budgets]
+    jobs = [_Job.plan(img, budgets[0], family, arch_options=dict(fit_kwargs), **settings)]
+    data = (jobs[0].coords, jobs[0].target)  # one copy of the pixels for every rung
+    jobs += [_Job.plan(img, b, family, arch_options=dict(fit_kwargs), data=data, **settings) for b in budgets[1:]]
     fits: list[Fit | None] = [None] * len(jobs)
     for group in _memory_groups(jobs):
         members = [jobs[i] for i in group]
@@ -310,7 +312,9 @@ class _Job:
         log_every: int | None = None,
         arch_options: dict[str, Any] | None = None,
         compile: bool = False,
+        data: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> _Job:
+        """Plan, configure and build one fit; ``data`` reuses another job's ``(coords, target)``."""
         h, w, c = img.shape
         arch = _resolve_arch(budget, family, c, max(h, w), arch_options or {})
         dev = resolve_device(device)
@@ -318,8 +322,9 @@ class _Job:
         model = build(arch, seed=seed, device=dev)
         if batch_size is None:  # an explicit batch_size >= the pixel count asks for full batch regardless
             cfg = _with_auto_batch(cfg, model, h * w, dev)
-        target = torch.from_numpy(img.reshape(-1, c)).to(dev)
-        return cls(img, arch, cfg, model, grid(h, w, device=dev), target)
+        if data is None:
+            data = (grid(h, w, device=dev), torch.from_numpy(img.reshape(-1, c)).to(dev))
+        return cls(img, arch, cfg, model, *data)
 
     @property
     def desc(self) -> str:
@@ -354,8 +359,8 @@ def _memory_groups(jobs: Sequence[_Job]) -> list[list[int]]:
     """Consecutive runs of job indices that can train together: same loop settings, activations within the cap."""
     groups: list[list[int]] = []
     used = 0
+    cap = _memory_cap(jobs[0].coords.device)  # every job is on one device
     for i, job in enumerate(jobs):
-        cap = _memory_cap(job.coords.device)
         need = job.step_bytes()
         if groups:
             head = jobs[groups[-1][0]].cfg
