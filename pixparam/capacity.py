@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from .jpeg import QUALITIES, jpeg_at_most
 from .pixels import pixelate
 from .result import Fit
 
-__all__ = ["PIXELS", "capacity_table", "crossovers", "power_law", "save_table", "series_label"]
+__all__ = ["PIXELS", "capacity_table", "crossovers", "law_crossing", "power_law", "save_table", "series_label"]
 
 PIXELS = "pixels/values"
 
@@ -217,6 +218,51 @@ def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psn
     return float(a), float(b)
 
 
+#: Slopes closer than this, relative to the steeper one, count as parallel (they never meet).
+PARALLEL_RTOL = 1e-9
+#: The largest ``log10 N`` a crossover may have: beyond it no float holds ``N``.
+_MAX_LOG10 = math.log10(sys.float_info.max)
+
+
+def law_crossing(law: tuple[float, float], base: tuple[float, float]) -> float | None:
+    """The count ``N`` at which two laws ``a + b·log10 N`` are equal, or ``None``.
+
+    Parameters
+    ----------
+    law, base : (float, float)
+        ``(a, b)`` as :func:`power_law` returns them.
+
+    Returns
+    -------
+    float or None
+        ``10 ** ((a_base - a_law) / (b_law - b_base))``, computed in log space.
+        ``None`` when the slopes differ by at most :data:`PARALLEL_RTOL` of the
+        larger slope (parallel laws never meet; a least-squares fit of
+        parallel data rounds their slopes apart by ~1e-16), when a value is
+        not finite, or when ``N`` would lie outside what a float holds.
+
+    Examples
+    --------
+    >>> law_crossing((0.0, 6.0), (10.0, 3.0)) == 10 ** (10 / 3)
+    True
+    >>> law_crossing((0.0, 3.0), (10.0, 2.9999999999999996)) is None
+    True
+    """
+    da, db = law[0] - base[0], law[1] - base[1]
+    scale = max(abs(law[1]), abs(base[1]))
+    if not (math.isfinite(da) and math.isfinite(db)) or abs(db) <= PARALLEL_RTOL * scale or db == 0:
+        return None
+    log_n = -da / db
+    if not math.isfinite(log_n) or abs(log_n) >= _MAX_LOG10:
+        return None
+    return float(10.0**log_n)
+
+
+def _gap(n: float, da: float, db: float) -> float:
+    """How far one law ``a + b·log10 N`` is above another at ``n``, from their differences."""
+    return da + db * math.log10(n)
+
+
 def crossovers(
     records: Sequence[dict[str, Any]], against: str = PIXELS, metric: str = "psnr"
 ) -> dict[str, dict[str, Any]]:
@@ -273,19 +319,18 @@ def crossovers(
         lo, hi = max(fn.min(), finite_n.min()), min(fn.max(), finite_n.max())
         entry["range"] = [float(lo), float(hi)]
         da, db = law[0] - base[0], law[1] - base[1]
-
-        def gap(n: float, da: float = da, db: float = db) -> float:
-            return da + db * math.log10(n)
-
-        g_lo, g_hi = gap(lo), gap(hi)
-        meet = float(10 ** (-da / db)) if db > 0 else None  # the family's law is steeper: it overtakes there
-        entry["n_extrapolated"] = meet if meet is not None and lo / 100 <= meet <= hi * 100 else None
+        meet = law_crossing(law, base)
+        if meet is None:  # parallel: the gap is the same at every count
+            db = 0.0
+        g_lo, g_hi = _gap(lo, da, db), _gap(hi, da, db)
+        steeper = meet is not None and db > 0  # the family's law is steeper: it overtakes at ``meet``
+        entry["n_extrapolated"] = meet if steeper and lo / 100 <= meet <= hi * 100 else None
         if g_lo >= 0 and g_hi >= 0:
             entry["status"] = "ahead throughout"
         elif g_lo < 0 and g_hi < 0:
             entry["status"] = "never in range"
-        else:
-            entry["n"] = float(10 ** (-da / db))
+        else:  # the gap changes sign inside [lo, hi], so the laws meet there
+            entry["n"] = meet
             entry["status"] = "overtakes" if g_hi > 0 else "falls behind"
         out[fam] = entry
     return out

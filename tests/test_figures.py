@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import pixparam as pp
+from pixparam.capacity import law_crossing
 from pixparam.figures import (
     FilmRecorder,
     capacity_table,
@@ -189,6 +190,29 @@ def test_power_law_and_crossovers():
     steeper = crossovers(_synthetic(5.0, 6.0))["fam"]
     assert steeper["status"] == "ahead throughout" and steeper["n_extrapolated"] == pytest.approx(10 ** (5 / 3))
     assert steeper["wins"] == [1000, 10000, 100000]
+
+
+def test_crossing_of_exactly_and_nearly_parallel_laws():
+    # #21: slopes 3.0 and 2.9999999999999996 once gave 10 ** (10 / 4e-16), an OverflowError.
+    assert law_crossing((0.0, 3.0), (10.0, 3.0)) is None
+    assert law_crossing((0.0, 3.0), (10.0, 2.9999999999999996)) is None
+    assert law_crossing((0.0, 3.0), (10.0, 3.0000000000000004)) is None
+    assert law_crossing((0.0, 6.0), (10.0, 3.0)) == pytest.approx(10 ** (10 / 3))
+    assert law_crossing((0.0, 3.0 + 1e-3), (10.0, 3.0)) is None  # 10^10000: no float holds it
+    assert law_crossing((0.0, 4.0), (2.0, 3.0)) == pytest.approx(100.0)
+    assert law_crossing((float("nan"), 4.0), (2.0, 3.0)) is None
+
+
+@pytest.mark.parametrize("b", [1.0, 2.5, 3.0, 4.0])
+def test_crossovers_of_parallel_fitted_laws_never_raise(b):
+    # Least squares rounds two parallel series' slopes apart by ~1e-16, up or down by numpy version;
+    # over this grid some land each way (a = -4, b = 4 overflowed on numpy 2.4.6).
+    for a in np.arange(-5.0, 20.0, 0.5):
+        c = crossovers(_synthetic(float(a), b, a_pix=10.0, b_pix=b))["fam"]
+        assert c["n"] is None and c["n_extrapolated"] is None
+        assert c["status"] == ("ahead throughout" if a >= 10.0 else "never in range")
+    same = crossovers(_synthetic(10.0, b, a_pix=10.0, b_pix=b))["fam"]
+    assert same["status"] == "ahead throughout" and same["law"] == pytest.approx((10.0, b))
 
 
 def test_plot_capacity_panels_and_legend():

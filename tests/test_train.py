@@ -158,11 +158,14 @@ def test_render_sizes_and_metrics(tiny_fits, rgb32):
     assert f.ssim == pytest.approx(pp.ssim(rgb32, out))
 
 
-def test_render_in_chunks_equals_one_pass(tiny_fits):
+def test_render_in_chunks_equals_one_pass_to_float32_rounding(tiny_fits):
+    # A matmul over fewer rows may take another BLAS kernel: equal to rounding, not bit for bit (#21).
     for f in tiny_fits.values():
         whole = render_field(f.model, 40, 30, max_chunk_bytes=1 << 40)
         chunked = render_field(f.model, 40, 30, max_chunk_bytes=1)  # one row per chunk
-        np.testing.assert_array_equal(whole, chunked)
+        assert chunked.shape == whole.shape == (40, 30, 3) and chunked.dtype == np.float32
+        np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-6)
+        assert np.array_equal(render_field(f.model, 40, 30, max_chunk_bytes=1), chunked)  # repeatable
 
 
 def test_fit_to_copies(tiny_fits):

@@ -29,13 +29,16 @@ class PowerLaw:
 
     def __call__(self, p: np.ndarray | float) -> np.ndarray:
         """The fitted loss at ``p``."""
-        return self.E + self.A * np.asarray(p, dtype=float) ** -self.alpha
+        with np.errstate(over="ignore"):  # a tiny P under a steep law is an infinite loss, not an error
+            return self.E + self.A * np.asarray(p, dtype=float) ** -self.alpha
 
     def inverse(self, loss: np.ndarray | float) -> np.ndarray:
         """The ``P`` giving ``loss`` (NaN at or below the floor ``E``)."""
         excess = np.asarray(loss, dtype=float) - self.E
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(excess > 0, (np.maximum(excess, 1e-300) / self.A) ** (-1 / self.alpha), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            # in log space: a flat law (alpha near 0) sends P past any float, which is inf, not an error
+            log_p = (np.log(np.maximum(excess, 1e-300)) - np.log(self.A)) / -self.alpha
+            return np.where(excess > 0, np.exp(log_p), np.nan)
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -106,11 +109,12 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
     se = np.sqrt(np.clip(np.diag(pcov), 0, None)) if dof > 0 and np.all(np.isfinite(pcov)) else np.full(n_par, np.nan)
     log_e, se_e = (popt[0], se[0]) if floor else (-math.inf, math.nan)
     log_a, alpha, se_alpha = popt[-2], popt[-1], se[-1]
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # a fitted log beyond ~709 is an infinite value, not an error
         e_lo, e_hi = (np.exp(log_e - q * se_e), np.exp(log_e + q * se_e)) if floor else (0.0, 0.0)
+        e, a = np.exp(log_e), np.exp(log_a)
     return PowerLaw(
-        E=float(np.exp(log_e)),
-        A=float(np.exp(log_a)),
+        E=float(e),
+        A=float(a),
         alpha=float(alpha),
         alpha_lo=float(alpha - q * se_alpha),
         alpha_hi=float(alpha + q * se_alpha),
