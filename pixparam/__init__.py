@@ -13,10 +13,12 @@ from .devices import resolve_device
 from .errors import (
     BudgetError,
     CheckpointError,
+    ConfigError,
     DeviceError,
     EditError,
     ImageError,
     ImageNotFoundError,
+    OutputError,
     PixparamError,
     TrainingDiverged,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "Arch",
     "BudgetError",
     "CheckpointError",
+    "ConfigError",
     "DeviceError",
     "EditError",
     "Film",
@@ -61,6 +64,7 @@ __all__ = [
     "ImageError",
     "ImageNotFoundError",
     "Jpeg",
+    "OutputError",
     "Pixels",
     "PixparamError",
     "TrainingDiverged",

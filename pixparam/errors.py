@@ -5,10 +5,12 @@ from __future__ import annotations
 __all__ = [
     "BudgetError",
     "CheckpointError",
+    "ConfigError",
     "DeviceError",
     "EditError",
     "ImageError",
     "ImageNotFoundError",
+    "OutputError",
     "PixparamError",
     "TrainingDiverged",
 ]
@@ -44,3 +46,11 @@ class TrainingDiverged(PixparamError, RuntimeError):
 
 class EditError(PixparamError, ValueError):
     """An edit cannot be applied: bad strength, or fits whose shapes do not match."""
+
+
+class ConfigError(PixparamError, ValueError):
+    """A setting is of the wrong type or out of range: steps, lr, seed, batch size, a figure or experiment option."""
+
+
+class OutputError(PixparamError, ValueError):
+    """An output cannot be written as asked: unknown suffix, missing tool, or a path that would overwrite an input."""
