@@ -5,7 +5,7 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, experiments, gallery, pixel_edits
+from . import edit, experiments, fields, gallery, pixel_edits, training
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .cache import FitCache
@@ -44,18 +44,17 @@ from .jpeg import Jpeg, jpeg_at_most
 from .metrics import psnr, ssim
 from .pixels import Pixels, pixelate
 from .result import Fit, History
-from .store import load
-from .train import fit, fit_ladder
+from .store import Store, load
+from .training import Points, TrainConfig, fit, fit_ladder, train
 
 __all__ = [
-    "FAMILIES",
-    "SAMPLES",
     "Arch",
     "BudgetError",
     "CheckpointError",
     "ConfigError",
     "DeviceError",
     "EditError",
+    "FAMILIES",
     "Film",
     "FilmRecorder",
     "Fit",
@@ -67,6 +66,10 @@ __all__ = [
     "OutputError",
     "Pixels",
     "PixparamError",
+    "Points",
+    "SAMPLES",
+    "Store",
+    "TrainConfig",
     "TrainingDiverged",
     "__version__",
     "blend_strip",
@@ -79,6 +82,7 @@ __all__ = [
     "edit_curve",
     "edit_strip",
     "experiments",
+    "fields",
     "fit",
     "fit_ladder",
     "format_count",
@@ -99,5 +103,7 @@ __all__ = [
     "save_image",
     "save_table",
     "ssim",
+    "train",
+    "training",
     "training_film",
 ]

@@ -1,41 +1,33 @@
-"""A folder of fitted networks keyed by everything that decides a fit, so nothing is trained twice.
+"""Fits kept in the one store, keyed by everything that decides them, so nothing is trained twice.
 
-The key hashes the image's bytes and shape, the planned architecture, the
-training settings that change the result (steps, learning rate, seed,
-precision, batch size, ...) and the pixparam version. A fit is saved with
-:meth:`Fit.save` (atomically) as soon as it finishes, so an interrupted run
-loses only the fit in progress and a rerun resumes.
+The key (:func:`fit_key`) hashes the image's points (coordinates and
+colours), the planned architecture, the resolved training settings that
+change the result (:meth:`~pixparam.training.TrainConfig.key`: steps, learning
+rate and schedule, seed, precision, batch size...), the initial weights when
+``init_from`` is given, and the pixparam version. A fit is saved atomically as
+soon as it finishes, so an interrupted run loses only the fit in progress and
+a rerun resumes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._version import __version__
-from .budget import Arch, plan
+from .arch import Arch
 from .images import ImageSource, load_image
 from .result import Fit
+from .store import Store, state_digest
+from .store import fit_key as content_key
+from .training import FitJob, Points, fit
 
 __all__ = ["FitCache", "fit_key"]
 
-#: ``fit`` keywords that do not change what is learned, so they are left out of the key.
-_NOT_IN_KEY = frozenset({"progress", "device", "callback", "compile"})
-#: ``fit``'s training settings and their defaults; any other keyword is an architecture option for ``plan``.
-_FIT_DEFAULTS: dict[str, Any] = {
-    "steps": None,
-    "lr": None,
-    "seed": 0,
-    "batch_size": None,
-    "precision": "auto",
-    "log_every": None,
-    "init_from": None,
-}
+#: ``fit`` keywords that do not decide the result beyond the resolved settings.
+_NOT_SETTINGS = frozenset({"progress", "callback", "init_from"})
 
 
 def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> str:
@@ -46,58 +38,36 @@ def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = No
     image : (H, W, C) ndarray of float32
         The image as it will be fitted.
     budget, family, **fit_kwargs
-        As for :func:`pixparam.fit`; architecture options go into the
-        planned :class:`~pixparam.Arch`; ``fit``'s defaults are filled in,
-        so passing a default (``lr=None``, ``seed=0``) keys the same as
-        leaving it out. ``progress``, ``callback`` and ``compile`` (which
-        changes only rounding) are ignored, and so is
-        ``device``: a fit made on a GPU (TF32 matmuls there, and possibly
-        mini-batches) is reused on the CPU and the other way round. An
-        ``init_from`` fit is keyed by its weights.
+        As for :func:`pixparam.fit`. The key holds the resolved settings, so
+        passing a default (``lr=None``, ``seed=0``, the family's rate) keys the
+        same as leaving it out; ``progress``, ``callback`` and the speed-only
+        settings (``device``, ``compile``, ``prepare``, ``fused_adam``,
+        ``memory_cap``) are not in it. What a device decides is: a CUDA fit's
+        TF32 precision, or mini-batches where memory is short, key apart from
+        a CPU fit. An ``init_from`` fit is keyed by its weights.
     """
-    from .train import DEFAULT_STEPS
-
-    given = {k: v for k, v in fit_kwargs.items() if k not in _NOT_IN_KEY}
-    arch_options = {k: given.pop(k) for k in list(given) if k not in _FIT_DEFAULTS}
-    settings = {**_FIT_DEFAULTS, **given}
-    if settings["steps"] is None:
-        settings["steps"] = DEFAULT_STEPS
-    init_from = settings.pop("init_from")
-    if init_from is not None:  # the starting weights decide the result: key them by their bytes
-        digest = hashlib.sha256()
-        for name, t in sorted(init_from.model.state_dict().items()):
-            digest.update(name.encode())
-            digest.update(t.detach().cpu().contiguous().numpy().tobytes())
-        settings["init_from"] = digest.hexdigest()
-    # a default passed explicitly (lr=None, seed=0) keys the same as one left out
-    settings = {k: v for k, v in settings.items() if v is not None}
-    if isinstance(budget, Arch):
-        arch = budget
-    else:
-        arch = plan(budget, family or "siren", image.shape[2], resolution=max(image.shape[:2]), **arch_options)
-    spec = {
-        "image": hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest(),
-        "shape": list(image.shape),
-        "arch": arch.to_dict(),
-        "settings": {k: settings[k] for k in sorted(settings)},
-        "pixparam": __version__,
-    }
-    return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    settings = {k: v for k, v in fit_kwargs.items() if k not in _NOT_SETTINGS}
+    arch, cfg = FitJob.configure(image, budget, family, **settings)
+    init_from = fit_kwargs.get("init_from")
+    init = None if init_from is None else state_digest(init_from.model)
+    return content_key(Points.from_image(image).digest(), arch, cfg.key(), init)
 
 
 class FitCache:
-    """Fits saved in a folder, reused when the same fit is asked for again.
+    """Fits kept in a :class:`~pixparam.store.Store`, reused when the same fit is asked for again.
 
     Parameters
     ----------
     root : str or path, optional
-        The folder (created when needed). ``None`` caches nothing: every
-        call trains.
+        The store's folder (created when needed). ``None`` caches nothing:
+        every call trains.
 
     Attributes
     ----------
+    store : Store
+        Where the fits are.
     hits, misses : int
-        Fits loaded from the folder, and fits trained, by this object.
+        Fits loaded from the store, and fits trained, by this object.
 
     Examples
     --------
@@ -111,43 +81,47 @@ class FitCache:
     """
 
     def __init__(self, root: str | os.PathLike | None) -> None:
-        self.root = None if root is None else Path(root)
-        self.hits = 0
-        self.misses = 0
+        self.store = Store(root)
+
+    @property
+    def root(self) -> Path | None:
+        return self.store.root
+
+    @property
+    def hits(self) -> int:
+        return self.store.hits
+
+    @property
+    def misses(self) -> int:
+        return self.store.misses
 
     def path(self, image: np.ndarray, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> Path:
         """Where the fit with these arguments is (or would be) saved."""
-        if self.root is None:
-            raise ValueError("this FitCache has no folder (root=None)")
         name = budget.family if isinstance(budget, Arch) else (family or "siren")
-        return self.root / f"{name}-{fit_key(image, budget, family, **fit_kwargs)}.safetensors"
+        return self.store.path("fit", f"{name}-{fit_key(image, budget, family, **fit_kwargs)}", ".safetensors")
 
     def fit(self, image: ImageSource, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> Fit:
-        """``pp.fit(image, budget, family, **fit_kwargs)``, loaded from the folder when already there.
+        """``pp.fit(image, budget, family, **fit_kwargs)``, loaded from the store when already there.
 
         A loaded fit gets the image back (``fit.image``), so its metrics and
         figures work as for a fresh one. A new fit is saved before it is
         returned.
         """
-        from .store import load
-        from .train import fit
-
         img = load_image(image)
-        if self.root is None:
-            self.misses += 1
+        if self.store.root is None:
+            self.store.misses += 1
             return fit(img, budget, family, **fit_kwargs)
-        path = self.path(img, budget, family, **fit_kwargs)
-        if path.exists():
-            result = load(path, device=fit_kwargs.get("device", "auto"))
-            result.image = img
-            self.hits += 1
-            return result
+        name = budget.family if isinstance(budget, Arch) else (family or "siren")
+        key = fit_key(img, budget, family, **fit_kwargs)
+        found = self.store.get_fit(key, name=name, device=fit_kwargs.get("device", "auto"))
+        if found is not None:
+            found.image = img
+            return found
         result = fit(img, budget, family, **fit_kwargs)
-        self.root.mkdir(parents=True, exist_ok=True)
-        result.save(path)
-        self.misses += 1
+        self.store.put_fit(key, result, name=name)
         return result
 
     def has(self, image: ImageSource, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> bool:
         """Whether :meth:`fit` with these arguments would load rather than train."""
-        return self.root is not None and self.path(load_image(image), budget, family, **fit_kwargs).exists()
+        name = budget.family if isinstance(budget, Arch) else (family or "siren")
+        return self.store.has_fit(fit_key(load_image(image), budget, family, **fit_kwargs), name=name)

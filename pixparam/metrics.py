@@ -10,24 +10,69 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Measured", "format_db", "psnr", "ssim"]
+from .errors import ConfigError, ImageError
+
+__all__ = ["Measured", "format_db", "mse", "psnr", "psnr_from_mse", "ssim"]
 
 
-def _pair(ref: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pair(ref: np.ndarray, test: np.ndarray, *, points: bool = False) -> tuple[np.ndarray, np.ndarray]:
     ref = np.asarray(ref)
     test = np.asarray(test)
     if ref.shape != test.shape:
-        raise ValueError(
+        raise ImageError(
             f"cannot compare images of shapes {ref.shape} and {test.shape}; render or resize the test "
             f"image to the reference's {ref.shape[:2]} first (e.g. fit.render(size={ref.shape[:2]}))"
         )
-    if ref.ndim not in (2, 3) or ref.size == 0:
-        raise ValueError(f"expected (H, W) or (H, W, C) images, got shape {ref.shape}")
+    if (ref.ndim not in (2, 3) and not points) or ref.size == 0:
+        raise ImageError(f"expected (H, W) or (H, W, C) images, got shape {ref.shape}")
     ref64, test64 = ref.astype(np.float64), test.astype(np.float64)
     for name, a in (("reference", ref64), ("test", test64)):
         if not np.isfinite(a).all():
-            raise ValueError(f"the {name} image holds NaN or infinite values")
+            raise ImageError(f"the {name} image holds NaN or infinite values")
     return ref64, test64
+
+
+def mse(ref: np.ndarray, test: np.ndarray) -> float:
+    """Mean squared error over every value, in float64.
+
+    Parameters
+    ----------
+    ref, test : (H, W[, C]) or (N, C) ndarray
+        Same shape; non-finite values are an error (as for :func:`psnr`).
+
+    Returns
+    -------
+    float
+        ``mean((ref - test)²)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mse(np.zeros((4, 4)), np.full((4, 4), 0.5))
+    0.25
+    """
+    ref64, test64 = _pair(ref, test, points=True)
+    return float(np.mean(np.square(ref64 - test64)))
+
+
+def psnr_from_mse(mse: float) -> float:
+    """PSNR (dB, data range 1) of a mean squared error: ``10 log10(1 / mse)``, the one place it is computed.
+
+    Non-finite and edge values have one meaning everywhere: ``0`` gives
+    ``inf`` (lossless), ``inf`` gives ``-inf``, and NaN or a negative value
+    gives NaN (no PSNR exists).
+
+    Examples
+    --------
+    >>> psnr_from_mse(0.01), psnr_from_mse(0.0), psnr_from_mse(float("nan"))
+    (20.0, inf, nan)
+    """
+    mse = float(mse)
+    if mse == 0.0:
+        return float("inf")
+    if not mse >= 0.0:  # NaN or negative
+        return float("nan")
+    return float(10 * np.log10(1.0 / mse))
 
 
 def psnr(ref: np.ndarray, test: np.ndarray) -> float:
@@ -83,7 +128,7 @@ def ssim(ref: np.ndarray, test: np.ndarray) -> float:
         ref64, test64 = ref64[..., 0], test64[..., 0]
     side = min(ref64.shape[:2])
     if side < 3:
-        raise ValueError(f"SSIM needs images of at least 3×3 pixels, got {ref64.shape[:2]}")
+        raise ImageError(f"SSIM needs images of at least 3×3 pixels, got {ref64.shape[:2]}")
     kw: dict = {"data_range": 1.0, "channel_axis": -1 if ref64.ndim == 3 else None}
     if side >= 11:
         kw.update(gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
@@ -116,7 +161,7 @@ class Measured:
     def _metric(self, name: str) -> float:
         if name not in self.metrics:
             if self.image is None:
-                raise ValueError(
+                raise ConfigError(
                     f"no {name} is recorded and there is no image to measure against; call .measure(image)"
                 )
             self.metrics.update(self.measure(self.image))

@@ -1,4 +1,4 @@
-"""The result of fitting: :class:`Fit` (a trained field and its provenance) and :class:`History`."""
+"""The result of fitting: :class:`Fit` (a trained field and its provenance) and :class:`History` (its curve)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,22 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from .budget import Arch, format_count
-from .coords import grid
+from .arch import Arch
+from .budget import format_count
 from .fields import Field
 from .images import Size, resolve_size
-from .metrics import Measured
+from .metrics import Measured, psnr_from_mse
+from .rendering import render_field
 
-__all__ = ["Fit", "History", "QuantGrid", "render_field"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .edit.quantgrid import QuantGrid
+
+__all__ = ["Fit", "History"]
 
 
 @dataclass
@@ -40,7 +44,7 @@ class History:
     def append(self, step: int, loss: float, seconds: float, lr: float) -> None:
         self.step.append(int(step))
         self.loss.append(float(loss))
-        self.psnr.append(float(10 * np.log10(1.0 / loss)) if loss > 0 else float("inf"))
+        self.psnr.append(psnr_from_mse(loss))
         self.seconds.append(float(seconds))
         self.lr.append(float(lr))
 
@@ -55,38 +59,6 @@ class History:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> History:
         return cls(**{**d, "events": [(int(s), str(t)) for s, t in d.get("events", [])]})
-
-
-@dataclass(frozen=True, eq=False)
-class QuantGrid:
-    """The grid one parameter tensor was quantised to (see :func:`pixparam.edit.quantize`).
-
-    ``bits == 16`` is a float16 cast (``lo`` and ``step`` are ``None``). Fewer
-    bits form a uniform grid of ``2**bits`` levels ``lo + k * step``,
-    ``k = 0 .. 2**bits - 1``; ``lo`` and ``step`` are 0-d tensors (per tensor)
-    or ``(rows, 1, ...)`` tensors (per output channel), kept on the CPU.
-    """
-
-    bits: int
-    lo: torch.Tensor | None = None
-    step: torch.Tensor | None = None
-
-    @property
-    def per_channel(self) -> bool:
-        return self.lo is not None and self.lo.ndim > 0
-
-    @property
-    def n_groups(self) -> int:
-        """How many ``(lo, step)`` pairs the grid stores (0 for float16)."""
-        return 0 if self.lo is None else int(self.lo.numel())
-
-    def project(self, t: torch.Tensor) -> torch.Tensor:
-        """The nearest grid value of each element of ``t`` (a new tensor)."""
-        if self.lo is None or self.step is None:
-            return t.to(torch.float16).to(t.dtype)
-        lo, step = self.lo.to(t.device, t.dtype), self.step.to(t.device, t.dtype)
-        k = torch.clamp(torch.round((t - lo) / step), 0, 2**self.bits - 1)
-        return k * step + lo
 
 
 @dataclass(eq=False)
@@ -204,7 +176,7 @@ class Fit(Measured):
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one ``.safetensors`` checkpoint (atomically); :func:`pixparam.load` reads it."""
-        from .store import save
+        from .store.checkpoint import save
 
         return save(self, path)
 
@@ -228,58 +200,3 @@ def _moved(model: Field, device: str | torch.device) -> Field:
     from .devices import resolve_device
 
     return copy.deepcopy(model).to(resolve_device(device))
-
-
-def _bytes_per_point(model: Field) -> int:
-    """Rough activation bytes one coordinate needs in a forward pass."""
-    arch = model.arch
-    mlp = 4 * (2 + 2 * sum(arch.widths) + arch.channels)
-    if arch.family == "hashgrid":
-        levels, feats = arch.options["levels"], arch.options["features_per_level"]
-        return mlp + levels * 4 * (3 * 8 + 4 * (feats + 4))
-    if arch.family == "fourier":
-        return mlp + 4 * 4 * arch.options["n_features"]
-    return mlp
-
-
-def render_chunk_bytes(device: torch.device) -> int:
-    """Activation bytes a render chunk may use: 64 MiB on a CPU (cache-sized), more on a GPU.
-
-    On CUDA a chunk may take an eighth of the free memory, up to 2 GiB, so a
-    large render is a few big launches rather than thousands of small ones.
-    """
-    if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        return int(max(64 << 20, min(2 << 30, free // 8)))
-    return 64 << 20
-
-
-@torch.inference_mode()
-def render_field(model: Field, h: int, w: int, *, max_chunk_bytes: int | None = None) -> np.ndarray:
-    """Evaluate ``model`` at the pixel centres of an ``h × w`` image, in row chunks.
-
-    Activations stay under about ``max_chunk_bytes`` (default
-    :func:`render_chunk_bytes` of the model's device); only the output image
-    (``h·w·C`` float32) is held whole.
-
-    The chunk size does not change the result beyond float32 rounding: each
-    pixel is computed from its own coordinate, but a matmul over another
-    number of rows may take another BLAS kernel and sum in another order,
-    so two chunkings agree to within a few units in the last place (about
-    1e-7), not bit for bit.
-    """
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    if max_chunk_bytes is None:
-        max_chunk_bytes = render_chunk_bytes(device)
-    out = np.empty((h, w, model.arch.channels), dtype=np.float32)
-    rows = max(1, min(h, max_chunk_bytes // (_bytes_per_point(model) * w)))
-    try:
-        for r0 in range(0, h, rows):
-            r1 = min(h, r0 + rows)
-            pred = model(grid(h, w, rows=(r0, r1), device=device)).float().clamp_(0.0, 1.0)
-            out[r0:r1] = pred.reshape(r1 - r0, w, -1).cpu().numpy()
-    finally:
-        model.train(was_training)
-    return out

@@ -10,9 +10,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..budget import Arch
+from ..arch import Arch
 from ..errors import EditError
-from ..result import Fit, QuantGrid
+from ..fields import hidden_layers, spec_for
+from ..result import Fit
+from .quantgrid import QuantGrid
 
 
 def derive(
@@ -60,8 +62,24 @@ def number(value: Any, name: str, lo: float, hi: float | None = None) -> float:
 
 
 def linears(model: nn.Module) -> list[nn.Linear]:
-    """The MLP's linear layers, input side first (every family has ``model.mlp.layers``)."""
-    return list(model.mlp.layers)  # type: ignore[union-attr]
+    """The MLP's linear layers, input side first (the registry's ``FamilySpec.mlp``; ``[]`` without one)."""
+    return hidden_layers(model)
+
+
+def layer_prefix(fit: Fit) -> str:
+    """The parameter-name prefix of the MLP's layers (``"mlp.layers."``), or EditError for a family without one."""
+    name = spec_for(fit.family).mlp
+    if name is None:
+        raise EditError(
+            f"a {fit.family} network has no hidden units to align, prune by neuron or splice by layer; "
+            f"the edits that apply to it are prune (magnitude, random), quantize, noise, blend and heal"
+        )
+    return f"{name}.layers."
+
+
+def tables(fit: Fit) -> tuple[str, ...]:
+    """Names of the parameters that are lookup tables (the registry's ``FamilySpec.tables``)."""
+    return spec_for(fit.family).tables
 
 
 def compatible(a: Fit, b: Fit, op: str, *, buffers: bool = True) -> None:
@@ -104,8 +122,8 @@ def reindex(
     state = {k: v.detach().clone() for k, v in fit.model.state_dict().items()}
     masks = {k: v.clone() for k, v in fit.masks.items()}
     grids = dict(fit.grids)
+    prefix = layer_prefix(fit)
     n = len(linears(fit.model))
-    prefix = "mlp.layers."
     for i in range(n):
         r = rows[i] if i < n - 1 else None
         c = rows[i - 1] if i > 0 else None

@@ -6,12 +6,13 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from ..coords import grid
 from ..errors import EditError
+from ..fields import spec_for
 from ..images import ImageSource, load_image
-from ..result import Fit, QuantGrid
-from ..train import FAMILY_DEFAULTS, _config, _train
+from ..result import Fit
+from ..training import Points, TrainConfig, train
 from ._base import check_fit, copy_model, derive, number
+from .quantgrid import QuantGrid
 
 
 class _Constrained(nn.Module):
@@ -61,7 +62,7 @@ def heal(
     *,
     lr: float | None = None,
     seed: int = 0,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Fit:
     """Fine-tune an edited fit, keeping pruned values at zero and quantised values on their grids.
 
@@ -86,7 +87,7 @@ def heal(
     seed : int
         Seeds mini-batch sampling (full batch when the image fits).
     progress : bool
-        Show a progress bar.
+        Show a progress bar (only on a terminal, as everywhere).
 
     Returns
     -------
@@ -110,24 +111,18 @@ def heal(
             f"image has shape {img.shape} but the fit was made for {tuple(fit.image_shape)}; pass that image"
         )
     steps = int(number(steps, "steps", 1))
-    h, w, c = img.shape
     model = copy_model(fit)
     device = fit.device
     if lr is None:
-        lr = 0.1 * FAMILY_DEFAULTS[fit.family].lr_for(fit.arch)
-    cfg = _config(fit.arch, steps, lr, seed, device, "auto", None, None, h * w)
-    wrapped = _Constrained(model, fit.masks, fit.grids)
-    coords = grid(h, w, device=device)
-    target = torch.from_numpy(img.reshape(-1, c)).to(device)
-    history, seconds = _train(
-        wrapped,
-        coords,
-        target,
-        cfg,
-        progress=progress,
-        callback=wrapped.zero_masked,
-        desc="heal",  # type: ignore[arg-type]
+        lr = 0.1 * spec_for(fit.family).defaults.lr_for(fit.arch)
+    cfg = TrainConfig.resolve(
+        fit.arch, steps=steps, lr=lr, seed=seed, device=device, n_points=img.shape[0] * img.shape[1]
     )
+    wrapped = _Constrained(model, fit.masks, fit.grids)
+    (result,) = train(
+        [wrapped], Points.from_image(img, device), [cfg], progress=progress, callback=wrapped.zero_masked, desc="heal"
+    )
+    history, seconds = result.history, result.seconds
     wrapped.project()
     edit = {
         "name": "heal",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import torch
 
+from ..fields import spec_for
 from ..result import Fit
-from ._base import compatible, derive, linears, reindex
+from ._base import compatible, derive, layer_prefix, linears, reindex
 
 
 def align(a: Fit, b: Fit, *, max_iter: int = 100) -> Fit:
@@ -18,7 +19,8 @@ def align(a: Fit, b: Fit, *, max_iter: int = 100) -> Fit:
     :func:`scipy.optimize.linear_sum_assignment`; sweep over the layers until
     no permutation changes (or ``max_iter`` sweeps).
 
-    For SIREN, ``sin(-z) = -sin(z)``: negating a unit's incoming weights and
+    For an odd activation (``FamilySpec.odd_activation``, SIREN's
+    ``sin(-z) = -sin(z)``), negating a unit's incoming weights and
     bias and its outgoing weights leaves the function unchanged, so each unit
     may also be flipped; the assignment then scores ``|similarity|`` and
     flips a unit when its similarity is negative. (Not done for quantised
@@ -48,7 +50,8 @@ def align(a: Fit, b: Fit, *, max_iter: int = 100) -> Fit:
     from scipy.optimize import linear_sum_assignment
 
     compatible(a, b, "align", buffers=False)
-    signed = b.family == "siren" and not b.grids
+    layer_prefix(b)  # EditError for a family without hidden units
+    signed = spec_for(b.family).odd_activation and not b.grids
     la = [(m.weight.detach().double().cpu(), m.bias.detach().double().cpu()) for m in linears(a.model)]
     lb = [(m.weight.detach().double().cpu(), m.bias.detach().double().cpu()) for m in linears(b.model)]
     hidden = len(la) - 1

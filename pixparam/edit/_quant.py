@@ -5,8 +5,9 @@ from __future__ import annotations
 import torch
 
 from ..errors import EditError
-from ..result import Fit, QuantGrid
-from ._base import check_fit, copy_model, derive, number
+from ..result import Fit
+from ._base import check_fit, copy_model, derive, number, tables
+from .quantgrid import QuantGrid
 
 #: Bit depths :func:`quantize` offers below 32 (16 is a float16 cast).
 BITS = (16, 8, 6, 4, 3, 2)
@@ -48,6 +49,7 @@ def quantize(fit: Fit, bits: int, *, per_channel: bool = False) -> Fit:
     if bits >= 32:
         return derive(fit, model, edit)
     grids = dict(fit.grids)
+    per_tensor = tables(fit)  # lookup tables keep one grid per tensor
     with torch.no_grad():
         for name, p in model.named_parameters():
             mask = fit.masks.get(name)
@@ -55,7 +57,7 @@ def quantize(fit: Fit, bits: int, *, per_channel: bool = False) -> Fit:
             if bits == 16:
                 grid = QuantGrid(16)
             else:
-                grid = _uniform_grid(p.detach(), m, bits, per_channel and p.ndim == 2 and name != "table")
+                grid = _uniform_grid(p.detach(), m, bits, per_channel and p.ndim == 2 and name not in per_tensor)
             q = grid.project(p)
             p.copy_(q if m is None else q * m.to(q.dtype))
             grids[name] = grid

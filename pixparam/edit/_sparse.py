@@ -10,7 +10,7 @@ from ..budget import count
 from ..errors import EditError
 from ..fields import build
 from ..result import Fit
-from ._base import check_fit, copy_model, derive, linears, number, reindex
+from ._base import check_fit, copy_model, derive, layer_prefix, linears, number, reindex
 
 METHODS = ("magnitude", "random", "neurons")
 
@@ -107,6 +107,7 @@ def prune(fit: Fit, amount: float, method: str = "magnitude", *, seed: int = 0) 
 
 
 def _prune_neurons(fit: Fit, amount: float, edit: dict) -> Fit:
+    layer_prefix(fit)  # EditError for a family without hidden units
     layers = linears(fit.model)
     rows = []
     for i, layer in enumerate(layers[:-1]):

@@ -1,22 +1,17 @@
-"""Tidy experiment results (records saved as JSON/CSV) and a per-unit result cache.
+"""Tidy experiment results: records saved as JSON/CSV, and reading them back.
 
-An experiment is a list of *units* of work (one training run each). A
-:class:`Cache` stores each finished unit's records, and any arrays a figure
-needs, under a key hashing the experiment name, the unit's settings, the image
-bytes and the pixparam version; a rerun reuses finished units and an
-interrupted run resumes where it stopped. Every write is atomic.
+An experiment is a list of *units* of work (one training run each); the one
+:class:`~pixparam.store.Store` keeps each finished unit's records and arrays,
+so a rerun reuses finished units and an interrupted run resumes.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import math
 import os
-import zipfile
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from .._io import write_bytes_atomic
-from .._version import __version__
+from ..errors import CheckpointError
+from ..store import finite, from_json
 
-__all__ = ["Cache", "ExperimentResult", "load_result"]
+__all__ = ["ExperimentResult", "load_result"]
 
 Record = dict[str, Any]
 
@@ -64,7 +60,7 @@ class ExperimentResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: name, meta, columns, records and tables (non-finite numbers as ``null``)."""
-        return _finite(
+        return finite(
             {
                 "name": self.name,
                 "meta": self.meta,
@@ -94,112 +90,22 @@ def load_result(path: str | os.PathLike) -> ExperimentResult:
 
     Raises
     ------
-    ValueError
-        The file is not an experiment result.
+    CheckpointError
+        The file is not an experiment result (a ValueError).
     """
     try:
         d = json.loads(Path(path).read_text())
         return ExperimentResult(
             name=d["name"],
-            records=[_from_json(r) for r in d["records"]],
+            records=[from_json(r) for r in d["records"]],
             columns=tuple(d["columns"]),
-            tables={k: [_from_json(r) for r in v] for k, v in d.get("tables", {}).items()},
+            tables={k: [from_json(r) for r in v] for k, v in d.get("tables", {}).items()},
             meta=d.get("meta", {}),
         )
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(
+        raise CheckpointError(
             f"{str(path)!r} is not a pixparam experiment result ({exc}); write it with save_json"
         ) from None
-
-
-class Cache:
-    """Finished units of work on disk, one JSON file (and optional ``.npz``) per unit.
-
-    Parameters
-    ----------
-    root : path or None
-        Cache folder (created when needed). ``None`` disables caching: every
-        lookup misses and nothing is written.
-    """
-
-    def __init__(self, root: str | os.PathLike | None) -> None:
-        self.root = None if root is None else Path(root)
-        self.hits = 0
-        self.misses = 0
-
-    @staticmethod
-    def key(experiment: str, settings: Mapping[str, Any], images: Sequence[np.ndarray]) -> str:
-        """Hex digest of (experiment, settings, image bytes and shapes, pixparam version)."""
-        h = hashlib.sha256()
-        h.update(json.dumps({"experiment": experiment, "version": __version__}, sort_keys=True).encode())
-        h.update(json.dumps(_finite(dict(settings)), sort_keys=True, default=str).encode())
-        for img in images:
-            a = np.ascontiguousarray(img, dtype=np.float32)
-            h.update(str(a.shape).encode())
-            h.update(a.tobytes())
-        return h.hexdigest()[:32]
-
-    def _paths(self, experiment: str, key: str) -> tuple[Path, Path]:
-        assert self.root is not None
-        folder = self.root / experiment
-        return folder / f"{key}.json", folder / f"{key}.npz"
-
-    def get(self, experiment: str, key: str) -> tuple[list[Record], dict[str, np.ndarray]] | None:
-        """The unit's records and arrays, or ``None`` when it has not finished yet."""
-        if self.root is None:
-            self.misses += 1
-            return None
-        rec_path, arr_path = self._paths(experiment, key)
-        try:
-            records = [_from_json(r) for r in json.loads(rec_path.read_text())["records"]]
-            arrays: dict[str, np.ndarray] = {}
-            if arr_path.exists():
-                with np.load(arr_path) as z:
-                    arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
-            self.misses += 1
-            return None  # missing, or a damaged file: recompute
-        self.hits += 1
-        return records, arrays
-
-    def put(
-        self, experiment: str, key: str, records: list[Record], arrays: Mapping[str, np.ndarray] | None = None
-    ) -> None:
-        """Store a finished unit (arrays first, so a readable JSON always has its arrays)."""
-        if self.root is None:
-            return
-        rec_path, arr_path = self._paths(experiment, key)
-        rec_path.parent.mkdir(parents=True, exist_ok=True)
-        if arrays:
-            buf = io.BytesIO()
-            np.savez_compressed(buf, **dict(arrays))
-            write_bytes_atomic(arr_path, buf.getvalue())  # fsynced before the JSON that vouches for it
-        text = json.dumps({"records": _finite(records)}, allow_nan=False)
-        write_bytes_atomic(rec_path, text.encode())
-
-
-def _finite(obj: Any) -> Any:
-    """Replace NaN/inf floats by ``None`` and numpy scalars by Python ones, recursively."""
-    if isinstance(obj, Mapping):
-        return {str(k): _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return {"nonfinite": repr(obj)} if math.isinf(obj) else None
-    return obj
-
-
-def _from_json(obj: Any) -> Any:
-    """Undo :func:`_finite`'s encoding of infinities (``None`` reads back as NaN in records)."""
-    if isinstance(obj, Mapping):
-        if set(obj) == {"nonfinite"}:
-            return float(obj["nonfinite"])
-        return {k: (math.nan if v is None else _from_json(v)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_from_json(v) for v in obj]
-    return obj
 
 
 def _csv_value(v: Any) -> Any:

@@ -25,12 +25,14 @@ from matplotlib.figure import Figure
 from ..budget import format_count
 from ..devices import resolve_device
 from ..errors import ImageError
+from ..fields.multi import MultiField, plan_multi, with_index
 from ..images import ImageSource, load_image
-from ..metrics import format_db, psnr
+from ..metrics import format_db, mse, psnr
 from ..pixels import pixelate
-from ._common import check_families, check_ints, check_seeds, coords_and_target, predict, progress_bar, train_points
-from ._records import Cache, ExperimentResult
-from .multifield import MultiField, plan_multi, with_index
+from ..store import Store
+from ..training import Points
+from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
+from ._records import ExperimentResult
 
 __all__ = ["COLUMNS", "crowding", "plot_crowding", "tiles"]
 
@@ -144,7 +146,7 @@ def crowding(
         raise ImageError("the images have different shapes; resize them to one shape (e.g. with tiles())")
     dev = resolve_device(device)
     h, w, c = imgs[0].shape
-    store = Cache(cache)
+    store = Store(cache)
     records, arrays = [], {}
     n = max(ks)
     if every and any(n % k for k in ks):
@@ -168,11 +170,11 @@ def crowding(
         for family, budget, k, seed, g in units:
             settings = {"family": family, "budget": budget, "k": k, "steps": steps, "seed": seed, "embed": embed_dim}
             group = imgs[g * k : (g + 1) * k]
-            key = store.key("crowding", settings, group)
-            hit = store.get("crowding", key)
+            key = store.unit_key("crowding", settings, group)
+            hit = store.get_records("crowding", key)
             if hit is None or "renders" not in hit[1]:  # a unit whose arrays were lost is recomputed
                 hit = _fit_k(group, family, budget, steps, seed, embed_dim, dev)
-                store.put("crowding", key, *hit)
+                store.put_records("crowding", key, *hit)
             records.extend({**r, "image": g * k + r["image"], "group": g} for r in hit[0])
             name = f"{family}/{k}/{budget}/{seed}"
             renders = hit[1]["renders"]
@@ -208,7 +210,6 @@ def _row(
     out: np.ndarray,
     seconds: float,
 ) -> dict:
-    mse = float(np.mean((out.astype(np.float64) - img) ** 2))
     return {
         "method": method,
         "family": family,
@@ -221,7 +222,7 @@ def _row(
         "steps": steps,
         "seed": seed,
         "psnr": psnr(img, out),
-        "mse": mse,
+        "mse": mse(img, out),
         "seconds": seconds,
         "group": 0,
     }
@@ -234,13 +235,14 @@ def _fit_k(
     k = len(imgs)
     march = plan_multi(budget, family, k, c, embed_dim=embed_dim, resolution=max(h, w))
     model = MultiField(march, seed=seed).to(dev)
-    xy, _ = coords_and_target(imgs[0], dev)
+    whole = [Points.from_image(img, dev) for img in imgs]
     if march.embed_dim == 0 and k == 1:
-        coords = xy  # exactly pixparam.fit's input
+        points = whole[0]  # exactly pixparam.fit's input
     else:
-        coords = torch.cat([with_index(xy, i) for i in range(k)])
-    target = torch.cat([coords_and_target(img, dev)[1] for img in imgs])
-    seconds = train_points(model, march.base, coords, target, steps=steps, seed=seed, device=dev)
+        coords = torch.cat([with_index(p.coords, i) for i, p in enumerate(whole)])
+        points = Points(coords, torch.cat([p.target for p in whole]))
+    seconds = train_points(model, points, steps=steps, seed=seed, device=dev)
+    coords = points.coords
     renders = predict(model, coords).reshape(k, h, w, c)
     rows = [
         _row("network", family, k, i, budget, march.n_params, march.n_embedding, steps, seed, img, renders[i], seconds)

@@ -23,17 +23,18 @@ from ..devices import resolve_device
 from ..errors import BudgetError
 from ..fields import build
 from ..images import ImageSource, load_image
+from ..metrics import mse, psnr_from_mse
+from ..store import Store
+from ..training import Points
 from ._common import (
     check_families,
     check_ints,
     check_seeds,
-    coords_and_target,
-    mse_db,
     predict,
     progress_bar,
     train_points,
 )
-from ._records import Cache, ExperimentResult
+from ._records import ExperimentResult
 
 __all__ = ["COLUMNS", "generalisation", "plot_generalisation", "split_pixels"]
 
@@ -133,7 +134,7 @@ def generalisation(
     if noise < 0:
         raise ValueError(f"noise={noise!r}; it is a standard deviation, >= 0")
     dev = resolve_device(device)
-    store = Cache(cache)
+    store = Store(cache)
     records: list[dict] = []
     skipped: list[str] = []
     archs = {}
@@ -165,13 +166,13 @@ def generalisation(
                     "fraction": train_fraction,
                     "noise": noise,
                 }
-                key = store.key("generalisation", settings, [img])
-                hit = store.get("generalisation", key)
+                key = store.unit_key("generalisation", settings, [img])
+                hit = store.get_records("generalisation", key)
                 if hit is None:
                     row = _fit_subset(img, archs[family, budget], train_idx, test_idx, noisy, n_steps, seed, dev)
                     row.update(budget=budget, noise=noise)
                     hit = ([row], {})
-                    store.put("generalisation", key, [row])
+                    store.put_records("generalisation", key, [row])
                 records.extend(hit[0])
                 bar.update(1)
     meta = {
@@ -198,7 +199,7 @@ def _noisy(values: np.ndarray, noise: float, seed: int) -> np.ndarray:
 
 
 def _psnr_of(pred: np.ndarray, ref: np.ndarray) -> float:
-    return mse_db(float(np.mean((pred.astype(np.float64) - ref) ** 2)))
+    return psnr_from_mse(mse(ref, pred))
 
 
 def _fit_subset(
@@ -213,10 +214,12 @@ def _fit_subset(
 ) -> dict:
     """Train on the training pixels only; the model and loop never receive held-out pixels."""
     c = img.shape[2]
-    xy, _ = coords_and_target(img, dev)
+    whole = Points.from_image(img, dev)
     model = build(arch, seed=seed, device=dev)
-    train_xy = xy[torch.from_numpy(train_idx).to(dev)]
-    seconds = train_points(model, arch, train_xy, torch.from_numpy(noisy).to(dev), steps=steps, seed=seed, device=dev)
+    seen = whole.subset(train_idx)  # the held-out pixels never reach the loop
+    seen = Points(seen.coords, torch.from_numpy(noisy).to(dev))
+    seconds = train_points(model, seen, steps=steps, seed=seed, device=dev)
+    xy = whole.coords
     pred = predict(model, xy)
     clean = img.reshape(-1, c)
     return {

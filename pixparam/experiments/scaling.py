@@ -28,10 +28,12 @@ from ..devices import resolve_device
 from ..errors import BudgetError
 from ..fields import build
 from ..images import ImageSource, load_image
+from ..metrics import mse, psnr_from_mse
 from ..pixels import pixelate
-from ._common import check_families, check_ints, check_seeds, coords_and_target, mse_db, predict, progress_bar
-from ._common import train_points as _train_points
-from ._records import Cache, ExperimentResult
+from ..store import Store
+from ..training import Points
+from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
+from ._records import ExperimentResult
 from .powerlaw import PowerLaw, fit_power_law
 
 __all__ = ["COLUMNS", "compute_frontier", "exchange_rates", "plot_scaling", "scaling"]
@@ -96,14 +98,14 @@ def scaling(
     steps_list = check_ints(steps, "steps")
     seeds = check_seeds(seeds)
     dev = resolve_device(device)
-    store = Cache(cache)
+    store = Store(cache)
     records: list[dict] = []
     total = h * w * c
     lo = max(c, min(budgets) // 4)
     for n in sorted({int(v) for v in np.geomspace(lo, total, pixel_points)}):
         pix = pixelate(img, n)
-        mse = float(np.mean((pix.reconstruct((h, w)).astype(np.float64) - img) ** 2))
-        records.append(_record("pixels", "pixels", n, pix.n_values, 0, 0, 0, mse, 0.0))
+        err = mse(img, pix.reconstruct((h, w)))
+        records.append(_record("pixels", "pixels", n, pix.n_values, 0, 0, 0, err, 0.0))
     archs, skipped = {}, []
     for family in families:
         for budget in budgets:
@@ -114,19 +116,19 @@ def scaling(
     if not archs:
         raise BudgetError(f"no budget gives a network; {skipped[0]}")
     units = [(f, b, s, seed) for (f, b) in archs for s in steps_list for seed in seeds]
-    xy, target = coords_and_target(img, dev)
+    points = Points.from_image(img, dev)
     with progress_bar(len(units), "scaling", progress) as bar:
         for family, budget, n_steps, seed in units:
-            key = store.key("scaling", {"family": family, "budget": budget, "steps": n_steps, "seed": seed}, [img])
-            hit = store.get("scaling", key)
+            key = store.unit_key("scaling", {"family": family, "budget": budget, "steps": n_steps, "seed": seed}, [img])
+            hit = store.get_records("scaling", key)
             if hit is None:
                 arch = archs[family, budget]
                 model = build(arch, seed=seed, device=dev)
-                seconds = _train_points(model, arch, xy, target, steps=n_steps, seed=seed, device=dev)
-                mse = float(np.mean((predict(model, xy).astype(np.float64) - img.reshape(-1, c)) ** 2))
-                row = _record("network", family, budget, arch.n_params, n_steps, seed, h * w, mse, seconds)
+                seconds = train_points(model, points, steps=n_steps, seed=seed, device=dev)
+                err = mse(img.reshape(-1, c), predict(model, points.coords))
+                row = _record("network", family, budget, arch.n_params, n_steps, seed, h * w, err, seconds)
                 hit = ([row], {})
-                store.put("scaling", key, [row])
+                store.put_records("scaling", key, [row])
             records.extend(hit[0])
             bar.update(1)
     result = ExperimentResult(
@@ -161,7 +163,7 @@ def _record(
         "samples": samples,
         "compute": 6.0 * n * steps * samples,
         "mse": mse,
-        "psnr": mse_db(mse),
+        "psnr": psnr_from_mse(mse),
         "seconds": seconds,
     }
 
@@ -222,7 +224,7 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
         else:
             # np.interp needs increasing x: walk the curve from low to high log MSE
             values = float(np.exp(np.interp(np.log(m), np.log(mse[::-1]), np.log(n[::-1]))))
-        row = {"family": family, "n_params": p, "psnr": mse_db(m), "pixel_values": values, "rate": values / p}
+        row = {"family": family, "n_params": p, "psnr": psnr_from_mse(m), "pixel_values": values, "rate": values / p}
         out.append({**row, "bound": bound})
     return out
 
@@ -243,7 +245,7 @@ def compute_frontier(records: Sequence[dict]) -> list[dict]:
         for r in sorted((r for r in runs if r["family"] == family), key=lambda r: (r["compute"], r["mse"])):
             if r["mse"] < best:
                 best = r["mse"]
-                out.append({**r, "psnr": mse_db(r["mse"])})
+                out.append({**r, "psnr": psnr_from_mse(r["mse"])})
     return out
 
 

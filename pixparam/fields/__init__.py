@@ -1,56 +1,52 @@
-"""Coordinate networks, one module per family, and :func:`build`."""
+"""Coordinate networks, one module per family, the family registry, and :func:`build`.
+
+Each family module defines a :class:`Field` and a :class:`FamilySpec`; the
+lines below register the built-in ones. ``pp.fields.register(spec)`` adds
+another (see :mod:`pixparam.fields.registry`).
+"""
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
-from ..budget import FAMILIES, Arch
-from ..errors import BudgetError
-from .base import MLP, Field
+from . import fourier, hashgrid, relu, siren
+from .base import MLP, Field, Prepared, build, bytes_per_point, hidden_layers
 from .fourier import FourierMLP
 from .hashgrid import HashGrid
+from .multi import MultiArch, MultiField, plan_multi, with_index
+from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
 from .relu import ReluMLP
 from .siren import Siren
 
-__all__ = ["FAMILIES", "MLP", "Field", "FourierMLP", "HashGrid", "ReluMLP", "Siren", "build", "n_trainable"]
+__all__ = [
+    "FAMILIES",
+    "MLP",
+    "FamilyDefaults",
+    "FamilySpec",
+    "Field",
+    "FourierMLP",
+    "HashGrid",
+    "MultiArch",
+    "MultiField",
+    "Prepared",
+    "ReluMLP",
+    "Siren",
+    "build",
+    "bytes_per_point",
+    "hidden_layers",
+    "n_trainable",
+    "plan_multi",
+    "register",
+    "spec_for",
+    "unregister",
+    "with_index",
+]
 
-_CLASSES: dict[str, type[Field]] = {
-    "siren": Siren,
-    "fourier": FourierMLP,
-    "relu": ReluMLP,
-    "hashgrid": HashGrid,
-}
-
-
-def build(arch: Arch, seed: int = 0, device: str | torch.device | None = None) -> Field:
-    """Build the network an :class:`Arch` describes, initialised from ``seed``.
-
-    Parameters
-    ----------
-    arch : Arch
-        From :func:`pixparam.plan`.
-    seed : int
-        Seeds a private CPU generator for every initial value (and Fourier
-        frequencies), so building never touches torch's global RNG and gives
-        the same module on every device.
-    device : str or torch.device, optional
-        Where to put the module (default CPU).
-
-    Returns
-    -------
-    Field
-        ``module(coords)`` maps ``(N, 2)`` coordinates to ``(N, C)`` colours;
-        its trainable parameter count equals ``arch.n_params``.
-    """
-    cls = _CLASSES.get(arch.family)
-    if cls is None:
-        raise BudgetError(f"unknown family {arch.family!r}; choose one of {', '.join(FAMILIES)}")
-    generator = torch.Generator().manual_seed(int(seed))
-    module = cls(arch, generator)
-    if device is not None:
-        module = module.to(device)
-    return module
+# The built-in families, in the order figures show them.
+register(siren.SPEC)
+register(fourier.SPEC)
+register(relu.SPEC)
+register(hashgrid.SPEC)
 
 
 def n_trainable(module: nn.Module) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
-from ..budget import Arch
+from ..arch import Arch
+from .registry import spec_for
 
 #: What :meth:`Field.prepare` returns: one tensor, or a tuple of tensors, with one row per point.
 Prepared = torch.Tensor | tuple[torch.Tensor, ...]
@@ -37,6 +39,10 @@ class Field(nn.Module):
     def raw_prepared(self, prepared: Prepared) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def mlp_input(self, prepared: Prepared) -> torch.Tensor:
+        """What the field's MLP (``FamilySpec.mlp``) takes for :meth:`prepare`'s output; by default that output."""
+        return prepared  # type: ignore[return-value]
+
     def raw(self, coords: torch.Tensor) -> torch.Tensor:
         """Output in ``[-1, 1]`` units (``2 * colour - 1``), unclipped."""
         return self.raw_prepared(self.prepare(coords))
@@ -64,10 +70,12 @@ class MLP(nn.Module):
         self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b) for a, b in itertools.pairwise(dims))
         self.activation = activation
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, first_extra: torch.Tensor | None = None) -> torch.Tensor:
+        """``(N, d_in) -> (N, d_out)``; ``first_extra`` ``(N, widths[0])`` is added to the first pre-activation."""
         *hidden, last = self.layers
-        for layer in hidden:
-            x = self.activation(layer(x))
+        for i, layer in enumerate(hidden):
+            z = layer(x)
+            x = self.activation(z if i or first_extra is None else z + first_extra)
         return last(x)
 
 
@@ -86,5 +94,61 @@ def init_relu_mlp(mlp: MLP, generator: torch.Generator) -> None:
         uniform_(layer.bias, fan_in**-0.5, generator)
 
 
+def relu_first_layer_bound(fan_in: int) -> float:
+    """He-uniform bound ``sqrt(6 / fan_in)`` of a ReLU MLP's first layer."""
+    return math.sqrt(6.0 / fan_in)
+
+
 def relu(x: torch.Tensor) -> torch.Tensor:
     return torch.relu(x)
+
+
+def build(arch: Arch, seed: int = 0, device: str | torch.device | None = None) -> Field:
+    """Build the network an :class:`Arch` describes, initialised from ``seed``.
+
+    Parameters
+    ----------
+    arch : Arch
+        From :func:`pixparam.plan`.
+    seed : int
+        Seeds a private CPU generator for every initial value (and Fourier
+        frequencies), so building never touches torch's global RNG and gives
+        the same module on every device.
+    device : str or torch.device, optional
+        Where to put the module (default CPU).
+
+    Returns
+    -------
+    Field
+        ``module(coords)`` maps ``(N, 2)`` coordinates to ``(N, C)`` colours;
+        its trainable parameter count equals ``arch.n_params``.
+    """
+    spec = spec_for(arch.family)
+    generator = torch.Generator().manual_seed(int(seed))
+    module = spec.module(arch, generator)
+    if device is not None:
+        module = module.to(device)
+    return module
+
+
+def hidden_layers(model: nn.Module) -> list[nn.Linear]:
+    """The linear layers of a field's MLP, input side first (``[]`` for a family without one).
+
+    The registry's ``FamilySpec.mlp`` names the attribute; the hidden units
+    are the outputs of every layer but the last.
+    """
+    arch = getattr(model, "arch", None)
+    name = spec_for(arch.family).mlp if isinstance(arch, Arch) else None
+    mlp = getattr(model, name, None) if name else None
+    return [] if mlp is None else list(mlp.layers)
+
+
+def bytes_per_point(model: nn.Module | Arch) -> int:
+    """Rough activation bytes one coordinate needs in a forward pass (``FamilySpec.bytes_per_point``).
+
+    ``model`` is an Arch, a Field, or any module with the ``arch`` of the field
+    it runs (a wrapper that constrains one); render chunks and mini-batches are
+    sized by it.
+    """
+    arch = model if isinstance(model, Arch) else model.arch  # type: ignore[union-attr]
+    return int(spec_for(arch.family).bytes_per_point(arch))

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import torch
 from torch import nn
 
-from ..budget import Arch
-from .base import MLP, Field, init_relu_mlp, relu, uniform_
+from ..arch import Arch, mlp_count
+from ..errors import BudgetError
+from .base import MLP, Field, init_relu_mlp, relu, relu_first_layer_bound, uniform_
+from .planning import check_options, int_option, mlp_bytes_per_point
+from .registry import FamilyDefaults, FamilySpec
 
 #: instant-ngp's spatial-hash prime for the second coordinate (the first is 1).
 PRIME = 2654435761
@@ -86,5 +93,142 @@ class HashGrid(Field):
     def prepare(self, coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.lookup(coords)
 
+    def mlp_input(self, prepared: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:  # type: ignore[override]
+        return self.interpolate(*prepared)
+
     def raw_prepared(self, prepared: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        return self.mlp(self.interpolate(*prepared))
+        return self.mlp(self.mlp_input(prepared))
+
+
+# --------------------------------------------------------------------------- counting and planning
+
+
+def table_entries(resolutions: Sequence[int], table_size: int) -> int:
+    """Rows of the shared table: a level with ``(N+1)^2 <= T`` vertices is stored densely, one row per vertex."""
+    return sum(min(table_size, (n + 1) ** 2) for n in resolutions)
+
+
+def count(channels: int, widths: Sequence[int], options: Mapping[str, Any]) -> int:
+    """Table entries times features, plus the tiny MLP on the concatenated level features."""
+    f = options["features_per_level"]
+    return table_entries(options["resolutions"], options["table_size"]) * f + mlp_count(
+        options["levels"] * f, widths, channels
+    )
+
+
+def _hashgrid_levels(budget: int) -> int:
+    # More levels as the budget grows: 1k -> 6, 4k -> 8, 16k -> 10, 64k -> 12, 256k+ -> 14..16.
+    return max(4, min(16, 2 * round(math.log2(budget) / 2) - 4))
+
+
+def _hashgrid_width(budget: int, n_inputs: int, channels: int) -> int:
+    # The tiny MLP (two hidden layers, 64 wide in instant-ngp) takes at most a quarter of the budget.
+    for w in (64, 32, 16):
+        if mlp_count(n_inputs, [w, w], channels) <= budget / 4:
+            return w
+    return 8
+
+
+def _hashgrid_base(budget: int) -> int:
+    # Coarsest level: 4 cells at 1k params, 8 at 4k, 16 (instant-ngp's) from 16k, so the
+    # coarse levels of small tables are stored densely rather than hashed.
+    return max(4, min(16, 2 ** round(math.log2(math.sqrt(budget) / 8))))
+
+
+def _level_resolutions(levels: int, base: int, finest: int) -> list[int]:
+    base = min(base, finest)
+    if levels == 1:
+        return [finest]
+    growth = math.exp((math.log(finest) - math.log(base)) / (levels - 1))
+    return [min(finest, math.floor(base * growth**level + 1e-6)) for level in range(levels)]
+
+
+def plan(budget: int, channels: int, res: int, options: dict[str, Any]) -> Arch:
+    """Levels, table size and features per level from the budget (instant-ngp's settings, scaled down)."""
+    family = "hashgrid"
+    check_options(family, options, {"levels", "features_per_level", "width", "base_resolution", "max_resolution"})
+    levels = int_option(options, "levels", _hashgrid_levels(budget), 1)
+    width = int_option(options, "width", _hashgrid_width(budget, 2 * levels, channels), 1)
+    base = int_option(options, "base_resolution", _hashgrid_base(budget), 1)
+    finest = int_option(options, "max_resolution", res, 1)
+    resolutions = _level_resolutions(levels, base, finest)
+    dense = max((n + 1) ** 2 for n in resolutions)
+    fixed_f = options.get("features_per_level")
+    candidates = [int_option(options, "features_per_level", 2, 1)] if fixed_f is not None else [2, 4, 8, 16, 32]
+
+    def arch_for(f: int) -> Arch | None:
+        def n(table: int) -> int:
+            opts = {"levels": levels, "features_per_level": f, "table_size": table, "resolutions": resolutions}
+            return count(channels, [width, width], opts)
+
+        if n(1) > budget:
+            return None
+        a, b = 1, dense  # entries per level stop growing once every level is dense
+        while a < b:
+            mid = (a + b + 1) // 2
+            if n(mid) <= budget:
+                a = mid
+            else:
+                b = mid - 1
+        opts = {
+            "levels": levels,
+            "features_per_level": f,
+            "table_size": a,
+            "resolutions": resolutions,
+            "base_resolution": min(base, finest),
+            "max_resolution": finest,
+        }
+        return Arch(family, channels, (width, width), n(a), budget, 0, opts)
+
+    found = [a for a in map(arch_for, candidates) if a is not None]
+    if not found:
+        need = count(
+            channels,
+            [width, width],
+            {"levels": levels, "features_per_level": candidates[0], "table_size": 1, "resolutions": resolutions},
+        )
+        raise BudgetError(
+            f"budget {budget:,} is below the minimum of {need:,} params for hashgrid with {levels} levels "
+            f"and MLP width {width}; raise the budget or pass smaller levels=/width="
+        )
+    # The fewest features per level that fill the budget; more only when the grid saturates.
+    for arch in found:
+        if arch.n_params >= 0.97 * budget:
+            return arch
+    most = max(found, key=lambda a: a.n_params)
+    if most.options["table_size"] < dense:
+        return most  # tiny budgets: the count steps are coarser than 3 %
+    raise BudgetError(
+        f"budget {budget:,} is more than a hash grid for a {finest}-px image can hold: with every "
+        f"level dense and {most.options['features_per_level']} features per level it has "
+        f"{most.n_params:,} params; pass a larger resolution= (or max_resolution=, features_per_level=) "
+        f"or a smaller budget"
+    )
+
+
+def describe(arch: Arch) -> str:
+    """``' · 8 levels × 2 · table 1,234'``."""
+    o = arch.options
+    return f" · {o['levels']} levels × {o['features_per_level']} · table {o['table_size']:,}"
+
+
+def bytes_per_point(arch: Arch) -> int:
+    """The MLP's activations plus, per level, the four corners' rows, weights and features."""
+    levels, feats = arch.options["levels"], arch.options["features_per_level"]
+    return mlp_bytes_per_point(arch) + levels * 4 * (3 * 8 + 4 * (feats + 4))
+
+
+SPEC = FamilySpec(
+    name="hashgrid",
+    module=HashGrid,
+    plan=plan,
+    count=count,
+    defaults=FamilyDefaults(lr=1e-2, betas=(0.9, 0.99), eps=1e-15),
+    bytes_per_point=bytes_per_point,
+    tables=("table",),
+    first_layer_bound=relu_first_layer_bound,
+    describe=describe,
+    encoding="hash",
+    activation="relu",
+    summary="multiresolution hash-grid tables and a tiny ReLU MLP (Müller et al., 2022)",
+)

@@ -18,13 +18,14 @@ from typing import Any
 
 import torch
 
-from ._io import write_bytes_atomic
-from ._version import __version__
-from .budget import Arch
-from .devices import resolve_device
-from .errors import CheckpointError
-from .fields import build
-from .result import Fit, History, QuantGrid
+from .._io import write_bytes_atomic
+from .._version import __version__
+from ..arch import Arch
+from ..devices import resolve_device
+from ..edit.quantgrid import QuantGrid
+from ..errors import CheckpointError
+from ..fields import build
+from ..result import Fit, History
 
 __all__ = ["FORMAT_VERSION", "load", "save"]
 

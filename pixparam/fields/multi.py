@@ -1,31 +1,30 @@
 """One coordinate network for K images: a learned image embedding enters the first layer.
 
-:class:`MultiField` wraps any family's :class:`~pixparam.fields.Field`. Its
-input is ``(N, 3)``: ``(x, y, k)`` with ``k`` the image index. Image ``k``'s
-embedding ``e_k`` (``embed_dim`` learned values) is concatenated to the
-first hidden layer's input, i.e. that layer computes ``W [f(x, y); e_k] + b``
-with ``f`` the family's encoding (raw coordinates for siren/relu, Fourier
-features, hash-grid features). The extra weights ``W_e`` (``embed_dim ×
-width``) and the ``K × embed_dim`` table are trainable and counted:
-:func:`plan_multi` plans the family's network to what remains of the budget.
-With ``embed_dim=0`` (what one image uses) the index is ignored and the module
-is exactly the family's network.
+:class:`MultiField` wraps any family with an MLP. Its input is ``(N, 3)``:
+``(x, y, k)`` with ``k`` the image index. Image ``k``'s embedding ``e_k``
+(``embed_dim`` learned values) is concatenated to the first hidden layer's
+input, i.e. that layer computes ``W [f(x, y); e_k] + b`` with ``f`` the
+family's encoding (raw coordinates for siren/relu, Fourier features,
+hash-grid features). The extra weights ``W_e`` (``embed_dim × width``) and
+the ``K × embed_dim`` table are trainable and counted: :func:`plan_multi`
+plans the family's network to what remains of the budget. With
+``embed_dim=0`` (what one image uses) the index is ignored and the module is
+exactly the family's network.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from ..budget import Arch, parse_budget, plan
-from ..errors import BudgetError
-from ..fields import Field, build
-from ..fields.base import uniform_
+from ..arch import Arch
+from ..errors import BudgetError, ConfigError
+from .base import Field, Prepared, build, uniform_
+from .registry import spec_for
 
-__all__ = ["MultiArch", "MultiField", "plan_multi"]
+__all__ = ["MultiArch", "MultiField", "plan_multi", "with_index"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def plan_multi(
     budget : int or str
         Trainable parameters for everything, embedding included.
     family : str
-        Network family.
+        Network family (one with an MLP: ``FamilySpec.mlp``).
     n_images : int
         K, the number of images.
     channels : int
@@ -84,7 +83,8 @@ def plan_multi(
     Raises
     ------
     BudgetError
-        The embedding alone, or with the family's smallest network, exceeds the budget.
+        The embedding alone, or with the family's smallest network, exceeds the
+        budget, or the family has no MLP to take the embedding.
 
     Examples
     --------
@@ -92,14 +92,18 @@ def plan_multi(
     >>> m.n_params <= 3000, m.n_embedding == 4 * 4 + 4 * m.base.width
     (True, True)
     """
+    from ..budget import parse_budget, plan
+
     budget = parse_budget(budget)
     if isinstance(n_images, bool) or not isinstance(n_images, int) or n_images < 1:
-        raise ValueError(f"n_images={n_images!r}; it must be a positive integer")
+        raise ConfigError(f"n_images={n_images!r}; it must be a positive integer")
     d = (0 if n_images == 1 else 4) if embed_dim is None else embed_dim
     if isinstance(d, bool) or not isinstance(d, int) or d < 0:
-        raise ValueError(f"embed_dim={embed_dim!r}; it must be a non-negative integer")
+        raise ConfigError(f"embed_dim={embed_dim!r}; it must be a non-negative integer")
+    spec = spec_for(family)
+    if d and (spec.mlp is None or spec.first_layer_bound is None):
+        raise BudgetError(f"{family} has no MLP to take an image embedding; use embed_dim=0 or a family with an MLP")
     rest = budget - n_images * d
-    base = None
     for _ in range(64):  # the first layer's width sets the embedding's cost; iterate to a fixed point
         if rest < 1:
             raise BudgetError(
@@ -114,8 +118,14 @@ def plan_multi(
     raise BudgetError(f"cannot fit {family} and a {n_images}×{d} embedding in {budget:,} params")  # pragma: no cover
 
 
-class MultiField(nn.Module):
+class MultiField(Field):
     """A family's field plus a learned per-image embedding; input ``(N, 3)`` as ``(x, y, k)``.
+
+    It is a :class:`Field` whose :meth:`prepare` is the family's (applied to
+    ``(x, y)``) plus the image index, so training computes the encoding once;
+    its forward pass is the family's MLP with the embedding's projection added
+    to the first pre-activation. ``arch`` is the family's architecture (what
+    memory estimates read); ``march`` the whole.
 
     Attributes
     ----------
@@ -130,40 +140,36 @@ class MultiField(nn.Module):
     """
 
     def __init__(self, march: MultiArch, seed: int = 0) -> None:
-        super().__init__()
+        super().__init__(march.base)
         self.march = march
-        self.arch = march.base  # what the training loop's memory estimates read
         self.field: Field = build(march.base, seed=seed)
         self.embedding: nn.Parameter | None = None
         self.project: nn.Linear | None = None
+        self._one_tensor = isinstance(self.field.prepare(torch.zeros(1, 2)), torch.Tensor)
         if march.embed_dim:
+            spec = spec_for(march.base.family)
             gen = torch.Generator().manual_seed(int(seed) + 0x5EED)
-            first = self.field.mlp.layers[0]
-            fan_in = first.in_features + march.embed_dim
-            if march.base.family == "siren":
-                bound = 1.0 / fan_in
-            else:
-                bound = math.sqrt(6.0 / fan_in)
+            first = getattr(self.field, spec.mlp).layers[0]  # type: ignore[arg-type]
+            bound = spec.first_layer_bound(first.in_features + march.embed_dim)  # type: ignore[misc]
             self.embedding = nn.Parameter(torch.empty(march.n_images, march.embed_dim))
             uniform_(self.embedding, 1.0, gen)
             self.project = nn.utils.skip_init(nn.Linear, march.embed_dim, first.out_features, bias=False)
             uniform_(self.project.weight, bound, gen)
 
-    def _features(self, xy: torch.Tensor) -> torch.Tensor:
-        encode = getattr(self.field, "encode", None)
-        return xy if encode is None else encode(xy)
+    def prepare(self, coords: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The family's prepared ``(x, y)``, then the image index column."""
+        inner = self.field.prepare(coords[:, :2].contiguous())
+        parts = (inner,) if isinstance(inner, torch.Tensor) else tuple(inner)
+        return (*parts, coords[:, 2])
 
-    def forward(self, coords: torch.Tensor) -> torch.Tensor:
-        xy = coords[:, :2].contiguous()
+    def raw_prepared(self, prepared: Prepared) -> torch.Tensor:
+        *parts, k = prepared
+        inner = parts[0] if self._one_tensor else tuple(parts)
         if self.embedding is None or self.project is None:
-            return self.field(xy)
-        k = coords[:, 2].round().long()
-        mlp = self.field.mlp
-        *hidden, last = mlp.layers
-        x = mlp.activation(hidden[0](self._features(xy)) + self.project(self.embedding[k]))
-        for layer in hidden[1:]:
-            x = mlp.activation(layer(x))
-        return 0.5 + 0.5 * last(x)
+            return self.field.raw_prepared(inner)
+        mlp = getattr(self.field, spec_for(self.arch.family).mlp)  # type: ignore[arg-type]
+        extra = self.project(self.embedding[k.round().long()])
+        return mlp(self.field.mlp_input(inner), first_extra=extra)
 
 
 def with_index(coords: torch.Tensor, k: int) -> torch.Tensor:

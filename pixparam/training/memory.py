@@ -1,0 +1,54 @@
+"""The trainer's memory model: activation bytes per point, the memory cap, and automatic mini-batches."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import replace
+
+import torch
+from torch import nn
+
+from ..arch import Arch
+from ..fields.base import Prepared, bytes_per_point
+from .config import TrainConfig
+
+__all__ = ["auto_batch", "bytes_per_point", "memory_cap", "prepared_bytes", "step_bytes"]
+
+
+def memory_cap(device: torch.device, override: int | None = None) -> int:
+    """Bytes a training step may use for activations: ``override``, else half the free CUDA memory, else a
+    quarter of RAM up to 4 GiB."""
+    if override is not None:
+        return int(override)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return free // 2
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 16 << 30
+    return min(4 << 30, total // 4)
+
+
+def step_bytes(cfg: TrainConfig, model: nn.Module | Arch, n_points: int) -> int:
+    """Activation memory of one training step: forward activations, their gradients, slack."""
+    return 3 * bytes_per_point(model) * (cfg.batch_size or n_points)
+
+
+def auto_batch(cfg: TrainConfig, model: nn.Module | Arch, n_points: int) -> TrainConfig:
+    """``cfg`` with random mini-batches (a power of two, at least 4096) when full batch exceeds the memory cap."""
+    per_point = 3 * bytes_per_point(model)
+    cap = memory_cap(torch.device(cfg.device), cfg.memory_cap)
+    if n_points * per_point <= cap:
+        return cfg
+    batch = max(1 << 12, 1 << int(math.log2(max(1, cap // per_point))))
+    if batch >= n_points:
+        return cfg
+    return replace(cfg, batch_size=batch)
+
+
+def prepared_bytes(prepared: Prepared) -> int:
+    """Bytes held by a prepared encoding (one tensor or a tuple)."""
+    parts = (prepared,) if isinstance(prepared, torch.Tensor) else prepared
+    return sum(t.numel() * t.element_size() for t in parts)
