@@ -48,13 +48,14 @@ from .store import Store, load
 from .training import Points, TrainConfig, fit, fit_ladder, train
 
 __all__ = [
+    "FAMILIES",
+    "SAMPLES",
     "Arch",
     "BudgetError",
     "CheckpointError",
     "ConfigError",
     "DeviceError",
     "EditError",
-    "FAMILIES",
     "Film",
     "FilmRecorder",
     "Fit",
@@ -67,7 +68,6 @@ __all__ = [
     "Pixels",
     "PixparamError",
     "Points",
-    "SAMPLES",
     "Store",
     "TrainConfig",
     "TrainingDiverged",

@@ -189,28 +189,19 @@ def test_compare_and_curve_write_figures(tmp_path, capsys):
     assert "relu vs pixels at equal values" in out
 
 
-def test_cache_reuses_fits(tmp_path, capsys, monkeypatch):
-    import pixparam.train as train
-
-    calls = []
-    real = train.fit
-
-    def counting_fit(*args, **kwargs):
-        calls.append(args[1:3])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(train, "fit", counting_fit)
+def test_cache_reuses_fits(tmp_path, capsys):
+    start = pp.training.networks_trained()
     cmd = "compare camera --size 24 --budgets 300,600 --families relu --steps 5 -q --cache"
     code, out, err = run(capsys, cmd, tmp_path / "cache", "-o", tmp_path / "a.png")
     assert code == 0, err
-    assert len(calls) == 2 and "0 of 2 fits reused" in out
+    assert pp.training.networks_trained() == start + 2 and "0 of 2 fits reused" in out
     assert len(list((tmp_path / "cache").glob("*.safetensors"))) == 2
     code, out, err = run(capsys, cmd, tmp_path / "cache", "-o", tmp_path / "b.png")
     assert code == 0, err
-    assert len(calls) == 2 and "2 of 2 fits reused" in out  # nothing trained the second time
+    assert pp.training.networks_trained() == start + 2 and "2 of 2 fits reused" in out  # nothing trained again
     # another seed is another fit
     code, out, err = run(capsys, cmd, tmp_path / "cache", "--seed", "1", "-o", tmp_path / "c.png")
-    assert code == 0 and len(calls) == 4
+    assert code == 0 and pp.training.networks_trained() == start + 4
 
 
 # --------------------------------------------------------------------------- experiment

@@ -15,7 +15,6 @@ from matplotlib.figure import Figure
 
 import pixparam as pp
 from pixparam import experiments as ex
-from pixparam.experiments import _common
 
 gen_mod = importlib.import_module("pixparam.experiments.generalisation")
 
@@ -160,23 +159,15 @@ def test_generalisation_records(gen, gray16):
         assert math.isfinite(r["train_psnr"]) and math.isfinite(r["test_psnr"])
 
 
-def test_training_never_sees_held_out_pixels(monkeypatch, gray16):
-    """The loop gets exactly the training pixels, and held-out values cannot change the result."""
-    seen = []
-    real = _common._train
-
-    def spy(model, coords, target, cfg, **kw):
-        seen.append((coords.clone(), target.clone()))
-        return real(model, coords, target, cfg, **kw)
-
-    monkeypatch.setattr(_common, "_train", spy)
+def test_training_never_sees_held_out_pixels(gray16):
+    """The training points are exactly the training pixels, and held-out values cannot change the result."""
     a = ex.generalisation(gray16, [200], "siren", steps=5, seeds=[2], **CPU)
     tr, te = ex.split_pixels(16 * 16, 0.5, seed=2)
-    coords, target = seen[0]
+    seen = pp.Points.from_image(gray16).subset(tr)
     full = pp.coords.grid(16, 16)
-    assert coords.shape[0] == len(tr)
-    torch.testing.assert_close(coords, full[tr], rtol=0, atol=0)
-    torch.testing.assert_close(target[:, 0], torch.from_numpy(gray16.reshape(-1)[tr]), rtol=0, atol=0)
+    assert seen.n == len(tr)
+    torch.testing.assert_close(seen.coords, full[tr], rtol=0, atol=0)
+    torch.testing.assert_close(seen.target[:, 0], torch.from_numpy(gray16.reshape(-1)[tr]), rtol=0, atol=0)
     # scramble every held-out pixel: train PSNR identical, test PSNR changes
     other = gray16.copy().reshape(-1, 1)
     other[te] = 1.0 - other[te]
@@ -293,7 +284,7 @@ def test_compute_frontier_keeps_only_improvements():
 # --------------------------------------------------------------------------- cache and errors
 
 
-def test_cache_resumes_and_a_second_run_trains_nothing(tmp_path, gray16, monkeypatch):
+def test_cache_resumes_and_a_second_run_trains_nothing(tmp_path, gray16):
     kw = {"steps": 4, "seeds": 2, "cache": tmp_path, **CPU}
     first = ex.generalisation(gray16, [100, 300], "siren", **kw)
     assert first.meta["trained"] == 4 and first.meta["cached"] == 0
@@ -301,17 +292,16 @@ def test_cache_resumes_and_a_second_run_trains_nothing(tmp_path, gray16, monkeyp
     assert len(files) == 4
     files[0].unlink()  # as if interrupted before the last unit finished
 
-    calls = []
-    real = _common._train
-    monkeypatch.setattr(_common, "_train", lambda *a, **k: calls.append(1) or real(*a, **k))
+    before = pp.training.networks_trained()
     again = ex.generalisation(gray16, [100, 300], "siren", **kw)
-    assert again.meta["trained"] == 1 and again.meta["cached"] == 3 and len(calls) == 1
+    assert again.meta["trained"] == 1 and again.meta["cached"] == 3
+    assert pp.training.networks_trained() == before + 1
     third = ex.generalisation(gray16, [100, 300], "siren", **kw)
-    assert third.meta["trained"] == 0 and len(calls) == 1
+    assert third.meta["trained"] == 0 and pp.training.networks_trained() == before + 1
     assert third.records == again.records
     # another image is another key
-    ex.generalisation(1 - gray16, [100], "siren", steps=4, seeds=[0], cache=tmp_path, **CPU)
-    assert len(calls) == 2
+    other = ex.generalisation(1 - gray16, [100], "siren", steps=4, seeds=[0], cache=tmp_path, **CPU)
+    assert other.meta["trained"] == 1 and pp.training.networks_trained() == before + 2
 
 
 def test_cache_keeps_crowding_reconstructions(tmp_path, tiles4):

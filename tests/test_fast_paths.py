@@ -9,9 +9,8 @@ import torch
 from torch import nn
 
 import pixparam as pp
-from pixparam import train
-from pixparam.coords import grid
-from pixparam.train import _config, _train, _train_many
+from pixparam.training import FitJob, Points, TrainConfig, memory_groups, train
+from pixparam.training.memory import step_bytes
 
 LADDER = ["1k", "3k", "2k"]  # not sorted: order and grouping must not matter
 
@@ -48,12 +47,11 @@ def test_batched_ladder_with_minibatches_equals_sequential(rgb32):
         assert_same_fit(a, b)
 
 
-def test_ladder_splits_into_groups_that_fit_in_memory(rgb32, monkeypatch):
-    kw = dict(steps=12, progress=False)
-    jobs = [train._Job.plan(rgb32, b, "siren") for b in LADDER]
-    two = jobs[0].step_bytes() + jobs[1].step_bytes()
-    monkeypatch.setattr(train, "_memory_cap", lambda device: two)
-    assert train._memory_groups(jobs) == [[0, 1], [2]]
+def test_ladder_splits_into_groups_that_fit_in_memory(rgb32):
+    jobs = [FitJob.plan(rgb32, b, "siren") for b in LADDER]
+    two = sum(step_bytes(j.cfg, j.model, j.points.n) for j in jobs[:2])
+    kw = dict(steps=12, progress=False, memory_cap=two)  # room for the first two rungs, not the third
+    assert memory_groups([FitJob.plan(rgb32, b, "siren", memory_cap=two) for b in LADDER]) == [[0, 1], [2]]
     grouped = pp.fit_ladder(rgb32, LADDER, "siren", batched=True, **kw)
     assert [f.config.get("trained_with", 1) for f in grouped] == [2, 2, 1]
     for a, b in zip(grouped, pp.fit_ladder(rgb32, LADDER, "siren", **kw)):
@@ -83,44 +81,37 @@ class Flaky(nn.Module):
 
 
 def test_recovery_in_one_network_leaves_the_others_as_if_alone(rgb32):
-    h, w, c = rgb32.shape
-    coords, target = grid(h, w), torch.from_numpy(rgb32.reshape(-1, c))
+    points = Points.from_image(rgb32)
 
-    def setup(budget: int, bad: set[int]) -> tuple[Flaky, train.TrainConfig]:
-        arch = pp.plan(budget, "siren", c, resolution=32)
-        cfg = _config(arch, 30, None, 0, torch.device("cpu"), "auto", None, 5, h * w)
+    def setup(budget: int, bad: set[int]) -> tuple[Flaky, TrainConfig]:
+        arch = pp.plan(budget, "siren", rgb32.shape[2], resolution=32)
+        cfg = TrainConfig.resolve(arch, steps=30, seed=0, device="cpu", log_every=5, n_points=points.n)
         return Flaky(pp.build(arch), bad), cfg
 
     bad = {11, 12}  # forward calls 11 and 12: the loss logged before update 11 (a recovery), and the next one
 
-    def runs() -> tuple[list[Flaky], list[train.TrainConfig]]:
+    def runs() -> tuple[list[Flaky], list[TrainConfig]]:
         models, cfgs = zip(setup(1000, bad), setup(2000, set()))
         return list(models), list(cfgs)
 
     models, cfgs = runs()
-    together = _train_many(models, coords, target, cfgs, progress=False, callback=None, desc="")
+    together = train(models, points, cfgs, progress=False)
     models, cfgs = runs()
-    alone = [_train(m, coords, target, cfg, progress=False, callback=None, desc="") for m, cfg in zip(models, cfgs)]
-    assert together[0][0].events and together[0][0].events[0][0] == 10
-    assert not together[1][0].events
-    for (ht, _), (ha, _) in zip(together, alone):
-        assert ht.loss == ha.loss and ht.events == ha.events
+    alone = [train([m], points, [cfg], progress=False)[0] for m, cfg in zip(models, cfgs)]
+    assert together[0].history.events and together[0].history.events[0][0] == 10
+    assert not together[1].history.events
+    for t, a in zip(together, alone):
+        assert t.history.loss == a.history.loss and t.history.events == a.history.events
 
 
-def test_train_many_needs_one_loop_setting(rgb32):
-    h, w, c = rgb32.shape
-    arch = pp.plan(1000, "siren", c)
-    cfgs = [_config(arch, s, None, 0, torch.device("cpu"), "auto", None, None, h * w) for s in (10, 20)]
-    with pytest.raises(ValueError, match="same steps"):
-        _train_many(
-            [pp.build(arch), pp.build(arch)],
-            grid(h, w),
-            torch.zeros(h * w, c),
-            cfgs,
-            progress=False,
-            callback=None,
-            desc="",
-        )
+def test_train_needs_one_loop_setting(rgb32):
+    points = Points.from_image(rgb32)
+    arch = pp.plan(1000, "siren", rgb32.shape[2])
+    cfgs = [TrainConfig.resolve(arch, steps=s, device="cpu", n_points=points.n) for s in (10, 20)]
+    with pytest.raises(pp.ConfigError, match="same steps"):
+        train([pp.build(arch), pp.build(arch)], points, cfgs, progress=False)
+    with pytest.raises(pp.ConfigError, match="one config per model"):
+        train([pp.build(arch)], points, cfgs, progress=False)
 
 
 @pytest.mark.parametrize("family", pp.FAMILIES)
@@ -130,52 +121,53 @@ def test_prepared_forward_is_the_forward(tiny_fits, family):
     rows = torch.randperm(300)[:77]
     prepared = model.prepare(x)
     assert torch.equal(model.forward_prepared(prepared), model(x))
-    assert torch.equal(model.forward_prepared(train._take(prepared, rows)), model(x[rows]))
+    taken = prepared[rows] if torch.is_tensor(prepared) else tuple(t[rows] for t in prepared)
+    assert torch.equal(model.forward_prepared(taken), model(x[rows]))
     assert not any(t.requires_grad for t in ((prepared,) if torch.is_tensor(prepared) else prepared))
 
 
-def test_fit_without_room_for_the_prepared_encoding_is_unchanged(rgb32, monkeypatch):
+def test_fit_without_the_prepared_encoding_is_unchanged(rgb32):
     kw = dict(steps=25, log_every=5, progress=False)
     for batch_size in (None, 300):
         fast = pp.fit(rgb32, 2000, "hashgrid", batch_size=batch_size, **kw)
-        seen = []
-        real = train._Member.__init__
-
-        def no_room(self, model, cfg, coords, budget_bytes, real=real, seen=seen):
-            real(self, model, cfg, coords, 0)  # no memory to spare: encode every step
-            seen.append(self.prepared)
-
-        with monkeypatch.context() as m:
-            m.setattr(train._Member, "__init__", no_room)
-            slow = pp.fit(rgb32, 2000, "hashgrid", batch_size=batch_size, **kw)
-        assert seen == [None] and fast.config == slow.config
+        slow = pp.fit(rgb32, 2000, "hashgrid", batch_size=batch_size, prepare=False, **kw)  # encode every step
+        assert fast.config["prepare"] is True and slow.config["prepare"] is False
+        assert {**fast.config, "prepare": False} == slow.config
         assert_same_fit(fast, slow)
+    # no room for the prepared encoding in memory: the same result again
+    tight = pp.fit(rgb32, 2000, "hashgrid", memory_cap=1 << 20, **kw)
+    assert_same_fit(tight, pp.fit(rgb32, 2000, "hashgrid", **kw))
 
 
 @pytest.mark.parametrize("family", pp.FAMILIES)
-def test_fused_adam_matches_the_plain_one(rgb32, family, monkeypatch):
+def test_fused_adam_matches_the_plain_one(rgb32, family):
     kw = dict(steps=60, progress=False)
     fused = pp.fit(rgb32, 2000, family, **kw)
-    monkeypatch.setattr(train, "_adam_options", lambda device: {})
-    plain = pp.fit(rgb32, 2000, family, **kw)
+    plain = pp.fit(rgb32, 2000, family, fused_adam=False, **kw)
+    assert fused.history.loss != plain.history.loss  # the switch reaches the optimiser
     assert abs(fused.psnr - plain.psnr) < 0.01
     assert abs(fused.history.psnr[-1] - plain.history.psnr[-1]) < 0.01
 
 
-def test_batch_size_of_the_whole_image_forces_full_batch(monkeypatch):
+def test_batch_size_of_the_whole_image_forces_full_batch():
     img = pp.load_image("astronaut", size=80)  # 6,400 pixels, more than the smallest automatic batch
-    monkeypatch.setattr(train, "_memory_cap", lambda device: 1 << 20)  # too small for them all at once
-    assert pp.fit(img, 2000, "siren", steps=2, progress=False).config["batch_size"] == 4096
-    assert pp.fit(img, 2000, "siren", steps=2, batch_size=80 * 80, progress=False).config["batch_size"] is None
-    assert pp.fit(img, 2000, "siren", steps=2, batch_size=10**6, progress=False).config["batch_size"] is None
+    kw = dict(steps=2, progress=False, memory_cap=1 << 20)  # too small for them all at once
+    assert pp.fit(img, 2000, "siren", **kw).config["batch_size"] == 4096
+    assert pp.fit(img, 2000, "siren", batch_size=80 * 80, **kw).config["batch_size"] is None
+    assert pp.fit(img, 2000, "siren", batch_size=10**6, **kw).config["batch_size"] is None
 
 
 def test_render_chunks_are_sized_to_the_device(tiny_fits):
-    from pixparam.result import render_chunk_bytes, render_field
+    from pixparam.rendering import render_chunk_bytes, render_field
 
     assert render_chunk_bytes(torch.device("cpu")) == 64 << 20
     f = tiny_fits["hashgrid"]
-    assert (render_field(f.model, 33, 20) == render_field(f.model, 33, 20, max_chunk_bytes=1)).all()
+    torch.testing.assert_close(
+        torch.from_numpy(render_field(f.model, 33, 20, max_chunk_bytes=1)),
+        torch.from_numpy(render_field(f.model, 33, 20)),
+        rtol=0,
+        atol=1e-6,
+    )
     if torch.cuda.is_available():
         assert 64 << 20 <= render_chunk_bytes(torch.device("cuda")) <= 2 << 30
 

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 import pixparam as pp
-from pixparam import train
+from pixparam import cache
 from pixparam.gallery import SECTIONS, Profile, build_gallery
 
 TINY = Profile(
@@ -114,7 +114,7 @@ def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatc
     profile = TINY.with_(images=("camera",), families=("relu",), experiments={})
     out = tmp_path / "g"
     calls = []
-    real_fit = train.fit
+    real_fit = cache.fit
 
     def counting(*args, **kwargs):
         if len(calls) == 2:
@@ -122,11 +122,11 @@ def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatc
         calls.append(1)
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(train, "fit", counting)
+    monkeypatch.setattr(cache, "fit", counting)
     with pytest.raises(KeyboardInterrupt):
         build_gallery(out, profile, device="cpu", progress=False)
     assert len(list((out / ".cache").glob("*.safetensors"))) == 2  # the two finished fits were saved
-    monkeypatch.setattr(train, "fit", real_fit)
+    monkeypatch.setattr(cache, "fit", real_fit)
     res = build_gallery(out, profile, device="cpu", progress=False)
     assert res["meta"]["fits_reused"] == 2  # nothing finished before the interrupt is trained again
     trained = res["meta"]["fits_trained"]

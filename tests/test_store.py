@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import save_file
 
 import pixparam as pp
-from pixparam import store
+from pixparam.store import checkpoint
 
 
 @pytest.mark.parametrize("family", pp.FAMILIES)
@@ -61,7 +61,7 @@ def test_foreign_files(tmp_path):
 
 
 def test_newer_format_refused(tiny_fits, tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "FORMAT_VERSION", 99)
+    monkeypatch.setattr(checkpoint, "FORMAT_VERSION", 99)
     path = tiny_fits["relu"].save(tmp_path / "new.safetensors")
     monkeypatch.undo()
     with pytest.raises(pp.CheckpointError, match=r"format 99.*upgrade pixparam"):

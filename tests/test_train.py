@@ -214,16 +214,17 @@ print((after - before) / 1024, out.nbytes / 2**20)
     assert extra_mb < out_mb + 200  # the output plus bounded chunk activations
 
 
-def test_auto_batch_falls_back_to_minibatches_when_memory_is_short(rgb32, monkeypatch):
-    from pixparam import train
+def test_auto_batch_falls_back_to_minibatches_when_memory_is_short(rgb32):
+    from pixparam.training import TrainConfig, auto_batch, bytes_per_point
 
     f = pp.fit(rgb32, 1000, "relu", steps=2, progress=False)
     assert f.config["batch_size"] is None  # a 32-px image is one full batch
-    cfg = train.TrainConfig(**{**f.config, "betas": tuple(f.config["betas"])})
-    per_point = 3 * train._bytes_per_point(f.model)
-    monkeypatch.setattr(train, "_memory_cap", lambda device: 1000 * per_point)
-    small = train._with_auto_batch(cfg, f.model, 10**6, torch.device("cpu"))
-    assert small.batch_size == 4096  # the floor
-    monkeypatch.setattr(train, "_memory_cap", lambda device: 100_000 * per_point)
-    assert train._with_auto_batch(cfg, f.model, 10**6, torch.device("cpu")).batch_size == 65536
-    assert train._with_auto_batch(cfg, f.model, 50_000, torch.device("cpu")).batch_size is None
+    cfg = TrainConfig.from_dict(f.config)
+    per_point = 3 * bytes_per_point(f.model)
+    small = TrainConfig.from_dict({**f.config, "memory_cap": 1000 * per_point})
+    assert auto_batch(small, f.model, 10**6).batch_size == 4096  # the floor
+    big = TrainConfig.from_dict({**f.config, "memory_cap": 100_000 * per_point})
+    assert auto_batch(big, f.model, 10**6).batch_size == 65536
+    assert auto_batch(big, f.arch, 10**6).batch_size == 65536  # an Arch is enough to estimate
+    assert auto_batch(big, f.model, 50_000).batch_size is None
+    assert auto_batch(cfg, f.model, 1024) is cfg

@@ -157,10 +157,11 @@ class MultiField(Field):
             uniform_(self.project.weight, bound, gen)
 
     def prepare(self, coords: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """The family's prepared ``(x, y)``, then the image index column."""
+        """The family's prepared ``(x, y)``, then the image index column (zeros for ``(N, 2)`` input)."""
         inner = self.field.prepare(coords[:, :2].contiguous())
         parts = (inner,) if isinstance(inner, torch.Tensor) else tuple(inner)
-        return (*parts, coords[:, 2])
+        index = coords[:, 2] if coords.shape[1] > 2 else torch.zeros_like(coords[:, 0])
+        return (*parts, index)
 
     def raw_prepared(self, prepared: Prepared) -> torch.Tensor:
         *parts, k = prepared

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 from .config import DEFAULT_STEPS, TrainConfig
-from .fitting import FitJob, fit, fit_ladder
-from .loop import TrainResult, adam_options, train
+from .fitting import FitJob, fit, fit_ladder, memory_groups
+from .loop import TrainResult, adam_options, networks_trained, train
 from .memory import auto_batch, bytes_per_point, memory_cap
 from .points import Points
 
@@ -27,5 +27,7 @@ __all__ = [
     "fit",
     "fit_ladder",
     "memory_cap",
+    "memory_groups",
+    "networks_trained",
     "train",
 ]

@@ -31,9 +31,15 @@ from .config import TrainConfig
 from .memory import bytes_per_point, memory_cap, prepared_bytes
 from .points import Points
 
-__all__ = ["TrainResult", "train"]
+__all__ = ["TrainResult", "networks_trained", "train"]
 
 _TORCH_VERSION = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
+_TRAINED = [0]  # networks this process has trained (see networks_trained)
+
+
+def networks_trained() -> int:
+    """How many networks :func:`train` has finished training in this process (a counter for caches and tests)."""
+    return _TRAINED[0]
 
 
 @dataclass
@@ -139,6 +145,7 @@ def train(
         m.model.eval()
         m.history.append(head.steps, final, seconds, m.cfg.lr_at(head.steps) * m.lr_scale)
         out.append(TrainResult(m.history, seconds))
+    _TRAINED[0] += len(members)
     return out
 
 
