@@ -171,16 +171,25 @@ def test_compare_rejects_bad_input(img24, ladder, rgb32):
 
 
 def test_jpeg_at_most_is_the_best_quality_that_fits(rgb32):
+    import io
+
     from pixparam.images import to_uint8
-    from pixparam.jpeg import _encode
+
+    def n_bytes(quality):  # Pillow directly, with the settings jpeg_at_most documents
+        buf = io.BytesIO()
+        Image.fromarray(to_uint8(rgb32)).save(buf, format="JPEG", quality=quality, optimize=True)
+        return len(buf.getvalue())
 
     j = jpeg_at_most(rgb32, 1500)
     assert j.n_bytes <= 1500 and 1 <= j.quality <= 95
+    assert n_bytes(j.quality) == j.n_bytes
     if j.quality < 95:
-        assert len(_encode(to_uint8(rgb32), j.quality + 1)) > 1500
+        assert n_bytes(j.quality + 1) > 1500
     assert j.psnr == pytest.approx(pp.psnr(rgb32, j.decoded))
     with pytest.raises(pp.BudgetError, match="raise the budget"):
         jpeg_at_most(rgb32, 100)
+    with pytest.raises(pp.ImageError, match="drop the alpha"):
+        jpeg_at_most(np.concatenate([rgb32, rgb32[..., :1]], axis=-1), 1500)
 
 
 def test_capacity_table_records(img24, ladder):
