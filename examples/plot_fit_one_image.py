@@ -33,8 +33,8 @@ fig = plot_strip(
             (again.render(size=256), "loaded, rendered\nat 256 px"),
         ],
         "pixels": [
-            (pix.render("nearest"), f"{pp.format_count(pix.n_values)} values\n{pix.shape[0]}×{pix.shape[1]} px"),
-            (pix.render("bicubic", size=256), f"bicubic to 256 px\n{pix.psnr:.1f} dB at 64 px"),
+            (pix.render(mode="nearest"), f"{pp.format_count(pix.n_values)} values\n{pix.shape[0]}×{pix.shape[1]} px"),
+            (pix.render(mode="bicubic", size=256), f"bicubic to 256 px\n{pix.psnr:.1f} dB at 64 px"),
         ],
     },
     column_titles=["fitted size", "upsampled"],

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pixparam as pp
-from pixparam.figures import save_figure
+from pixparam.figures import plot_edit_curve, plot_edit_strip, save_figure
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("prune_quantize.png")
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -27,9 +27,9 @@ quantized = pp.edit.quantize(fit, 4)
 kib = quantized.storage_bits / 8 / 1024
 print(f"4 bits: {quantized.psnr:.2f} dB in {kib:.1f} KiB (float32: {fit.n_params * 4 / 1024:.1f} KiB)")
 
-print(f"wrote {save_figure(pp.edit_strip(fit, 'prune', [0, 0.5, 0.8, 0.9, 0.95]), out)}")
+print(f"wrote {save_figure(plot_edit_strip(fit, 'prune', [0, 0.5, 0.8, 0.9, 0.95]), out)}")
 quant_path = out.with_name(out.stem + "_quantize" + out.suffix)
-print(f"wrote {save_figure(pp.edit_strip(fit, 'quantize', [32, 8, 6, 4, 3, 2]), quant_path)}")
+print(f"wrote {save_figure(plot_edit_strip(fit, 'quantize', [32, 8, 6, 4, 3, 2]), quant_path)}")
 curve_path = out.with_name(out.stem + "_curve" + out.suffix)
-curve = pp.edit_curve(fit, "prune", [0, 0.5, 0.8, 0.9, 0.95], heal_steps=max(1, steps // 5))
+curve = plot_edit_curve(fit, "prune", [0, 0.5, 0.8, 0.9, 0.95], heal_steps=max(1, steps // 5))
 print(f"wrote {save_figure(curve, curve_path)}")

@@ -9,6 +9,43 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import OutputError
+
+__all__ = [
+    "FolderNotFoundError",
+    "atomic_path",
+    "check_folder",
+    "json_ready",
+    "write_bytes_atomic",
+    "write_json_atomic",
+]
+
+
+class FolderNotFoundError(OutputError, FileNotFoundError):
+    """The folder an output would be written to does not exist (also a :class:`FileNotFoundError`)."""
+
+
+def check_folder(path: str | os.PathLike) -> Path:
+    """The folder ``path`` would be written to; raise :class:`FolderNotFoundError` if it does not exist.
+
+    Parameters
+    ----------
+    path : str or path
+        The file to be written.
+
+    Returns
+    -------
+    Path
+        Its parent folder (``.`` for a bare file name).
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise FolderNotFoundError(
+            f"cannot write {str(target)!r}: folder {str(parent)!r} does not exist; create it first"
+        )
+    return parent
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -17,11 +54,15 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     The temporary file lives in the target's directory (so the final
     ``os.replace`` is atomic on POSIX and Windows) and is removed if the body
     raises, so a failed write never leaves a half-written target behind.
+
+    Raises
+    ------
+    FolderNotFoundError
+        The target's folder does not exist (an :class:`~pixparam.OutputError`
+        and a :class:`FileNotFoundError`).
     """
     target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(target)!r}: folder {str(parent)!r} does not exist; create it first")
+    parent = check_folder(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     os.close(fd)
     tmp = Path(tmp_name)

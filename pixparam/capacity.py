@@ -18,14 +18,27 @@ from typing import Any
 
 import numpy as np
 
-from .budget import FAMILIES, parse_budget
-from .errors import BudgetError
+from . import budget as _budget
+from ._deprecate import keyword_only
+from .budget import parse_budget
+from .errors import BudgetError, ConfigError, ImageError
 from .images import ImageSource, load_image
 from .jpeg import QUALITIES, jpeg_at_most
 from .pixels import pixelate
 from .result import Fit
 
-__all__ = ["PIXELS", "capacity_table", "crossovers", "law_crossing", "power_law", "save_table", "series_label"]
+__all__ = [
+    "PIXELS",
+    "capacity_table",
+    "crossovers",
+    "law_crossing",
+    "power_law",
+    "resolve_families",
+    "save_table",
+    "series_label",
+    "series_names",
+    "series_points",
+]
 
 PIXELS = "pixels/values"
 
@@ -58,6 +71,35 @@ def _record(series: str, kind: str, budget: int, n: float, n_bytes: int, m: Any,
     }
 
 
+def resolve_families(families: Sequence[str] | None) -> tuple[str, ...]:
+    """``families`` as a tuple, ``None`` meaning every registered family (read now, not at import).
+
+    Parameters
+    ----------
+    families : sequence of str or None
+        Family names, or ``None`` for all of :data:`pixparam.FAMILIES`.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    ConfigError
+        A name is not a registered family, or ``families`` is a single string.
+    """
+    known = tuple(_budget.FAMILIES)
+    if families is None:
+        return known
+    if isinstance(families, str):
+        raise ConfigError(f"families={families!r} is one string; pass a list of names, e.g. [{families!r}]")
+    names = tuple(families)
+    unknown = [f for f in names if f not in known]
+    if unknown:
+        raise ConfigError(f"unknown families {unknown}; choose from {', '.join(known)}")
+    return names
+
+
 def _find_fit(fits: Sequence[Fit], family: str, budget: int) -> Fit | None:
     for f in fits:
         if f.family == family and (f.arch.budget == budget or (f.arch.budget is None and f.n_params == budget)):
@@ -68,7 +110,7 @@ def _find_fit(fits: Sequence[Fit], family: str, budget: int) -> Fit | None:
 def capacity_table(
     image: ImageSource,
     budgets: Sequence[int | str],
-    families: Sequence[str] = FAMILIES,
+    families: Sequence[str] | None = None,
     *,
     fits: Sequence[Fit] = (),
     param_bits: Sequence[int] = (32,),
@@ -83,8 +125,9 @@ def capacity_table(
         The image, at the size to fit.
     budgets : sequence of int or str
         Parameter budgets (``"1k"``, ``4096``...).
-    families : sequence of str
-        Network families to include.
+    families : sequence of str, optional
+        Network families to include; default every registered family
+        (:data:`pixparam.FAMILIES`).
     fits : sequence of Fit
         Fits already made (matched by family and planned budget); only the
         missing ``(family, budget)`` pairs are trained.
@@ -106,6 +149,15 @@ def capacity_table(
         details (``arch``, ``shape``, ``quality``); ``saturated`` marks pixels
         at the image's full resolution and JPEG at quality 95, which laws and
         crossovers leave out.
+
+    Raises
+    ------
+    BudgetError
+        ``budgets`` is empty or holds something that is not a budget.
+    ConfigError
+        An unknown family.
+    ImageError
+        A given fit was made on an image of another shape.
     """
     from .train import fit as fit_one
 
@@ -113,24 +165,22 @@ def capacity_table(
     values = sorted({parse_budget(b) for b in budgets})
     if not values:
         raise BudgetError("budgets is empty; pass at least one budget, e.g. ['1k', '4k']")
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown:
-        raise ValueError(f"unknown families {unknown}; choose from {', '.join(FAMILIES)}")
+    families = resolve_families(families)
     fit_kwargs.setdefault("progress", False)
     records: list[dict[str, Any]] = []
     for budget in values:
         for family in families:
             f = _find_fit(fits, family, budget) or fit_one(img, budget, family, **fit_kwargs)
             if f.image_shape != img.shape:
-                raise ValueError(f"a {family} fit was made on a {f.image_shape} image, not this {img.shape} one")
+                raise ImageError(f"a {family} fit was made on a {f.image_shape} image, not this {img.shape} one")
             records.append(_record(family, "network", budget, f.n_params, 4 * f.n_params, f, arch=f.arch.describe()))
-        pix = pixelate(img, budget, "values")
+        pix = pixelate(img, budget, match="values")
         full = pix.shape == img.shape[:2]
         records.append(
             _record(PIXELS, "pixels", budget, pix.n_values, 4 * pix.n_values, pix, shape=pix.shape, saturated=full)
         )
         for bits in param_bits:
-            pix = pixelate(img, budget, "bits", param_bits=bits)
+            pix = pixelate(img, budget, match="bits", param_bits=bits)
             n = 8 * pix.n_values / bits
             records.append(
                 _record(
@@ -180,15 +230,25 @@ def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **met
     return write_json_atomic(path, payload)  # lossless PSNRs are written as null
 
 
-def _series(records: Sequence[dict[str, Any]]) -> list[str]:
+def series_names(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The series keys in ``records``, in order of first appearance."""
     seen: dict[str, None] = {}
     for r in records:
         seen.setdefault(r["series"], None)
     return list(seen)
 
 
-def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``n``, ``metric`` and a mask of the points a law is fitted to (finite, baseline not saturated)."""
+def series_points(
+    records: Sequence[dict[str, Any]], series: str, *, metric: str = "psnr"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One series' points, sorted by ``n``.
+
+    Returns
+    -------
+    n, y, fitted : (K,) ndarray
+        Counts, ``metric`` values, and a bool mask of the points a law is
+        fitted to (finite and not saturated).
+    """
     pts = sorted((r["n"], r[metric], bool(r.get("saturated", False))) for r in records if r["series"] == series)
     n = np.array([p[0] for p in pts], dtype=float)
     y = np.array([p[1] for p in pts], dtype=float)
@@ -196,7 +256,8 @@ def _points(records: Sequence[dict[str, Any]], series: str, metric: str) -> tupl
     return n, y, fitted
 
 
-def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psnr") -> tuple[float, float] | None:
+@keyword_only("metric")
+def power_law(records: Sequence[dict[str, Any]], series: str, *, metric: str = "psnr") -> tuple[float, float] | None:
     """Least-squares ``metric = a + b·log10 N`` over a series' finite, unsaturated points.
 
     Saturated points are left out: pixels at the image's full resolution
@@ -211,7 +272,7 @@ def power_law(records: Sequence[dict[str, Any]], series: str, metric: str = "psn
         ``None`` when fewer than two distinct counts with finite quality remain
         (e.g. pixels lossless, or JPEG at its top quality for every budget).
     """
-    n, y, keep = _points(records, series, metric)
+    n, y, keep = series_points(records, series, metric=metric)
     if len(np.unique(n[keep])) < 2:
         return None
     b, a = np.polyfit(np.log10(n[keep]), y[keep], 1)
@@ -263,8 +324,9 @@ def _gap(n: float, da: float, db: float) -> float:
     return da + db * math.log10(n)
 
 
+@keyword_only("against", "metric")
 def crossovers(
-    records: Sequence[dict[str, Any]], against: str = PIXELS, metric: str = "psnr"
+    records: Sequence[dict[str, Any]], *, against: str = PIXELS, metric: str = "psnr"
 ) -> dict[str, dict[str, Any]]:
     """Where each network family overtakes a baseline, on the fitted laws.
 
@@ -280,6 +342,8 @@ def crossovers(
         From :func:`capacity_table`.
     against : str
         The baseline series, ``'pixels/values'`` or ``'pixels/bits32'``...
+    metric : {"psnr", "ssim"}
+        The quality the laws are fitted to.
 
     Returns
     -------
@@ -294,18 +358,18 @@ def crossovers(
         baseline's, even outside the range (an extrapolation, kept within a
         factor of 100 of it; ``None`` otherwise).
     """
-    base = power_law(records, against, metric)
-    bn, _, b_keep = _points(records, against, metric)
+    base = power_law(records, against, metric=metric)
+    bn, _, b_keep = series_points(records, against, metric=metric)
     finite_n = bn[b_keep]
     out: dict[str, dict[str, Any]] = {}
-    for fam in [s for s in _series(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
-        law = power_law(records, fam, metric)
+    for fam in [s for s in series_names(records) if any(r["series"] == s and r["kind"] == "network" for r in records)]:
+        law = power_law(records, fam, metric=metric)
         if len(finite_n):
             inside = [
                 r for r in records if r["series"] != fam or finite_n.min() / 1.05 <= r["n"] <= finite_n.max() * 1.05
             ]
-            law = power_law(inside, fam, metric) or law
-        fn, _, _ = _points(records, fam, metric)
+            law = power_law(inside, fam, metric=metric) or law
+        fn, _, _ = series_points(records, fam, metric=metric)
         entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "law": law, "measured": None}
         by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
         fam_records = sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"])

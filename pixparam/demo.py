@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .budget import FAMILIES, format_count, parse_budget
+from .budget import format_count, parse_budget
+from .capacity import resolve_families
 from .figures import compare, save_figure
 from .images import ImageSource, load_image
 from .pixels import Pixels, pixelate
@@ -82,7 +83,7 @@ def run_demo(
     *,
     size: int | None = 48,
     budgets: Sequence[int | str] = ("1k", "4k"),
-    families: Sequence[str] = FAMILIES,
+    families: Sequence[str] | None = None,
     steps: int = 300,
     device: str = "auto",
     seed: int = 0,
@@ -99,8 +100,8 @@ def run_demo(
         Longest side to resize to first (small keeps it fast on a CPU).
     budgets : sequence of int or str
         Parameter budgets, one column each.
-    families : sequence of str
-        Network families, one row each.
+    families : sequence of str, optional
+        Network families, one row each; default every registered family.
     steps : int
         Training steps per fit.
     device, seed, progress
@@ -111,7 +112,13 @@ def run_demo(
     Returns
     -------
     DemoResult
+
+    Raises
+    ------
+    ConfigError
+        An unknown family.
     """
+    families = resolve_families(families)
     img = load_image(image, size=size)
     values = sorted({parse_budget(b) for b in budgets})
     fits = {

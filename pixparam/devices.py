@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import torch
 
-from .errors import DeviceError
+from .errors import ConfigError, DeviceError
 
 __all__ = ["PRECISIONS", "matmul_precision", "resolve_device"]
 
@@ -58,7 +58,7 @@ def matmul_precision(device: torch.device, precision: str) -> Iterator[None]:
     The global TF32 setting is restored on exit.
     """
     if precision not in PRECISIONS[1:]:
-        raise ValueError(f"precision={precision!r}; choose one of {', '.join(PRECISIONS)}")
+        raise ConfigError(f"precision={precision!r}; choose one of {', '.join(PRECISIONS)}")
     if device.type != "cuda" or precision == "fp32":
         yield
         return

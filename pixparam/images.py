@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ._deprecate import keyword_only
 from ._io import atomic_path
-from .errors import ImageError, ImageNotFoundError
+from .errors import ConfigError, ImageError, ImageNotFoundError
 
 __all__ = ["SAMPLES", "ImageSource", "load_image", "resize", "save_image", "to_uint8"]
 
@@ -47,7 +48,8 @@ Size = int | Sequence[int] | None
 _MIN_SIDE = 2
 
 
-def load_image(src: ImageSource, size: Size = None) -> np.ndarray:
+@keyword_only("size")
+def load_image(src: ImageSource, *, size: Size = None) -> np.ndarray:
     """Load an image as float32 ``(H, W, C)`` in ``[0, 1]``.
 
     Parameters
@@ -115,7 +117,7 @@ def resize(img: np.ndarray, size: Size) -> np.ndarray:
         return img
     if h <= img.shape[0] and w <= img.shape[1]:
         return area_downsample(img, (h, w))
-    return upsample(img, (h, w), "bicubic")
+    return upsample(img, (h, w), mode="bicubic")
 
 
 def resolve_size(size: Size, shape: Sequence[int]) -> tuple[int, int]:
@@ -151,7 +153,8 @@ _PIL_FILTERS = {
 }
 
 
-def upsample(img: np.ndarray, shape: Sequence[int], mode: str = "bicubic") -> np.ndarray:
+@keyword_only("mode")
+def upsample(img: np.ndarray, shape: Sequence[int], *, mode: str = "bicubic") -> np.ndarray:
     """Resample an image to ``shape`` with a PIL filter, in float32 per channel.
 
     Parameters
@@ -162,9 +165,18 @@ def upsample(img: np.ndarray, shape: Sequence[int], mode: str = "bicubic") -> np
     mode : {"nearest", "bilinear", "bicubic", "lanczos"}
         ``nearest`` shows pixels as blocks; the others interpolate and are
         clipped to ``[0, 1]`` (bicubic and Lanczos overshoot at edges).
+
+    Returns
+    -------
+    (h, w, C) ndarray of float32
+
+    Raises
+    ------
+    ConfigError
+        ``mode`` is not one of the four.
     """
     if mode not in _PIL_FILTERS:
-        raise ValueError(f"mode={mode!r} is not one of {sorted(_PIL_FILTERS)}")
+        raise ConfigError(f"mode={mode!r} is not one of {sorted(_PIL_FILTERS)}")
     h, w = int(shape[0]), int(shape[1])
     flt = _PIL_FILTERS[mode]
     planes = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from .errors import BudgetError
+from .errors import BudgetError, ImageError
 from .images import ImageSource, load_image, to_uint8, upsample
 from .metrics import Measured
 
@@ -53,7 +53,7 @@ class Jpeg(Measured):
         """The decoded image (resampled bicubic if ``size`` differs)."""
         if tuple(size) == self.decoded.shape[:2]:
             return self.decoded
-        return upsample(self.decoded, size, "bicubic")
+        return upsample(self.decoded, size, mode="bicubic")
 
     def caption(self) -> str:
         """``'JPEG q 37 · 3,912 B'``."""
@@ -89,8 +89,8 @@ def jpeg_at_most(image: ImageSource, max_bytes: int) -> Jpeg:
     ------
     BudgetError
         Even quality 1 needs more than ``max_bytes`` bytes (JPEG headers
-        alone take a few hundred).
-    ValueError
+        alone take a few hundred), or ``max_bytes`` is not a positive whole number.
+    ImageError
         The image has an alpha channel.
 
     Examples
@@ -103,9 +103,9 @@ def jpeg_at_most(image: ImageSource, max_bytes: int) -> Jpeg:
     """
     img = load_image(image)
     if img.shape[2] not in (1, 3):
-        raise ValueError(f"JPEG stores gray or RGB images; this one has {img.shape[2]} channels (drop the alpha)")
+        raise ImageError(f"JPEG stores gray or RGB images; this one has {img.shape[2]} channels (drop the alpha)")
     if isinstance(max_bytes, bool) or int(max_bytes) != max_bytes or max_bytes < 1:
-        raise ValueError(f"max_bytes={max_bytes!r}; it must be a positive whole number of bytes")
+        raise BudgetError(f"max_bytes={max_bytes!r}; it must be a positive whole number of bytes")
     u8 = to_uint8(img)
     u8 = u8[..., 0] if u8.shape[2] == 1 else u8
     best: tuple[int, bytes] | None = None

@@ -33,6 +33,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from ._deprecate import keyword_only
 from .edit._base import number as _number
 from .errors import EditError
 from .images import area_downsample
@@ -51,7 +52,8 @@ def _derived(pix: Pixels, small: np.ndarray, edit: dict, **changes: object) -> P
     return replace(pix, small=small.astype(np.float32), metrics={}, edits=(*pix.edits, edit), **changes)  # type: ignore[arg-type]
 
 
-def prune_pixels(pix: Pixels, amount: float, method: str = "magnitude", *, seed: int = 0) -> Pixels:
+@keyword_only("method")
+def prune_pixels(pix: Pixels, amount: float, *, method: str = "magnitude", seed: int = 0) -> Pixels:
     """Drop a fraction of a pixel counterpart's values and reconstruct.
 
     Parameters
@@ -135,12 +137,26 @@ def posterize(pix: Pixels, bits: int) -> Pixels:
     return _derived(pix, small, edit, bits_per_value=min(bits, pix.bits_per_value))
 
 
-def noise_pixels(pix: Pixels, scale: float, seed: int = 0) -> Pixels:
+@keyword_only("seed")
+def noise_pixels(pix: Pixels, scale: float, *, seed: int = 0) -> Pixels:
     """Add Gaussian noise of ``scale`` times the pixel values' standard deviation.
 
     The twin of :func:`pixparam.edit.noise` (one "tensor": all stored values).
-    Drawn on a CPU torch generator from ``seed``; the result is clipped to
-    ``[0, 1]``, the range pixels can hold.
+
+    Parameters
+    ----------
+    pix : Pixels
+        The counterpart (left untouched).
+    scale : float, >= 0
+        Noise standard deviation as a fraction of the standard deviation of
+        ``pix.small``, the ``(h, w, C)`` stored values.
+    seed : int
+        Seeds a CPU torch generator.
+
+    Returns
+    -------
+    Pixels
+        Noisy pixels, clipped to ``[0, 1]`` (the range pixels can hold).
     """
     _check(pix)
     scale = _number(scale, "scale", 0.0)

@@ -14,8 +14,9 @@ from typing import Literal
 
 import numpy as np
 
+from ._deprecate import keyword_only
 from .budget import format_count, parse_budget
-from .errors import BudgetError
+from .errors import BudgetError, ConfigError
 from .images import ImageSource, Size, area_downsample, load_image, resolve_size, upsample
 from .metrics import Measured
 
@@ -82,7 +83,8 @@ class Pixels(Measured):
         """``(h, w)`` of the stored pixels."""
         return int(self.small.shape[0]), int(self.small.shape[1])
 
-    def render(self, mode: RenderMode = "bicubic", size: Size = None) -> np.ndarray:
+    @keyword_only("mode", "size")
+    def render(self, *, mode: RenderMode = "bicubic", size: Size = None) -> np.ndarray:
         """Upsample to the full image's size (or ``size``).
 
         Parameters
@@ -96,13 +98,18 @@ class Pixels(Measured):
         Returns
         -------
         (H, W, C) ndarray of float32 in ``[0, 1]``
+
+        Raises
+        ------
+        ConfigError
+            ``mode`` is not one of the four.
         """
         h, w = self.image_shape[:2] if size is None else resolve_size(size, self.image_shape[:2])
-        return upsample(self.small, (h, w), mode)
+        return upsample(self.small, (h, w), mode=mode)
 
     def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
-        """Bicubic upsampling, the fair reconstruction metrics use."""
-        return self.render("bicubic", size=size)
+        """Bicubic upsampling to ``size`` ``(H, W)``, the fair reconstruction metrics use: an ``(H, W, C)`` array."""
+        return self.render(mode="bicubic", size=size)
 
     def caption(self) -> str:
         """``'36×37 px · 4.0k values'``."""
@@ -157,7 +164,8 @@ def counterpart_shape(image_shape: tuple[int, ...], n_values: int) -> tuple[int,
     return best[2], best[3]
 
 
-def pixelate(image: ImageSource, budget: int | str, match: Match = "values", *, param_bits: int = 32) -> Pixels:
+@keyword_only("match")
+def pixelate(image: ImageSource, budget: int | str, *, match: Match = "values", param_bits: int = 32) -> Pixels:
     """The pixel counterpart of a ``budget``-parameter network.
 
     Parameters
@@ -177,6 +185,13 @@ def pixelate(image: ImageSource, budget: int | str, match: Match = "values", *, 
     Pixels
         Area-averaged small image; 8-bit quantised for ``match="bits"``.
 
+    Raises
+    ------
+    BudgetError
+        The budget is not a number of parameters, or holds less than one pixel.
+    ConfigError
+        ``match`` or ``param_bits`` is not one of the choices.
+
     Examples
     --------
     >>> import pixparam as pp
@@ -190,10 +205,10 @@ def pixelate(image: ImageSource, budget: int | str, match: Match = "values", *, 
         n_values, bits = budget, 32
     elif match == "bits":
         if isinstance(param_bits, bool) or not isinstance(param_bits, int) or param_bits < 1:
-            raise ValueError(f"param_bits={param_bits!r}; it must be a positive integer (32, or 16 for half)")
+            raise ConfigError(f"param_bits={param_bits!r}; it must be a positive integer (32, or 16 for half)")
         n_values, bits = budget * param_bits // 8, 8
     else:
-        raise ValueError(f"match={match!r}; choose 'values' or 'bits'")
+        raise ConfigError(f"match={match!r}; choose 'values' or 'bits'")
     h, w = counterpart_shape(img.shape, n_values)
     small = img if (h, w) == img.shape[:2] else area_downsample(img, (h, w))
     if bits == 8:

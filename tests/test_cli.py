@@ -87,6 +87,22 @@ def test_output_folder_missing(tmp_path, capsys):
     assert code == 1 and "create it first" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ("compare camera --size 16 --budgets 300 --families relu --steps 1 -q -o {tmp}/f.doc", "f.doc"),  # OutputError
+        ("curve camera --size 16 --budgets 300 --families relu -q -o {tmp}/no/c.png", "create it first"),  # OutputError
+        ("compare camera --size 16 --budgets 300 --families relu --steps 0 -q -o {tmp}/f.png", "--steps 0"),  # Config
+        ("experiment crowding --size 8 --steps 2,3 -q", "one step count"),  # ConfigError
+    ],
+)
+def test_config_and_output_errors_are_one_line(tmp_path, capsys, argv, message):
+    code, _, err = run(capsys, argv.format(tmp=tmp_path))
+    assert code == 1
+    assert err.startswith("pixparam: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
 @pytest.mark.parametrize("argv", [["fit", "camera", "--budget", "lots"], ["demo", "--families", "siren,cnn"], []])
 def test_usage_errors_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:

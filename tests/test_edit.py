@@ -133,6 +133,15 @@ def test_noise_is_seeded_and_relative(tiny_fits):
             assert 0.07 < ratio < 0.13
 
 
+def test_positional_noise_seed_is_deprecated(tiny_fits):
+    a = tiny_fits["siren"]
+    with pytest.warns(DeprecationWarning, match=r"noise\(fit, scale, seed=\.\.\.\)"):
+        old = pp.edit.noise(a, 0.1, 1)
+    new = pp.edit.noise(a, 0.1, seed=1)
+    np.testing.assert_array_equal(old.render(), new.render())
+    assert old.edits == new.edits
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_align_preserves_function(tiny_fits, seeded, family):
     a, b = tiny_fits[family], seeded[family]
@@ -187,6 +196,22 @@ def test_splice_takes_from_b(tiny_fits, shared):
     assert torch.equal(g.model.mlp.layers[0].weight[3], b.model.mlp.layers[0].weight[3])
     assert torch.equal(g.model.mlp.layers[1].weight[:, 3], b.model.mlp.layers[1].weight[:, 3])
     assert torch.equal(g.model.mlp.layers[0].weight[2], a.model.mlp.layers[0].weight[2])
+
+
+def test_positional_splice_options_are_deprecated(tiny_fits, shared):
+    a, b = tiny_fits["relu"], shared["relu"]
+    with pytest.warns(DeprecationWarning, match=r"splice\(a, b, layers=\.\.\., neurons=\.\.\., align=\.\.\.\)"):
+        old = pp.edit.splice(a, b, [1], None, False)
+    new = pp.edit.splice(a, b, layers=[1], align=False)
+    np.testing.assert_array_equal(old.render(), new.render())
+    assert old.edits == new.edits
+    with pytest.warns(DeprecationWarning, match=r"write splice\(a, b, layers=\.\.\.\)"):
+        old = pp.edit.splice(a, b, [0], align=False)
+    np.testing.assert_array_equal(old.render(), pp.edit.splice(a, b, layers=[0], align=False).render())
+    with pytest.raises(TypeError, match="multiple values for argument 'layers'"):
+        pp.edit.splice(a, b, [0], layers=[1])
+    with pytest.raises(TypeError):
+        pp.edit.splice(a, b, [0], None, False, "extra")  # more than the old signature took
 
 
 def test_splice_region_hashgrid(tiny_fits, shared):

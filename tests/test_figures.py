@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
 import pixparam as pp
+from pixparam import figures
 from pixparam.capacity import law_crossing
 from pixparam.figures import (
+    MAX_WIDTH,
     FilmRecorder,
     capacity_table,
     compare,
     crossovers,
+    draw_capacity,
     draw_image,
+    plot_blend_strip,
     plot_capacity,
+    plot_edit_curve,
+    plot_edit_strip,
+    plot_families,
     plot_film,
     plot_strip,
     power_law,
@@ -21,6 +30,9 @@ from pixparam.figures import (
     training_film,
 )
 from pixparam.jpeg import jpeg_at_most
+
+#: Library code must not use its own deprecated call forms (the tests' own deliberate calls are caught by pytest.warns).
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning:pixparam")
 
 
 def _strip(rgb32):
@@ -43,9 +55,16 @@ def test_plot_strip_panels(rgb32):
 
 def test_draw_image_gray_uses_unit_range(gray24):
     fig = Figure()
-    ax = draw_image(fig.add_subplot(), gray24, "cap")
+    ax = draw_image(fig.add_subplot(), gray24, caption="cap")
     im = ax.images[0]
     assert im.get_clim() == (0.0, 1.0) and im.get_interpolation() == "nearest"
+    assert ax.get_xlabel() == "cap"
+
+
+def test_positional_caption_is_deprecated(gray24):
+    with pytest.warns(DeprecationWarning, match=r"draw_image\(ax, img, caption=\.\.\.\)"):
+        ax = draw_image(Figure().add_subplot(), gray24, "cap")
+    assert ax.get_xlabel() == "cap"
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
@@ -61,8 +80,12 @@ def test_save_figure_formats(rgb32, tmp_path, suffix):
 
 
 def test_save_figure_rejects_unknown_format(rgb32, tmp_path):
-    with pytest.raises(ValueError, match="cannot save a figure as"):
+    with pytest.raises(pp.OutputError, match="cannot save a figure as"):
         save_figure(_strip(rgb32), tmp_path / "f.doc")
+    with pytest.raises(ValueError, match="cannot save a figure as"):  # OutputError is a ValueError, as before
+        save_figure(_strip(rgb32), tmp_path / "f.doc")
+    with pytest.raises(pp.OutputError, match="create it first"):
+        save_figure(_strip(rgb32), tmp_path / "missing" / "f.png")
 
 
 # --------------------------------------------------------------------------- compare, curves, films
@@ -120,7 +143,7 @@ def test_compare_errors_inset_smooth(img24, ladder):
 
 def test_compare_match_bits_counts_bytes(img24, ladder):
     fig = compare(img24, ladder, match="bits", rows=["pixels"])
-    pix = pp.pixelate(img24, 300, "bits")
+    pix = pp.pixelate(img24, 300, match="bits")
     assert pix.n_values <= 1200
     assert f"{pp.format_count(pix.n_values)} bytes" in "\n".join(_captions(fig))
 
@@ -134,19 +157,39 @@ def test_compare_rejects_bad_input(img24, ladder, rgb32):
         compare(img24, [])
     with pytest.raises(ValueError, match="inset box"):
         compare(img24, ladder, inset=(0.8, 0.8, 0.5, 0.5))
+    # the same errors, typed
+    with pytest.raises(pp.ImageError, match="fitted to"):
+        compare(rgb32, ladder)
+    with pytest.raises(pp.ConfigError, match="choose from"):
+        compare(img24, ladder, rows=["fourier"])
+    with pytest.raises(pp.ConfigError, match="fits is empty"):
+        compare(img24, [])
+    with pytest.raises(pp.ConfigError, match="inset box"):
+        compare(img24, ladder, inset=(0.8, 0.8, 0.5, 0.5))
+    with pytest.raises(pp.ConfigError, match="panel_width"):
+        compare(img24, ladder, panel_width=0)
 
 
 def test_jpeg_at_most_is_the_best_quality_that_fits(rgb32):
+    import io
+
     from pixparam.images import to_uint8
-    from pixparam.jpeg import _encode
+
+    def n_bytes(quality):  # Pillow directly, with the settings jpeg_at_most documents
+        buf = io.BytesIO()
+        Image.fromarray(to_uint8(rgb32)).save(buf, format="JPEG", quality=quality, optimize=True)
+        return len(buf.getvalue())
 
     j = jpeg_at_most(rgb32, 1500)
     assert j.n_bytes <= 1500 and 1 <= j.quality <= 95
+    assert n_bytes(j.quality) == j.n_bytes
     if j.quality < 95:
-        assert len(_encode(to_uint8(rgb32), j.quality + 1)) > 1500
+        assert n_bytes(j.quality + 1) > 1500
     assert j.psnr == pytest.approx(pp.psnr(rgb32, j.decoded))
     with pytest.raises(pp.BudgetError, match="raise the budget"):
         jpeg_at_most(rgb32, 100)
+    with pytest.raises(pp.ImageError, match="drop the alpha"):
+        jpeg_at_most(np.concatenate([rgb32, rgb32[..., :1]], axis=-1), 1500)
 
 
 def test_capacity_table_records(img24, ladder):
@@ -181,6 +224,7 @@ def _synthetic(a_fam, b_fam, a_pix=10.0, b_pix=3.0):
 def test_power_law_and_crossovers():
     rec = _synthetic(0.0, 6.0)
     assert power_law(rec, "pixels/values") == pytest.approx((10.0, 3.0))
+    assert crossovers(rec, against="pixels/values") == crossovers(rec)
     c = crossovers(rec)["fam"]
     assert c["status"] == "overtakes" and c["n"] == pytest.approx(10 ** (10 / 3))
     assert c["measured"] == 10000
@@ -225,6 +269,29 @@ def test_plot_capacity_panels_and_legend():
     assert "pixels, equal values: a=10.0, b=3.00" in legend and "fam: a=0.0, b=6.00" in legend
     assert "2.2k" in [t.get_text() for t in fig.axes[0].texts]  # the crossover, marked
     assert "lossless from 1.0M" in fig.legends[0].get_title().get_text()
+    with pytest.raises(pp.ConfigError, match="no records"):
+        plot_capacity([])
+
+
+def test_positional_capacity_options_are_deprecated():
+    rec = _synthetic(0.0, 6.0)
+    with pytest.warns(DeprecationWarning, match=r"crossovers\(records, against=\.\.\.\)"):
+        old = crossovers(rec, "pixels/values")
+    assert old == crossovers(rec, against="pixels/values")
+    with pytest.warns(DeprecationWarning, match="against=..., metric=..."):
+        old = crossovers(rec, "pixels/values", "ssim")
+    assert old == crossovers(rec, against="pixels/values", metric="ssim")
+    with pytest.warns(DeprecationWarning, match=r"power_law\(records, series, metric=\.\.\.\)"):
+        old = power_law(rec, "fam", "ssim")
+    assert old == power_law(rec, "fam", metric="ssim")
+    ax_old, ax_new = Figure().subplots(), Figure().subplots()
+    with pytest.warns(DeprecationWarning, match=r"draw_capacity\(ax, records, metric=\.\.\.\)"):
+        draw_capacity(ax_old, rec, "ssim")
+    draw_capacity(ax_new, rec, metric="ssim")
+    assert ax_old.get_ylabel() == ax_new.get_ylabel() == "SSIM"
+    assert [line.get_ydata().tolist() for line in ax_old.get_lines()] == [
+        line.get_ydata().tolist() for line in ax_new.get_lines()
+    ]
 
 
 @pytest.mark.parametrize("suffix", ["gif", "png"])
@@ -238,6 +305,9 @@ def test_training_film_frames(img24, tmp_path, suffix):
     assert film.psnr[-1] == pytest.approx(pp.psnr(img24, film.fit.render()), abs=0.05)
     fig = plot_film(film, n=3)
     assert len(_image_axes(fig)) == 3 and f"{film.psnr[-1]:.1f} dB" in "\n".join(_captions(fig))
+    with pytest.warns(DeprecationWarning, match=r"plot_film\(film, n=\.\.\.\)"):
+        old = plot_film(film, 3)
+    assert _captions(old) == _captions(fig) and (old.get_size_inches() == fig.get_size_inches()).all()
 
 
 def test_training_film_from_fit_retrains_identically(img24, ladder, tmp_path):
@@ -245,20 +315,24 @@ def test_training_film_from_fit_retrains_identically(img24, ladder, tmp_path):
     film = training_film(fit, every=2)
     assert film.steps == [2, 4, 5]
     assert film.fit.psnr == pytest.approx(fit.psnr, abs=1e-9)
-    with pytest.raises(ValueError, match="image="):
+    with pytest.raises(pp.ImageError, match="image="):
         training_film(pp.load(fit.save(tmp_path / "m.safetensors")))
 
 
 def test_film_recorder_and_formats(img24, tmp_path, monkeypatch):
-    with pytest.raises(ValueError, match="every"):
+    with pytest.raises(pp.ConfigError, match="every"):
         FilmRecorder(img24, every=0)
     rec = FilmRecorder(img24, every=3)
     pp.fit(img24, 300, "relu", steps=7, progress=False, device="cpu", callback=rec)
     assert rec.film.steps == [3, 6]
-    with pytest.raises(ValueError, match=r"use \.gif"):
+    with pytest.raises(pp.OutputError, match=r"use \.gif"):
         training_film(rec, tmp_path / "f.avi")
+    with pytest.raises(pp.ConfigError, match="fps"):
+        training_film(rec, tmp_path / "f.gif", fps=0)
     monkeypatch.setattr("shutil.which", lambda name: None)
-    with pytest.raises(ValueError, match="ffmpeg"):
+    with pytest.raises(pp.OutputError, match="ffmpeg"):
+        training_film(rec, tmp_path / "f.mp4")
+    with pytest.raises(ValueError, match="ffmpeg"):  # OutputError is a ValueError, as before
         training_film(rec, tmp_path / "f.mp4")
     assert list(tmp_path.iterdir()) == []
 
@@ -270,9 +344,11 @@ def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
         raise AssertionError("capacity_curve trained a fit it was given")
 
     monkeypatch.setattr(pixparam.train, "fit", no_training)
-    fig = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder)
+    fig, records = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder, return_records=True)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    measured = {(r["series"], r["budget"]): r["psnr"] for r in fig.pixparam_records}
+    assert not hasattr(fig, "pixparam_records")  # the records come back beside the figure, not on it
+    assert records == capacity_table(img24, [300, 800], ["relu", "siren"], fits=ladder)
+    measured = {(r["series"], r["budget"]): r["psnr"] for r in records}
     for f in ladder:
         assert measured[f.family, f.arch.budget] == f.psnr
     psnr_axis = fig.axes[0]
@@ -280,11 +356,31 @@ def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
     assert all(round(f.psnr, 6) in ys for f in ladder)  # every measured point is drawn
 
 
-def test_compare_families_one_budget_side_by_side(tiny_fits, rgb32):
-    from pixparam.figures import compare_families
+def test_capacity_curve_records_attribute_is_deprecated(img24, ladder):
+    fig = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder)
+    assert isinstance(fig, Figure)
+    _, records = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder, return_records=True)
+    with pytest.warns(DeprecationWarning, match="return_records=True"):
+        old = fig.pixparam_records
+    assert old == records
 
+
+def test_capacity_families_default_is_every_registered_family(img24, monkeypatch):
+    import pixparam.budget
+
+    # None means "every family registered at call time", not the tuple at import
+    monkeypatch.setattr(pixparam.budget, "FAMILIES", ("relu",))
+    records = capacity_table(img24, [300], fits=[], steps=2, device="cpu", jpeg=False)
+    assert [r["series"] for r in records if r["kind"] == "network"] == ["relu"]
+    with pytest.raises(pp.ConfigError, match="unknown families"):
+        capacity_table(img24, [300], ["siren"])
+    with pytest.raises(pp.ConfigError, match="one string"):
+        capacity_table(img24, [300], "relu")
+
+
+def test_plot_families_one_budget_side_by_side(tiny_fits, rgb32):
     fits = list(tiny_fits.values())
-    fig = compare_families(rgb32, fits)
+    fig = plot_families(rgb32, fits)
     shown = [ax for ax in fig.axes if ax.images and ax.get_title()]
     assert [ax.get_title() for ax in shown] == ["image", *[f.family for f in fits], "pixels"]
     for ax, f in zip(shown[1:], fits):
@@ -292,9 +388,9 @@ def test_compare_families_one_budget_side_by_side(tiny_fits, rgb32):
     errors = [ax for ax in fig.axes if ax.images and ax.get_xlabel().startswith("mean |error|")]
     assert len(errors) == len(fits) + 1
     assert len({ax.images[0].get_clim() for ax in errors}) == 1  # one shared colour scale
-    assert len([ax for ax in compare_families(rgb32, fits, errors=False).axes if ax.images]) == len(fits) + 2
-    with pytest.raises(ValueError, match="one budget"):
-        compare_families(rgb32, [*fits, pp.fit(rgb32, 900, "relu", steps=2, progress=False)])
+    assert len([ax for ax in plot_families(rgb32, fits, errors=False).axes if ax.images]) == len(fits) + 2
+    with pytest.raises(pp.ConfigError, match="one budget"):
+        plot_families(rgb32, [*fits, pp.fit(rgb32, 900, "relu", steps=2, progress=False)])
 
 
 def test_capacity_json_is_strict_and_rgba_gets_no_jpeg(tmp_path, rgb32):
@@ -320,5 +416,91 @@ def test_film_of_an_init_from_fit_is_refused(tiny_fits, rgb32):
 
     a = tiny_fits["relu"]
     b = pp.fit(rgb32, a.arch, steps=2, init_from=a, progress=False)
-    with pytest.raises(ValueError, match="init_from"):
+    with pytest.raises(pp.ConfigError, match="init_from"):
         training_film(b)
+
+
+# --------------------------------------------------------------------------- every figure: style, width, aliases
+
+
+def _is_alias(func):
+    wrapped = getattr(func, "__wrapped__", None)
+    return wrapped is not None and wrapped.__name__ != func.__name__
+
+
+#: Every public Figure-returning function of pixparam.figures (deprecated aliases left out).
+FIGURE_FUNCTIONS = sorted(
+    name
+    for name in figures.__all__
+    if inspect.isfunction(getattr(figures, name))
+    and "Figure" in str(inspect.signature(getattr(figures, name)).return_annotation)
+    and not _is_alias(getattr(figures, name))
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_film(img24):
+    return training_film(img24, budget=300, family="relu", steps=4, every=2, device="cpu")
+
+
+def _figure_cases(img24, ladder, rgb32, tiny_fits, film):
+    """name -> (default call, call asking for more than 7.2 in)."""
+    a = tiny_fits["relu"]
+    rows = {"x": [(rgb32, "")] * 9}
+    return {
+        "capacity_curve": (
+            lambda: figures.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder),
+            lambda: figures.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder, ssim=False),
+        ),
+        "compare": (lambda: compare(img24, ladder), lambda: compare(img24, ladder, panel_width=4.0)),
+        "plot_blend_strip": (
+            lambda: plot_blend_strip(a, a, [0, 1]),
+            lambda: plot_blend_strip(a, a, [0, 0.5, 1], panel_width=4.0),
+        ),
+        "plot_capacity": (
+            lambda: plot_capacity(_synthetic(0.0, 6.0)),
+            lambda: plot_capacity(_synthetic(0.0, 6.0), width=20),
+        ),
+        "plot_edit_curve": (lambda: plot_edit_curve(a, "quantize", [32, 4]),) * 2,
+        "plot_edit_strip": (
+            lambda: plot_edit_strip(a, "prune", [0, 0.5]),
+            lambda: plot_edit_strip(a, "prune", [0, 0.5, 0.9], panel_width=4.0),
+        ),
+        "plot_families": (lambda: plot_families(rgb32, list(tiny_fits.values())),) * 2,
+        "plot_film": (lambda: plot_film(film, n=2), lambda: plot_film(film, width=20)),
+        "plot_strip": (lambda: plot_strip(rgb32, {"x": [(rgb32, "")]}), lambda: plot_strip(rgb32, rows)),
+    }
+
+
+def test_every_figure_function_is_styled_and_at_most_max_width(img24, ladder, rgb32, tiny_fits, tiny_film):
+    cases = _figure_cases(img24, ladder, rgb32, tiny_fits, tiny_film)
+    assert sorted(cases) == FIGURE_FUNCTIONS  # a new figure function needs a case here
+    assert MAX_WIDTH == 7.2
+    for name, calls in cases.items():
+        for call in calls:
+            fig = call()
+            assert isinstance(fig, Figure), name
+            assert fig.get_size_inches()[0] <= MAX_WIDTH, name
+            # drawn in style(): no top or right spines (image panels hide all of theirs)
+            for ax in fig.axes:
+                if ax.get_label() != "<colorbar>":
+                    assert not ax.spines["top"].get_visible(), (name, ax)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "args"),
+    [
+        ("compare_families", "plot_families", lambda fits, img: (img, list(fits.values()))),
+        ("edit_strip", "plot_edit_strip", lambda fits, img: (fits["relu"], "quantize", [32, 4])),
+        ("edit_curve", "plot_edit_curve", lambda fits, img: (fits["relu"], "noise", [0, 0.3])),
+        ("blend_strip", "plot_blend_strip", lambda fits, img: (fits["relu"], fits["relu"], [0, 1])),
+    ],
+)
+def test_renamed_figure_functions_warn_and_draw_the_same(tiny_fits, rgb32, old, new, args):
+    with pytest.warns(DeprecationWarning, match=f"{old} is deprecated; use {new}"):
+        fig_old = getattr(figures, old)(*args(tiny_fits, rgb32))
+    fig_new = getattr(figures, new)(*args(tiny_fits, rgb32))
+    assert (fig_old.get_size_inches() == fig_new.get_size_inches()).all()
+    texts = [[ax.get_xlabel(), ax.get_ylabel(), ax.get_title()] for ax in fig_old.axes]
+    assert texts == [[ax.get_xlabel(), ax.get_ylabel(), ax.get_title()] for ax in fig_new.axes]
+    assert getattr(pp, old, None) in (None, getattr(figures, old))  # pp.<old>, where exported, is the same alias

@@ -173,6 +173,35 @@ def test_bad_profile_and_section(tmp_path):
         TINY.with_(lens_budget=5000)
 
 
+def test_profile_errors_are_config_errors():
+    with pytest.raises(pp.ConfigError, match="unknown gallery profile 'huge'"):
+        pp.gallery.get_profile("huge")
+    with pytest.raises(pp.ConfigError, match="at least one image"):
+        TINY.with_(images=())
+    with pytest.raises(pp.ConfigError, match="unknown families"):
+        TINY.with_(families=("cnn",))
+    with pytest.raises(pp.ConfigError, match="lens_budget"):
+        TINY.with_(lens_budget=5000)
+
+
+def test_profile_families_default_is_every_registered_family(monkeypatch):
+    import pixparam.budget
+    from pixparam.gallery import spec
+
+    every = Profile(name="all", images=("camera",), size=16, budgets=(300,), lens_budget=300)
+    assert every.every_family and every.families == tuple(pp.FAMILIES)
+    assert not TINY.every_family and TINY.with_(size=12).families == TINY.families
+    assert every.to_dict()["families"] == list(pp.FAMILIES) and "every_family" not in every.to_dict()
+    full = spec.PROFILES["full"]
+    assert full.to_dict()["experiments"]["scaling"]["families"] == list(pp.FAMILIES)  # resolved in results.json
+    # a family registered later joins "every family" profiles, and their experiments, when they are next used
+    monkeypatch.setattr(pixparam.budget, "FAMILIES", (*pp.FAMILIES, "newfam"))
+    assert every.with_(size=12).families[-1] == "newfam"
+    assert pp.gallery.get_profile("full").families[-1] == "newfam"
+    assert full.settings("crowding")["families"][-1] == "newfam"
+    assert pp.gallery.get_profile(TINY) is TINY  # explicit families stay as given
+
+
 def test_cli_gallery(tmp_path, capsys, monkeypatch):
     from pixparam.cli import main
     from pixparam.gallery import spec

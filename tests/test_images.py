@@ -7,6 +7,9 @@ from PIL import Image
 import pixparam as pp
 from pixparam.images import area_downsample, resolve_size, upsample
 
+#: Library code must not use its own deprecated call forms (the tests' own deliberate calls are caught by pytest.warns).
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning:pixparam")
+
 
 @pytest.mark.parametrize(
     ("dtype", "scale"), [(np.uint8, 255), (np.uint16, 65535), (np.float32, 1.0), (np.float64, 1.0)]
@@ -80,8 +83,20 @@ def test_area_downsample_averages_blocks():
 
 def test_upsample_nearest_makes_blocks():
     a = np.random.default_rng(1).random((3, 4, 1)).astype(np.float32)
-    big = upsample(a, (6, 8), "nearest")
+    big = upsample(a, (6, 8), mode="nearest")
     np.testing.assert_array_equal(big, a.repeat(2, axis=0).repeat(2, axis=1))
+    with pytest.raises(pp.ConfigError, match="mode='box'"):
+        upsample(a, (6, 8), mode="box")
+
+
+def test_positional_options_are_deprecated():
+    a = np.random.default_rng(1).random((3, 4, 1)).astype(np.float32)
+    with pytest.warns(DeprecationWarning, match=r"upsample\(img, shape, mode=\.\.\.\)"):
+        old = upsample(a, (6, 8), "bilinear")
+    np.testing.assert_array_equal(old, upsample(a, (6, 8), mode="bilinear"))
+    with pytest.warns(DeprecationWarning, match=r"load_image\(src, size=\.\.\.\)"):
+        old = pp.load_image("camera", 16)
+    np.testing.assert_array_equal(old, pp.load_image("camera", size=16))
 
 
 @pytest.mark.parametrize(
@@ -133,3 +148,9 @@ def test_missing_file_is_also_file_not_found_error():
 def test_bad_size(size):
     with pytest.raises(pp.ImageError, match="size"):
         pp.load_image(np.zeros((4, 4)), size=size)
+
+
+def test_missing_folder_is_an_output_error_and_file_not_found(tmp_path, rgb32):
+    with pytest.raises(pp.OutputError, match="create it first") as exc:
+        pp.save_image(rgb32, tmp_path / "no" / "a.png")
+    assert isinstance(exc.value, FileNotFoundError)

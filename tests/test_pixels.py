@@ -11,6 +11,9 @@ import pixparam as pp
 from pixparam import pixel_edits as pe
 from pixparam.pixels import counterpart_shape
 
+#: Library code must not use its own deprecated call forms (the tests' own deliberate calls are caught by pytest.warns).
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning:pixparam")
+
 
 @settings(max_examples=200, deadline=None)
 @given(h=st.integers(2, 300), w=st.integers(2, 300), c=st.sampled_from([1, 3, 4]), budget=st.integers(4, 400_000))
@@ -59,19 +62,41 @@ def test_area_average_preserves_the_mean():
 
 def test_render_modes(rgb32):
     pix = pp.pixelate(rgb32, 300)
-    blocks = pix.render("nearest")
+    blocks = pix.render(mode="nearest")
     assert len(np.unique(blocks.reshape(-1, 3), axis=0)) <= pix.shape[0] * pix.shape[1]
     for mode in ("bilinear", "bicubic", "lanczos"):
-        out = pix.render(mode)
+        out = pix.render(mode=mode)
         assert out.shape == rgb32.shape and 0 <= out.min() and out.max() <= 1
-    assert pix.render("nearest", size=(7, 9)).shape == (7, 9, 3)
-    with pytest.raises(ValueError, match="mode='blocky'"):
-        pix.render("blocky")
+    assert pix.render(mode="nearest", size=(7, 9)).shape == (7, 9, 3)
+    with pytest.raises(pp.ConfigError, match="mode='blocky'"):
+        pix.render(mode="blocky")
+    with pytest.raises(ValueError, match="mode='blocky'"):  # ConfigError is a ValueError, as before
+        pix.render(mode="blocky")
+
+
+def test_positional_render_options_are_deprecated(rgb32):
+    pix = pp.pixelate(rgb32, 300)
+    with pytest.warns(DeprecationWarning, match=r"write Pixels\.render\(mode=\.\.\.\)"):
+        old = pix.render("nearest")
+    np.testing.assert_array_equal(old, pix.render(mode="nearest"))
+    with pytest.warns(DeprecationWarning, match="mode=..., size=..."):
+        old = pix.render("bilinear", (7, 9))
+    np.testing.assert_array_equal(old, pix.render(mode="bilinear", size=(7, 9)))
+    with pytest.raises(TypeError, match="multiple values"):
+        pix.render("nearest", mode="bicubic")
+
+
+def test_positional_match_is_deprecated(rgb32):
+    with pytest.warns(DeprecationWarning, match=r"pixelate\(image, budget, match=\.\.\.\)"):
+        old = pp.pixelate(rgb32, 500, "bits")
+    new = pp.pixelate(rgb32, 500, match="bits")
+    np.testing.assert_array_equal(old.small, new.small)
+    assert old.match == new.match == "bits"
 
 
 def test_pixels_metrics_use_bicubic(rgb32):
     pix = pp.pixelate(rgb32, 1000)
-    assert pix.psnr == pytest.approx(pp.psnr(rgb32, pix.render("bicubic")))
+    assert pix.psnr == pytest.approx(pp.psnr(rgb32, pix.render(mode="bicubic")))
     assert pp.pixelate(rgb32, 10**6).psnr == math.inf
 
 
@@ -84,8 +109,8 @@ def test_more_values_never_hurt_much(rgb32):
     ("kwargs", "error", "match"),
     [
         ({"budget": 2}, pp.BudgetError, "less than one 3-channel pixel"),
-        ({"budget": 100, "match": "bytes"}, ValueError, "match='bytes'"),
-        ({"budget": 100, "match": "bits", "param_bits": 0}, ValueError, "param_bits=0"),
+        ({"budget": 100, "match": "bytes"}, pp.ConfigError, "match='bytes'"),
+        ({"budget": 100, "match": "bits", "param_bits": 0}, pp.ConfigError, "param_bits=0"),
         ({"budget": "lots"}, pp.BudgetError, "not a number of parameters"),
     ],
 )
@@ -111,7 +136,7 @@ def _dct(small):
 @pytest.mark.parametrize("method", ["magnitude", "random"])
 @pytest.mark.parametrize("amount", [0.0, 0.5, 0.9])
 def test_prune_pixels_drops_the_fraction(pix32, method, amount):
-    out = pe.prune_pixels(pix32, amount, method)
+    out = pe.prune_pixels(pix32, amount, method=method)
     k = round(amount * pix32.n_values)
     coef = _dct(out.small)
     assert abs(int((np.abs(coef) < 1e-5).sum()) - k) <= 1  # float32 pixels: zeros up to ~1e-7
@@ -130,11 +155,11 @@ def test_prune_pixels_drops_the_fraction(pix32, method, amount):
 
 
 def test_prune_pixels_magnitude_beats_random(pix32):
-    assert pe.prune_pixels(pix32, 0.8).psnr > pe.prune_pixels(pix32, 0.8, "random").psnr
+    assert pe.prune_pixels(pix32, 0.8).psnr > pe.prune_pixels(pix32, 0.8, method="random").psnr
 
 
 def test_prune_pixels_structured_is_smaller(pix32):
-    out = pe.prune_pixels(pix32, 0.5, "neurons")
+    out = pe.prune_pixels(pix32, 0.5, method="neurons")
     assert out.n_values <= pix32.n_values // 2 and out.n_values > 0.4 * pix32.n_values
 
 
@@ -156,6 +181,16 @@ def test_noise_pixels(pix32):
     a, b = pe.noise_pixels(pix32, 0.2, seed=1), pe.noise_pixels(pix32, 0.2, seed=1)
     np.testing.assert_array_equal(a.small, b.small)
     assert a.psnr < pix32.psnr and 0.0 <= a.small.min() and a.small.max() <= 1.0
+
+
+def test_positional_pixel_edit_options_are_deprecated(pix32):
+    with pytest.warns(DeprecationWarning, match=r"noise_pixels\(pix, scale, seed=\.\.\.\)"):
+        old = pe.noise_pixels(pix32, 0.2, 1)
+    np.testing.assert_array_equal(old.small, pe.noise_pixels(pix32, 0.2, seed=1).small)
+    assert old.edits == pe.noise_pixels(pix32, 0.2, seed=1).edits
+    with pytest.warns(DeprecationWarning, match=r"prune_pixels\(pix, amount, method=\.\.\.\)"):
+        old = pe.prune_pixels(pix32, 0.5, "random")
+    np.testing.assert_array_equal(old.small, pe.prune_pixels(pix32, 0.5, method="random").small)
 
 
 def test_paste_and_crossfade(rgb32, pix32):

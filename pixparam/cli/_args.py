@@ -6,13 +6,13 @@ import argparse
 import json
 from typing import Any
 
-from ..budget import FAMILIES, parse_budget
+from .. import budget as _budget
 from ..errors import PixparamError
 
 
 def budget(text: str) -> int:
     try:
-        return parse_budget(text)
+        return _budget.parse_budget(text)
     except PixparamError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -23,11 +23,10 @@ def budgets(text: str) -> list[int]:
 
 def families(text: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [n for n in names if n not in FAMILIES]
+    known = tuple(_budget.FAMILIES)  # read now: families registered after import count
+    bad = [n for n in names if n not in known]
     if bad or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown family {', '.join(bad) or '(none)'}; choose from {', '.join(FAMILIES)}"
-        )
+        raise argparse.ArgumentTypeError(f"unknown family {', '.join(bad) or '(none)'}; choose from {', '.join(known)}")
     return names
 
 

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..budget import FAMILIES, format_count
+from .. import budget as _budget
+from ..budget import format_count
 from . import _args as argtypes
 
 
@@ -18,7 +19,7 @@ def add_parsers(sub: Any) -> None:
     )
     f.add_argument("image", help="image file or sample name (see 'pixparam info --samples')")
     f.add_argument("--budget", type=argtypes.budget, required=True, help="trainable parameters: 4096, 4k, 1.5M, 4Ki")
-    f.add_argument("--family", choices=FAMILIES, default="siren")
+    f.add_argument("--family", choices=tuple(_budget.FAMILIES), default="siren")
     f.add_argument("--steps", type=int, default=None, help="optimiser steps (default 2000)")
     f.add_argument("--lr", type=float, default=None, help="peak learning rate (default per family)")
     f.add_argument("--size", type=argtypes.size, default=None, help="resize first: longest side or HxW")
@@ -55,7 +56,7 @@ def add_parsers(sub: Any) -> None:
     d.add_argument("--image", default="astronaut", help="sample name or image file (default astronaut)")
     d.add_argument("--size", type=int, default=48, help="longest side to resize to (default 48)")
     d.add_argument("--budgets", type=argtypes.budgets, default=[1000, 4000], help="comma-separated (default 1k,4k)")
-    d.add_argument("--families", type=argtypes.families, default=list(FAMILIES), help="comma-separated (default all)")
+    d.add_argument("--families", type=argtypes.families, default=None, help="comma-separated (default all)")
     d.add_argument("--steps", type=int, default=300, help="steps per fit (default 300)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..budget import format_count
+from ..errors import ConfigError, ImageError
 from . import _args as argtypes
 from ._core import write_outputs
 
@@ -67,13 +68,13 @@ def cmd_edit(a: argparse.Namespace) -> None:
     img = None if a.image is None else load_image(a.image, size=a.size)
     if img is not None:
         if img.shape != fit.image_shape:
-            raise ValueError(
+            raise ImageError(
                 f"--image is {img.shape[0]}×{img.shape[1]}×{img.shape[2]} but {a.model} was fitted to "
                 f"{'×'.join(map(str, fit.image_shape))}; pass that image (and --size)"
             )
         fit.image = img
     if a.op == "prune":
-        out = edit.prune(fit, a.amount, a.method, seed=a.seed)
+        out = edit.prune(fit, a.amount, method=a.method, seed=a.seed)
     elif a.op == "quantize":
         out = edit.quantize(fit, a.bits, per_channel=a.per_channel)
     elif a.op == "noise":
@@ -85,7 +86,7 @@ def cmd_edit(a: argparse.Namespace) -> None:
         out = edit.splice(fit, other, layers=a.layers, neurons=a.neurons, align=a.align, region=a.region)
     else:
         if img is None:
-            raise ValueError("heal needs the image it fine-tunes towards: pass --image (and --size)")
+            raise ConfigError("heal needs the image it fine-tunes towards: pass --image (and --size)")
         out = edit.heal(fit, img, a.steps, lr=a.lr, seed=a.seed)
     psnr = "" if img is None else f" · PSNR {fit.psnr:.2f} → {out.psnr:.2f} dB"
     print(

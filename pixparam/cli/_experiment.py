@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..errors import ConfigError
 from . import _args as argtypes
 
 
@@ -58,7 +59,7 @@ def cmd_experiment(a: argparse.Namespace) -> None:
         common["seeds"] = a.seeds
     if a.name == "crowding":
         if a.steps is not None and len(a.steps) > 1:
-            raise ValueError(f"crowding trains every network for one step count; got --steps {a.steps}, pass one")
+            raise ConfigError(f"crowding trains every network for one step count; got --steps {a.steps}, pass one")
         images = ex.tiles(a.image, max(a.ks), size=a.size)
         result = ex.crowding(images, a.budgets or [1000], a.families, ks=a.ks, steps=(a.steps or [500])[-1], **common)
         plot = ex.plot_crowding

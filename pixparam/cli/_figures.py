@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._io import check_folder
 from ..budget import format_count
+from ..errors import ConfigError, OutputError
 from . import _args as argtypes
 
 
@@ -76,10 +78,8 @@ def _check_figure_path(path: Path) -> None:
 
     supported = Figure().canvas.get_supported_filetypes()
     if path.suffix.lstrip(".").lower() not in supported:
-        raise ValueError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(parent)!r} does not exist; create it first")
+        raise OutputError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
+    check_folder(path)
 
 
 def _ladder(img: Any, a: argparse.Namespace) -> list[Any]:
@@ -90,7 +90,7 @@ def _ladder(img: Any, a: argparse.Namespace) -> list[Any]:
     from ..cache import FitCache
 
     if a.steps is not None and a.steps < 1:
-        raise ValueError(f"--steps {a.steps}: it must be at least 1")
+        raise ConfigError(f"--steps {a.steps}: it must be at least 1")
     cache = FitCache(a.cache)
     pairs = [(fam, b) for b in sorted(set(a.budgets)) for fam in a.families]
     fits = [
@@ -123,7 +123,7 @@ def _cmd_curve(a: argparse.Namespace) -> None:
     fits = _ladder(img, a)
     records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=a.param_bits, jpeg=not a.no_jpeg)
     against = {"equal values": "pixels/values", **{f"equal bytes ({b}-bit)": f"pixels/bits{b}" for b in a.param_bits}}
-    cross = {name: crossovers(records, series) for name, series in against.items()}
+    cross = {name: crossovers(records, against=series) for name, series in against.items()}
     for name, table in cross.items():
         for fam, e in table.items():
             where = format_count(e["n"]) if e["n"] is not None else "-"

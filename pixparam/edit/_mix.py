@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
+from .._deprecate import keyword_only
 from ..coords import grid
 from ..errors import EditError
 from ..result import Fit
@@ -14,13 +15,14 @@ from ._base import compatible, copy_model, derive, linears, number
 from ._match import align as _align
 
 
+@keyword_only("layers", "neurons", "align")
 def splice(
     a: Fit,
     b: Fit,
+    *,
     layers: Sequence[int | str] | None = None,
     neurons: float | Sequence[int] | None = None,
     align: bool = True,
-    *,
     region: tuple[int, int, int, int] | None = None,
 ) -> Fit:
     """``a``'s network with some of its parts taken from ``b``.

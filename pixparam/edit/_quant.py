@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from .._deprecate import keyword_only
 from ..errors import EditError
 from ..result import Fit
 from ._base import check_fit, copy_model, derive, number, tables
@@ -82,7 +83,8 @@ def _uniform_grid(p: torch.Tensor, mask: torch.Tensor | None, bits: int, per_row
     return QuantGrid(bits, lo.cpu().reshape(()), step.cpu().reshape(()))
 
 
-def noise(fit: Fit, scale: float, seed: int = 0) -> Fit:
+@keyword_only("seed")
+def noise(fit: Fit, scale: float, *, seed: int = 0) -> Fit:
     """Add Gaussian noise to every parameter, relative to each tensor's spread.
 
     Parameters

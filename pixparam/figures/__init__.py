@@ -1,20 +1,35 @@
-"""Matplotlib figures. Figure functions and ``plot_*`` return a Figure; ``draw_*`` draw into an Axes.
+"""Matplotlib figures. ``plot_*`` (and ``compare``, ``capacity_curve``) return a Figure; ``draw_*`` draw into an Axes.
 
 Library code never calls ``plt.show()``; figures use the object API (no
 pyplot state) so they work headless, and each is an ordinary Figure to
-restyle.
+restyle, drawn in :func:`style` and at most :data:`~pixparam.figures.style.MAX_WIDTH`
+(7.2 in) wide.
+
+Deprecated names, kept as aliases that warn: ``compare_families``
+(:func:`plot_families`), ``edit_strip`` (:func:`plot_edit_strip`),
+``edit_curve`` (:func:`plot_edit_curve`), ``blend_strip``
+(:func:`plot_blend_strip`).
 """
 
 from ..capacity import capacity_table, crossovers, power_law, save_table
-from .compare import compare, compare_families
+from .compare import compare, compare_families, plot_families
 from .curves import capacity_curve, draw_capacity, plot_capacity
-from .edits import blend_strip, edit_curve, edit_series, edit_strip
+from .edits import (
+    blend_strip,
+    edit_curve,
+    edit_series,
+    edit_strip,
+    plot_blend_strip,
+    plot_edit_curve,
+    plot_edit_strip,
+)
 from .film import Film, FilmRecorder, plot_film, training_film
 from .panels import draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
-from .style import COLORS, style
+from .style import COLORS, MAX_WIDTH, style
 
 __all__ = [
     "COLORS",
+    "MAX_WIDTH",
     "Film",
     "FilmRecorder",
     "blend_strip",
@@ -31,7 +46,11 @@ __all__ = [
     "edit_series",
     "edit_strip",
     "error_map",
+    "plot_blend_strip",
     "plot_capacity",
+    "plot_edit_curve",
+    "plot_edit_strip",
+    "plot_families",
     "plot_film",
     "plot_strip",
     "power_law",

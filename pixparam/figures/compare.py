@@ -1,4 +1,4 @@
-"""``compare``: networks beside their pixel counterparts, one column per budget."""
+"""``compare``: networks beside their pixel counterparts, one column per budget; ``plot_families``: one budget."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..budget import FAMILIES, format_count
+from .. import budget as _budget
+from .._deprecate import renamed
+from ..budget import format_count
+from ..errors import ConfigError, ImageError
 from ..images import ImageSource, load_image
 from ..pixels import Match, Pixels, pixelate
 from ..result import Fit
 from .panels import draw_error, draw_image, draw_inset, error_map
-from .style import CAPTION_SIZE, MAX_WIDTH, format_budget, quality_caption, style
+from .style import CAPTION_SIZE, clamp_width, format_budget, panel_size, quality_caption, style
 
-__all__ = ["compare", "compare_families"]
+__all__ = ["compare", "compare_families", "plot_families"]
 
 #: Row names besides the network families.
 EXTRA_ROWS = ("original", "pixels", "smooth")
@@ -71,7 +74,8 @@ def compare(
         Under each reconstruction row, a row of ``|difference|`` maps on one
         shared colour scale, with a colour bar.
     panel_width : float, optional
-        Inches per panel; default fits the figure in 7.2 in.
+        Inches per panel; default 1.7. Either is shrunk so the figure fits
+        in 7.2 in.
     title : str, optional
         Figure title.
 
@@ -80,29 +84,36 @@ def compare(
     matplotlib.figure.Figure
         Captions carry counts ("4.1k params", "37×37 px · 4.1k values") and
         PSNR/SSIM; pixel metrics are of the bicubic reconstruction.
+
+    Raises
+    ------
+    ConfigError
+        ``fits`` is empty, or ``rows`` names a row that cannot be drawn.
+    ImageError
+        A fit was made on an image of another shape.
     """
     img = load_image(image)
     if not fits:
-        raise ValueError("fits is empty; pass the Fit objects to compare, e.g. pp.fit_ladder(img, ['1k', '4k'])")
+        raise ConfigError("fits is empty; pass the Fit objects to compare, e.g. pp.fit_ladder(img, ['1k', '4k'])")
     for f in fits:
         if tuple(f.image_shape) != img.shape:
-            raise ValueError(
+            raise ImageError(
                 f"a {f.family} fit was made on a {tuple(f.image_shape)} image but the image is {img.shape}; "
                 "pass the image it was fitted to"
             )
     budgets = sorted({_budget_of(f) for f in fits})
-    families = [fam for fam in FAMILIES if any(f.family == fam for f in fits)]
+    families = [fam for fam in _budget.FAMILIES if any(f.family == fam for f in fits)]
     families += sorted({f.family for f in fits} - set(families))
     if rows is None:
         rows = ["original", *families, "pixels", *(["smooth"] if smooth else [])]
     rows = list(rows)
     bad = [r for r in rows if r not in (*EXTRA_ROWS, *families)]
     if bad or not [r for r in rows if r != "original"]:
-        raise ValueError(
+        raise ConfigError(
             f"rows {bad or rows} cannot be drawn; choose from {', '.join((*EXTRA_ROWS, *families))} "
             "(at least one besides 'original')"
         )
-    pixels = {b: pixelate(img, b, match, param_bits=param_bits) for b in budgets}
+    pixels = {b: pixelate(img, b, match=match, param_bits=param_bits) for b in budgets}
     for p in pixels.values():
         p.metrics.update(p.measure(img))
     cell: dict[tuple[str, int], Fit] = {(f.family, _budget_of(f)): f for f in fits}
@@ -112,7 +123,10 @@ def compare(
         for b in budgets:
             if r in ("pixels", "smooth"):
                 p = pixels[b]
-                panels[r, b] = (p.render("bicubic" if r == "smooth" else "nearest"), _pixels_caption(p, r == "smooth"))
+                panels[r, b] = (
+                    p.render(mode="bicubic" if r == "smooth" else "nearest"),
+                    _pixels_caption(p, r == "smooth"),
+                )
             elif r != "original" and (r, b) in cell:
                 f = cell[r, b]
                 panels[r, b] = (f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}")
@@ -134,12 +148,12 @@ def compare(
     lead = "original" in rows
     ncols = len(budgets) + int(lead)
     h, w = img.shape[:2]
-    avail = MAX_WIDTH - (0.75 if errors else 0.25)
-    pw = panel_width if panel_width is not None else min(1.7, avail / ncols)
+    pw = panel_size(ncols, largest=1.7, margin=0.75 if errors else 0.25, requested=panel_width)
     ph = pw * h / w
     with style():
         fig = Figure(
-            figsize=(pw * ncols + (0.75 if errors else 0.25), len(grid_rows) * (ph + 0.34) + 0.5), layout="constrained"
+            figsize=(clamp_width(pw * ncols + (0.75 if errors else 0.25)), len(grid_rows) * (ph + 0.34) + 0.5),
+            layout="constrained",
         )
         axes = fig.subplots(len(grid_rows), ncols, squeeze=False)
         err_axes = []
@@ -147,7 +161,7 @@ def compare(
             if lead:
                 ax0 = axes[i, 0]
                 if i == 0:
-                    draw_image(ax0, img, f"original {h}×{w} px\n{format_count(img.size)} values")
+                    draw_image(ax0, img, caption=f"original {h}×{w} px\n{format_count(img.size)} values")
                     ax0.set_title("image", fontsize=8.5)
                     if inset is not None:
                         draw_inset(ax0, inset)
@@ -164,7 +178,7 @@ def compare(
                     draw_error(ax, m, vmax=vmax, caption=f"mean |error| {m.mean():.3f}")
                     err_axes.append(ax)
                 else:
-                    draw_image(ax, out, caption)
+                    draw_image(ax, out, caption=caption)
                 if inset is not None:
                     draw_inset(ax, inset)
                 if i == 0:
@@ -183,7 +197,7 @@ def compare(
     return fig
 
 
-def compare_families(
+def plot_families(
     image: ImageSource,
     fits: Sequence[Fit],
     *,
@@ -211,33 +225,39 @@ def compare_families(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ConfigError
+        ``fits`` are of more than one budget (or none).
     """
     img = load_image(image)
     budgets = {_budget_of(f) for f in fits}
     if len(budgets) != 1:
-        raise ValueError(f"compare_families draws one budget, got {sorted(budgets)}; use compare() for a ladder")
+        raise ConfigError(f"plot_families draws one budget, got {sorted(budgets)}; use compare() for a ladder")
     budget = budgets.pop()
-    pix = pixelate(img, budget, match, param_bits=param_bits)
+    pix = pixelate(img, budget, match=match, param_bits=param_bits)
     pix.metrics.update(pix.measure(img))
     panels = [
         (f.family, f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}") for f in fits
     ]
-    panels.append(("pixels", pix.render("nearest"), _pixels_caption(pix, False)))
+    panels.append(("pixels", pix.render(mode="nearest"), _pixels_caption(pix, False)))
     h, w = img.shape[:2]
     ncols = len(panels) + 1
-    pw = min(1.7, (MAX_WIDTH - (0.6 if errors else 0.1)) / ncols)
+    pw = panel_size(ncols, largest=1.7, margin=0.6 if errors else 0.1)
     nrows = 2 if errors else 1
     with style():
         fig = Figure(
-            figsize=(pw * ncols + (0.6 if errors else 0.1), nrows * (pw * h / w + 0.45) + 0.4), layout="constrained"
+            figsize=(clamp_width(pw * ncols + (0.6 if errors else 0.1)), nrows * (pw * h / w + 0.45) + 0.4),
+            layout="constrained",
         )
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        draw_image(axes[0, 0], img, f"original {h}×{w} px\n{format_count(img.size)} values")
+        draw_image(axes[0, 0], img, caption=f"original {h}×{w} px\n{format_count(img.size)} values")
         axes[0, 0].set_title("image", fontsize=8.5)
         maps = [error_map(img, out if name != "pixels" else pix.reconstruct((h, w))) for name, out, _ in panels]
         vmax = max([float(m.max()) for m in maps] + [1e-3])
         for j, (name, out, caption) in enumerate(panels, start=1):
-            draw_image(axes[0, j], out, caption)
+            draw_image(axes[0, j], out, caption=caption)
             axes[0, j].set_title(name, fontsize=8.5)
             if errors:
                 draw_error(axes[1, j], maps[j - 1], vmax=vmax, caption=f"mean |error| {maps[j - 1].mean():.3f}")
@@ -254,3 +274,6 @@ def compare_families(
         if title:
             fig.suptitle(title)
     return fig
+
+
+compare_families = renamed(plot_families, "compare_families")

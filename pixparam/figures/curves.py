@@ -8,27 +8,38 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..budget import FAMILIES, format_count
-from ..capacity import PIXELS, _points, _series, capacity_table, crossovers, power_law, series_label
+from .._deprecate import keyword_only, warn_deprecated
+from ..budget import format_count
+from ..capacity import (
+    PIXELS,
+    capacity_table,
+    crossovers,
+    power_law,
+    series_label,
+    series_names,
+    series_points,
+)
+from ..errors import ConfigError
 from ..images import ImageSource
 from ..result import Fit
-from .style import MAX_WIDTH, color_for, style
+from .style import MAX_WIDTH, clamp_width, color_for, style
 
 __all__ = ["capacity_curve", "capacity_notes", "draw_capacity", "plot_capacity"]
 
 
+@keyword_only("metric")
 def draw_capacity(
     ax: Axes,
     records: Sequence[dict[str, Any]],
-    metric: str = "psnr",
     *,
+    metric: str = "psnr",
     fit_lines: bool = True,
     crossover: str | None = PIXELS,
     notes: bool = True,
@@ -42,11 +53,32 @@ def draw_capacity(
     and saturated ones (see :func:`pixparam.capacity.power_law`) are not
     fitted; with ``notes`` both are noted in the upper left corner
     (:func:`capacity_notes` gives the same lines).
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    records : sequence of dict
+        From :func:`pixparam.capacity.capacity_table`.
+    metric : {"psnr", "ssim"}
+        The quality on the y axis.
+    fit_lines : bool
+        Draw each series' fitted law (else join the markers).
+    crossover : str, optional
+        The baseline series whose crossovers are marked (PSNR with
+        ``fit_lines`` only); ``None`` marks none.
+    notes : bool
+        Note lossless and saturated points in the corner.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
     """
     name = "PSNR" if metric == "psnr" else metric.upper()
     lossless: list[str] = []
-    for series in _series(records):
-        n, y, fitted = _points(records, series, metric)
+    for series in series_names(records):
+        n, y, fitted = series_points(records, series, metric=metric)
         kind = next(r["kind"] for r in records if r["series"] == series)
         color = color_for(series)
         dashed = series.endswith("bits16")
@@ -58,7 +90,7 @@ def draw_capacity(
         elif (~fitted).any():
             why = "top quality" if kind == "jpeg" else "full resolution"
             lossless.append(f"{series_label(series)}: {why} at {format_count(n[~fitted].min())}, not fitted")
-        law = power_law(records, series, metric) if fit_lines else None
+        law = power_law(records, series, metric=metric) if fit_lines else None
         label = series_label(series)
         ls = "--" if dashed else "-"
         if law is not None:
@@ -70,8 +102,8 @@ def draw_capacity(
         else:
             ax.plot(n[keep], y[keep], ls=ls, lw=0.9, marker=marker, mfc=fill, color=color, label=label, zorder=3)
     if crossover is not None and metric == "psnr" and fit_lines:
-        base = power_law(records, crossover, metric)
-        for fam, c in crossovers(records, crossover, metric).items():
+        base = power_law(records, crossover, metric=metric)
+        for fam, c in crossovers(records, against=crossover, metric=metric).items():
             if c["n"] is None or base is None:
                 continue
             x = c["n"]
@@ -99,12 +131,17 @@ def draw_capacity(
     return ax
 
 
-def capacity_notes(records: Sequence[dict[str, Any]], metric: str = "psnr") -> list[str]:
-    """Lines saying which points are lossless (not drawn) or saturated (not fitted)."""
-    from matplotlib.figure import Figure as _Figure
+@keyword_only("metric")
+def capacity_notes(records: Sequence[dict[str, Any]], *, metric: str = "psnr") -> list[str]:
+    """Lines saying which points are lossless (not drawn) or saturated (not fitted).
 
-    ax = _Figure().subplots()
-    draw_capacity(ax, records, metric, crossover=None, notes=True)
+    Returns
+    -------
+    list of str
+        One line per series with such points, as :func:`draw_capacity` notes them.
+    """
+    ax = Figure().subplots()
+    draw_capacity(ax, records, metric=metric, crossover=None, notes=True)
     return [line for t in ax.texts for line in t.get_text().splitlines()]
 
 
@@ -122,24 +159,56 @@ def plot_capacity(
     Crosses mark where a family's fitted PSNR law overtakes the ``crossover``
     baseline's (equal values by default).
 
+    Parameters
+    ----------
+    records : sequence of dict
+        From :func:`pixparam.capacity.capacity_table`.
+    ssim : bool
+        A second panel of SSIM against N.
+    fit_lines, crossover
+        As for :func:`draw_capacity`.
+    title : str, optional
+        Figure title.
+    width : float
+        Figure width in inches, at most 7.2 (wider is clamped).
+
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ConfigError
+        ``records`` is empty, or ``width`` is not a positive number.
     """
+    return _plot_capacity(records, ssim=ssim, fit_lines=fit_lines, crossover=crossover, title=title, width=width)
+
+
+def _plot_capacity(
+    records: Sequence[dict[str, Any]],
+    *,
+    ssim: bool,
+    fit_lines: bool,
+    crossover: str | None,
+    title: str | None,
+    width: float,
+    figure_class: type[Figure] = Figure,
+) -> Figure:
     if not records:
-        raise ValueError("no records to draw; compute them with capacity_table(image, budgets)")
+        raise ConfigError("no records to draw; compute them with capacity_table(image, budgets)")
+    width = clamp_width(width)
     with style():
-        n_series = len(_series(records)) + 1
+        n_series = len(series_names(records)) + 1
         legend_rows = math.ceil(n_series / (2 if width >= 6 else 1)) + len(capacity_notes(records)) + 1
-        fig = Figure(figsize=(width, 2.7 + 0.15 * legend_rows), layout="constrained")
+        fig = figure_class(figsize=(width, 2.7 + 0.15 * legend_rows), layout="constrained")
         axes = fig.subplots(1, 2 if ssim else 1, squeeze=False)[0]
-        draw_capacity(axes[0], records, "psnr", fit_lines=fit_lines, crossover=crossover, notes=False)
+        draw_capacity(axes[0], records, metric="psnr", fit_lines=fit_lines, crossover=crossover, notes=False)
         if ssim:
-            draw_capacity(axes[1], records, "ssim", fit_lines=False, crossover=None, notes=False)
+            draw_capacity(axes[1], records, metric="ssim", fit_lines=False, crossover=None, notes=False)
             axes[0].set_title("PSNR: markers measured, lines fitted", loc="left")
             axes[1].set_title("SSIM", loc="left")
         handles, labels = axes[0].get_legend_handles_labels()
-        if crossover is not None and fit_lines and any(c["n"] for c in crossovers(records, crossover).values()):
+        if crossover is not None and fit_lines and any(c["n"] for c in crossovers(records, against=crossover).values()):
             from matplotlib.lines import Line2D
 
             handles.append(Line2D([], [], marker="X", ls="none", color="0.3", ms=6))
@@ -163,11 +232,60 @@ def plot_capacity(
     return fig
 
 
+class _RecordsFigure(Figure):
+    """A Figure that still answers the deprecated ``pixparam_records`` attribute, with a warning."""
+
+    _records: list[dict[str, Any]]
+
+    @property
+    def pixparam_records(self) -> list[dict[str, Any]]:
+        """Deprecated: the records :func:`capacity_curve` drew."""
+        warn_deprecated(
+            "fig.pixparam_records is deprecated; write fig, records = capacity_curve(..., return_records=True)"
+        )
+        return self._records
+
+
+@overload
 def capacity_curve(
     image: ImageSource,
     budgets: Sequence[int | str],
-    families: Sequence[str] = FAMILIES,
+    families: Sequence[str] | None = ...,
     *,
+    return_records: Literal[False] = ...,
+    fits: Sequence[Fit] = ...,
+    param_bits: Sequence[int] = ...,
+    jpeg: bool = ...,
+    ssim: bool = ...,
+    crossover: str | None = ...,
+    title: str | None = ...,
+    **fit_kwargs: Any,
+) -> Figure: ...
+
+
+@overload
+def capacity_curve(
+    image: ImageSource,
+    budgets: Sequence[int | str],
+    families: Sequence[str] | None = ...,
+    *,
+    return_records: Literal[True],
+    fits: Sequence[Fit] = ...,
+    param_bits: Sequence[int] = ...,
+    jpeg: bool = ...,
+    ssim: bool = ...,
+    crossover: str | None = ...,
+    title: str | None = ...,
+    **fit_kwargs: Any,
+) -> tuple[Figure, list[dict[str, Any]]]: ...
+
+
+def capacity_curve(
+    image: ImageSource,
+    budgets: Sequence[int | str],
+    families: Sequence[str] | None = None,
+    *,
+    return_records: bool = False,
     fits: Sequence[Fit] = (),
     param_bits: Sequence[int] = (32,),
     jpeg: bool = True,
@@ -175,25 +293,36 @@ def capacity_curve(
     crossover: str | None = PIXELS,
     title: str | None = None,
     **fit_kwargs: Any,
-) -> Figure:
+) -> Figure | tuple[Figure, list[dict[str, Any]]]:
     """Quality against number of values for networks, pixels and JPEG.
 
     Runs :func:`capacity_table` (training only the fits not given) and draws
-    it with :func:`plot_capacity`. The records are kept on the figure as
-    ``fig.pixparam_records``.
+    it with :func:`plot_capacity`. To keep the numbers, ask for them with
+    ``return_records=True``, or call those two functions yourself.
 
     Parameters
     ----------
-    image, budgets, families, fits, param_bits, jpeg, **fit_kwargs
+    image, budgets, fits, param_bits, jpeg, **fit_kwargs
         As for :func:`capacity_table`.
+    families : sequence of str, optional
+        Network families; default every registered family.
+    return_records : bool
+        Return ``(fig, records)`` instead of the figure alone.
     ssim, crossover, title
         As for :func:`plot_capacity`.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
+        The figure. Without ``return_records`` it still carries the records
+        as ``fig.pixparam_records``, deprecated (reading it warns).
+    records : list of dict
+        With ``return_records=True``: the :func:`capacity_table` records drawn.
     """
     records = capacity_table(image, budgets, families, fits=fits, param_bits=param_bits, jpeg=jpeg, **fit_kwargs)
-    fig = plot_capacity(records, ssim=ssim, crossover=crossover, title=title)
-    fig.pixparam_records = records  # type: ignore[attr-defined]
+    options: dict[str, Any] = {"ssim": ssim, "fit_lines": True, "crossover": crossover, "title": title}
+    if return_records:
+        return _plot_capacity(records, width=MAX_WIDTH, **options), records
+    fig = _plot_capacity(records, width=MAX_WIDTH, figure_class=_RecordsFigure, **options)
+    fig._records = records  # type: ignore[attr-defined]
     return fig

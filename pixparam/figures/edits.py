@@ -1,7 +1,8 @@
 """Figures for the editing suite: each network edit beside the same edit on pixels.
 
-``edit_strip`` and ``blend_strip`` show images, ``edit_curve`` plots PSNR
-against edit strength. All return a constrained-layout Figure ≤ 7.2 in wide.
+``plot_edit_strip`` and ``plot_blend_strip`` show images, ``plot_edit_curve``
+plots PSNR against edit strength. All return a constrained-layout Figure
+≤ 7.2 in wide, drawn in :func:`~pixparam.figures.style.style`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import edit as _edit
 from .. import pixel_edits as _px
+from .._deprecate import renamed
 from ..budget import format_count
 from ..errors import EditError
 from ..images import ImageSource, load_image
@@ -21,11 +23,17 @@ from ..metrics import format_db
 from ..pixels import Pixels, pixelate
 from ..result import Fit
 from .panels import draw_image
-from .style import color_for
+from .style import clamp_width, color_for, panel_size, style
 
-__all__ = ["blend_strip", "edit_curve", "edit_series", "edit_strip"]
-
-_WIDTH = 7.2
+__all__ = [
+    "blend_strip",
+    "edit_curve",
+    "edit_series",
+    "edit_strip",
+    "plot_blend_strip",
+    "plot_edit_curve",
+    "plot_edit_strip",
+]
 
 
 def _label(op: str, value: float) -> str:
@@ -38,7 +46,7 @@ def _label(op: str, value: float) -> str:
 
 def _ops(op: str, method: str) -> tuple[Callable[[Fit, Any], Fit], Callable[[Pixels, Any], Pixels]]:
     if op == "prune":
-        return (lambda f, v: _edit.prune(f, v, method)), (lambda p, v: _px.prune_pixels(p, v, method))
+        return (lambda f, v: _edit.prune(f, v, method=method)), (lambda p, v: _px.prune_pixels(p, v, method=method))
     if op == "quantize":
         return (lambda f, v: _edit.quantize(f, int(v))), (lambda p, v: _px.posterize(p, int(v)))
     if op == "noise":
@@ -65,6 +73,14 @@ def edit_series(
 ) -> dict[str, list]:
     """Apply one edit at several strengths to a fit and to its pixel counterpart.
 
+    Parameters
+    ----------
+    fit, op, values, image, method
+        As for :func:`plot_edit_strip`.
+    heal_steps : int
+        Also fine-tune each edited network this many steps
+        (:func:`pixparam.edit.heal`).
+
     Returns
     -------
     dict
@@ -82,7 +98,7 @@ def edit_series(
     return out
 
 
-def edit_strip(
+def plot_edit_strip(
     fit: Fit,
     op: str,
     values: Sequence[float],
@@ -108,30 +124,41 @@ def edit_strip(
         Pruning method for both rows (see :func:`pixparam.edit.prune` and
         :func:`pixparam.pixel_edits.prune_pixels`).
     panel_width : float, optional
-        Inches per panel; default fits the figure in 7.2 in.
+        Inches per panel; default 1.5. Either is shrunk so the figure fits
+        in 7.2 in.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    EditError
+        An unknown ``op``, a bad strength, or no image to measure against.
     """
     series = edit_series(fit, op, values, image=image, method=method)
     n = len(values)
-    pw = panel_width or min(1.5, _WIDTH / n)
+    pw = panel_size(n, largest=1.5, requested=panel_width)
     h, w = fit.image_shape[:2]
-    fig = Figure(figsize=(pw * n, 2 * (0.86 * pw * h / w + 0.42) + 0.25), layout="constrained")
-    axes = fig.subplots(2, n, squeeze=False)
-    for j, v in enumerate(values):
-        f, p = series["network"][j], series["pixels"][j]
-        unit = "params" if f.n_effective >= f.n_params else "non-zero"
-        draw_image(axes[0, j], f.render(), f"{format_count(f.n_effective)} {unit}\n{format_db(f.psnr)}")
-        draw_image(axes[1, j], p.render("nearest"), f"{format_count(p.n_effective)} values\n{format_db(p.psnr)}")
-        axes[0, j].set_title(_label(op, v), fontsize=9)
-    axes[0, 0].set_ylabel(f"network\n{fit.family}", fontsize=9)
-    axes[1, 0].set_ylabel("pixels", fontsize=9)
+    with style():
+        fig = Figure(figsize=(clamp_width(pw * n), 2 * (0.86 * pw * h / w + 0.42) + 0.25), layout="constrained")
+        axes = fig.subplots(2, n, squeeze=False)
+        for j, v in enumerate(values):
+            f, p = series["network"][j], series["pixels"][j]
+            unit = "params" if f.n_effective >= f.n_params else "non-zero"
+            draw_image(axes[0, j], f.render(), caption=f"{format_count(f.n_effective)} {unit}\n{format_db(f.psnr)}")
+            draw_image(
+                axes[1, j],
+                p.render(mode="nearest"),
+                caption=f"{format_count(p.n_effective)} values\n{format_db(p.psnr)}",
+            )
+            axes[0, j].set_title(_label(op, v), fontsize=9)
+        axes[0, 0].set_ylabel(f"network\n{fit.family}", fontsize=9)
+        axes[1, 0].set_ylabel("pixels", fontsize=9)
     return fig
 
 
-def edit_curve(
+def plot_edit_curve(
     fit: Fit,
     op: str,
     values: Sequence[float],
@@ -142,36 +169,39 @@ def edit_curve(
 ) -> Figure:
     """PSNR against edit strength, network beside pixels (and healed network when ``heal_steps``).
 
-    Parameters are those of :func:`edit_strip`; ``heal_steps`` adds a curve
-    of the network fine-tuned with :func:`pixparam.edit.heal` after each edit.
+    Parameters are those of :func:`plot_edit_strip`; ``heal_steps`` adds a
+    curve of the network fine-tuned with :func:`pixparam.edit.heal` after
+    each edit.
 
     Returns
     -------
     matplotlib.figure.Figure
+        4.2 in wide.
     """
     series = edit_series(fit, op, values, image=image, method=method, heal_steps=heal_steps)
-    fig = Figure(figsize=(4.2, 3.0), layout="constrained")
-    ax = fig.subplots()
-    x = np.arange(len(values)) if op == "quantize" else np.asarray(values, dtype=float)
-    fam = color_for(fit.family)
-    styles = {"network": ("o-", fam), "healed": ("s--", fam), "pixels": ("^-", color_for("pixels"))}
-    for key, items in series.items():
-        y = [min(it.psnr, 99.0) for it in items]
-        label = {"network": f"{fit.family} network", "healed": f"{fit.family}, healed", "pixels": "pixels"}[key]
-        ax.plot(x, y, styles[key][0], color=styles[key][1], label=label, ms=4)
-    if op == "quantize":
-        ax.set_xticks(x, [_label(op, v).replace(" bits", "") for v in values])
-        ax.set_xlabel("bits per value")
-    else:
-        ax.set_xlabel("fraction pruned" if op == "prune" else "noise σ (× tensor std)")
-    ax.set_ylabel("PSNR (dB)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title(f"{op} · {format_count(fit.n_params)} params", fontsize=9)
+    with style():
+        fig = Figure(figsize=(4.2, 3.0), layout="constrained")
+        ax = fig.subplots()
+        x = np.arange(len(values)) if op == "quantize" else np.asarray(values, dtype=float)
+        fam = color_for(fit.family)
+        styles = {"network": ("o-", fam), "healed": ("s--", fam), "pixels": ("^-", color_for("pixels"))}
+        for key, items in series.items():
+            y = [min(it.psnr, 99.0) for it in items]
+            label = {"network": f"{fit.family} network", "healed": f"{fit.family}, healed", "pixels": "pixels"}[key]
+            ax.plot(x, y, styles[key][0], color=styles[key][1], label=label, ms=4)
+        if op == "quantize":
+            ax.set_xticks(x, [_label(op, v).replace(" bits", "") for v in values])
+            ax.set_xlabel("bits per value")
+        else:
+            ax.set_xlabel("fraction pruned" if op == "prune" else "noise σ (× tensor std)")
+        ax.set_ylabel("PSNR (dB)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.set_title(f"{op} · {format_count(fit.n_params)} params", fontsize=9)
     return fig
 
 
-def blend_strip(
+def plot_blend_strip(
     a: Fit,
     b: Fit,
     alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
@@ -187,12 +217,29 @@ def blend_strip(
     ``init_from=a``); the last row cross-fades the pixel counterparts of
     ``a``'s and ``b``'s images. PSNR captions are against ``a``'s image.
 
+    Parameters
+    ----------
+    a, b : Fit
+        Same architecture, both carrying their images (fresh from :func:`pixparam.fit`).
+    alphas : sequence of float
+        Blend weights of ``b``, one column each.
+    shared : Fit, optional
+        A fit started from ``a``'s weights: adds a row of ``a``–``shared`` blends.
+    panel_width : float, optional
+        Inches per panel; default 1.4. Either is shrunk so the figure fits
+        in 7.2 in.
+
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    EditError
+        A fit without its image, or fits that cannot be blended.
     """
     if a.image is None or b.image is None:
-        raise EditError("blend_strip needs fits that carry their images (fresh from pp.fit)")
+        raise EditError("plot_blend_strip needs fits that carry their images (fresh from pp.fit)")
     rows: list[tuple[str, list[tuple[np.ndarray, str]]]] = []
 
     def net_row(other: Fit, align: bool) -> list[tuple[np.ndarray, str]]:
@@ -211,18 +258,26 @@ def blend_strip(
     rows.append(
         (
             "pixels\ncross-fade",
-            [(p.render("nearest"), format_db(p.psnr)) for p in (_px.crossfade(pa, pb, t) for t in alphas)],
+            [(p.render(mode="nearest"), format_db(p.psnr)) for p in (_px.crossfade(pa, pb, t) for t in alphas)],
         )
     )
     n = len(alphas)
-    pw = panel_width or min(1.4, (_WIDTH - 0.6) / n)
+    pw = panel_size(n, largest=1.4, margin=0.6, requested=panel_width)
     h, w = a.image_shape[:2]
-    fig = Figure(figsize=(pw * n + 0.6, len(rows) * (0.86 * pw * h / w + 0.28) + 0.3), layout="constrained")
-    axes = fig.subplots(len(rows), n, squeeze=False)
-    for r, (label, panels) in enumerate(rows):
-        for j, (img, cap) in enumerate(panels):
-            draw_image(axes[r, j], img, cap)
-            if r == 0:
-                axes[r, j].set_title(f"α = {alphas[j]:g}", fontsize=9)
-        axes[r, 0].set_ylabel(label, fontsize=8)
+    with style():
+        fig = Figure(
+            figsize=(clamp_width(pw * n + 0.6), len(rows) * (0.86 * pw * h / w + 0.28) + 0.3), layout="constrained"
+        )
+        axes = fig.subplots(len(rows), n, squeeze=False)
+        for r, (label, panels) in enumerate(rows):
+            for j, (img, cap) in enumerate(panels):
+                draw_image(axes[r, j], img, caption=cap)
+                if r == 0:
+                    axes[r, j].set_title(f"α = {alphas[j]:g}", fontsize=9)
+            axes[r, 0].set_ylabel(label, fontsize=8)
     return fig
+
+
+edit_strip = renamed(plot_edit_strip, "edit_strip")
+edit_curve = renamed(plot_edit_curve, "edit_curve")
+blend_strip = renamed(plot_blend_strip, "blend_strip")

@@ -21,14 +21,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
+from .._deprecate import keyword_only
 from .._io import atomic_path
 from ..budget import format_count
+from ..errors import ConfigError, ImageError, OutputError
 from ..fields import Field
 from ..images import ImageSource, load_image, to_uint8
 from ..metrics import format_db
 from ..result import Fit, render_field
 from .panels import draw_image
-from .style import MAX_WIDTH, color_for, style
+from .style import MAX_WIDTH, clamp_width, color_for, style
 
 __all__ = ["Film", "FilmRecorder", "plot_film", "training_film"]
 
@@ -79,17 +81,25 @@ class Film:
         Returns
         -------
         Path
+
+        Raises
+        ------
+        OutputError
+            An unknown suffix, no frames to write, ``.mp4`` without ffmpeg,
+            ffmpeg failing, or a folder that does not exist.
+        ConfigError
+            ``fps`` is not positive.
         """
         path = Path(path)
         fmt = _FORMATS.get(path.suffix.lower())
         if fmt is None:
-            raise ValueError(f"cannot write a film as {str(path)!r}; use .gif, .png (APNG) or .mp4")
+            raise OutputError(f"cannot write a film as {str(path)!r}; use .gif, .png (APNG) or .mp4")
         if not self.frames:
-            raise ValueError("the film has no frames; record some with fit(..., callback=FilmRecorder(...))")
+            raise OutputError("the film has no frames; record some with fit(..., callback=FilmRecorder(...))")
         if not fps > 0:
-            raise ValueError(f"fps={fps!r}; it must be positive")
+            raise ConfigError(f"fps={fps!r}; it must be positive")
         if fmt == "MP4" and shutil.which("ffmpeg") is None:
-            raise ValueError(f"writing {str(path)!r} needs ffmpeg on the PATH; write a .gif or .png film instead")
+            raise OutputError(f"writing {str(path)!r} needs ffmpeg on the PATH; write a .gif or .png film instead")
         images = [self._annotated(i, scale) for i in range(len(self.frames))]
         with atomic_path(path) as tmp:
             if fmt == "MP4":
@@ -146,7 +156,7 @@ def _write_mp4(images: Sequence[Image.Image], path: Path, fps: float) -> None:
     data = b"".join(np.asarray(im, dtype=np.uint8).tobytes() for im in images)
     res = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if res.returncode != 0:
-        raise OSError(f"ffmpeg failed ({res.stderr.decode(errors='replace').strip()[:200]}); write a .gif instead")
+        raise OutputError(f"ffmpeg failed ({res.stderr.decode(errors='replace').strip()[:200]}); write a .gif instead")
 
 
 class FilmRecorder:
@@ -175,7 +185,7 @@ class FilmRecorder:
 
     def __init__(self, image: np.ndarray, every: int, *, last_step: int | None = None) -> None:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every={every!r}; it must be a positive whole number of steps")
+            raise ConfigError(f"every={every!r}; it must be a positive whole number of steps")
         self.image = load_image(image)
         self.every = every
         self.last_step = last_step
@@ -235,6 +245,16 @@ def training_film(
     -------
     Film
         Frames, their steps and PSNR, the fit and the written path.
+
+    Raises
+    ------
+    ImageError
+        A loaded Fit without ``image=``.
+    ConfigError
+        No ``budget`` for an image source, or a Fit that started from another
+        fit's weights (it cannot be retrained identically).
+    OutputError
+        The film cannot be written to ``path`` (see :meth:`Film.save`).
     """
     from ..train import DEFAULT_STEPS, fit
 
@@ -244,10 +264,10 @@ def training_film(
         if isinstance(source, Fit):
             img = image if image is not None else source.image
             if img is None:
-                raise ValueError("this Fit holds no image (it was loaded); pass the image it was fitted to: image=")
+                raise ImageError("this Fit holds no image (it was loaded); pass the image it was fitted to: image=")
             cfg = source.config
             if "init_from" in cfg:
-                raise ValueError(
+                raise ConfigError(
                     "this Fit started from another fit's weights (init_from=), which its config does not hold, "
                     "so it cannot be retrained identically; film it by passing a FilmRecorder as "
                     "pp.fit(..., init_from=..., callback=recorder) and then training_film(recorder, path)"
@@ -257,7 +277,7 @@ def training_film(
             target: Any = source.arch
         else:
             if budget is None:
-                raise ValueError("training_film needs budget= (e.g. '4k') to fit an image")
+                raise ConfigError("training_film needs budget= (e.g. '4k') to fit an image")
             img, target = source, budget
         img = load_image(img)
         steps = int(fit_kwargs.get("steps") or DEFAULT_STEPS)
@@ -272,15 +292,34 @@ def training_film(
     return film
 
 
-def plot_film(film: Film, n: int = 6, *, width: float = MAX_WIDTH) -> Figure:
+@keyword_only("n")
+def plot_film(film: Film, *, n: int = 6, width: float = MAX_WIDTH) -> Figure:
     """A contact sheet: ``n`` frames evenly spaced in training, and PSNR against step.
+
+    Parameters
+    ----------
+    film : Film
+        Recorded frames (from :func:`training_film` or a :class:`FilmRecorder`).
+    n : int
+        Frames to show (at most the film's length).
+    width : float
+        Figure width in inches, at most 7.2 (wider is clamped).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ConfigError
+        The film has no frames, ``n`` is not a positive integer, or ``width``
+        is not a positive number.
     """
     if not film.frames:
-        raise ValueError("the film has no frames to show")
+        raise ConfigError("the film has no frames to show")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ConfigError(f"n={n!r}; it is a positive number of frames to show")
+    width = clamp_width(width)
     picks = sorted({round(i) for i in np.linspace(0, len(film) - 1, min(n, len(film)))})
     h, w = film.frames[0].shape[:2]
     pw = width / len(picks)
@@ -290,7 +329,9 @@ def plot_film(film: Film, n: int = 6, *, width: float = MAX_WIDTH) -> Figure:
         axes = top.subplots(1, len(picks), squeeze=False)[0]
         for ax, i in zip(axes, picks):
             draw_image(
-                ax, film.frames[i].astype(np.float32) / 255.0, f"step {film.steps[i]}\n{format_db(film.psnr[i])}"
+                ax,
+                film.frames[i].astype(np.float32) / 255.0,
+                caption=f"step {film.steps[i]}\n{format_db(film.psnr[i])}",
             )
         ax = bottom.subplots()
         name = film.fit.family if film.fit is not None else "network"

@@ -10,17 +10,34 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .._deprecate import keyword_only
 from .._io import atomic_path
-from .style import CAPTION_SIZE
+from ..errors import ConfigError, ImageError, OutputError
+from .style import CAPTION_SIZE, clamp_width, panel_size, style
 
-__all__ = ["draw_error", "draw_image", "draw_inset", "plot_strip", "save_figure"]
+__all__ = ["draw_error", "draw_image", "draw_inset", "error_map", "plot_strip", "save_figure"]
 
 
-def draw_image(ax: Axes, img: np.ndarray, caption: str | None = None) -> Axes:
+@keyword_only("caption")
+def draw_image(ax: Axes, img: np.ndarray, *, caption: str | None = None) -> Axes:
     """Show an ``(H, W, C)`` image in ``[0, 1]`` as pixels, with a caption below.
 
     Gray images use a gray colour map with ``vmin=0, vmax=1``; pixels are
     drawn as blocks (``interpolation="nearest"``).
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    img : (H, W, C) ndarray
+        Values in ``[0, 1]``; ``C`` is 1, 3 or 4.
+    caption : str, optional
+        Text under the image (its x label).
+
+    Returns
+    -------
+    Axes
+        ``ax``.
     """
     if img.shape[2] == 1:
         ax.imshow(img[..., 0], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
@@ -56,59 +73,93 @@ def plot_strip(
     original_caption : str
         Caption under the original.
     panel_width : float
-        Inches per panel; the figure stays ≤ 7.2 in wide for up to 4 columns.
+        Inches per panel, shrunk so the figure stays ≤ 7.2 in wide (from 6
+        columns on at the default).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ConfigError
+        ``rows`` is empty, or ``panel_width`` is not a positive number.
     """
     labels = list(rows)
+    if not labels:
+        raise ConfigError("rows is empty; pass a mapping of row label to [(image, caption), ...]")
     ncols = max(len(v) for v in rows.values()) + 1
+    pw = panel_size(ncols, largest=panel_width, requested=panel_width)
     h, w = original.shape[:2]
-    fig = Figure(
-        figsize=(panel_width * ncols, len(labels) * (0.9 * panel_width * h / w + 0.3) + 0.3),
-        layout="constrained",
-    )
-    axes = fig.subplots(len(labels), ncols, squeeze=False)
-    for r, label in enumerate(labels):
-        for c in range(ncols):
-            ax = axes[r, c]
-            if c == 0:
-                if r == 0:
-                    draw_image(ax, original, original_caption)
+    with style():
+        fig = Figure(
+            figsize=(clamp_width(pw * ncols), len(labels) * (0.9 * pw * h / w + 0.3) + 0.3), layout="constrained"
+        )
+        axes = fig.subplots(len(labels), ncols, squeeze=False)
+        for r, label in enumerate(labels):
+            for c in range(ncols):
+                ax = axes[r, c]
+                if c == 0:
+                    if r == 0:
+                        draw_image(ax, original, caption=original_caption)
+                    else:
+                        ax.axis("off")
+                    continue
+                panels = rows[label]
+                if c - 1 < len(panels):
+                    img, caption = panels[c - 1]
+                    draw_image(ax, img, caption=caption)
+                    if c == 1:
+                        ax.set_ylabel(label, fontsize=9)
+                    if r == 0 and c - 1 < len(column_titles):
+                        ax.set_title(column_titles[c - 1], fontsize=9)
                 else:
                     ax.axis("off")
-                continue
-            panels = rows[label]
-            if c - 1 < len(panels):
-                img, caption = panels[c - 1]
-                draw_image(ax, img, caption)
-                if c == 1:
-                    ax.set_ylabel(label, fontsize=9)
-                if r == 0 and c - 1 < len(column_titles):
-                    ax.set_title(column_titles[c - 1], fontsize=9)
-            else:
-                ax.axis("off")
     return fig
 
 
 def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 150) -> Path:
-    """Save a figure atomically; the format follows the suffix (png, svg, pdf, ...)."""
+    """Save a figure atomically; the format follows the suffix (png, svg, pdf, ...).
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure.
+    path : str or path
+        Where to write; its folder must exist.
+    dpi : int
+        Resolution of raster formats.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        The suffix is not a format matplotlib writes, or the folder does not exist.
+    """
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in fig.canvas.get_supported_filetypes():
         supported = ", ".join(sorted(fig.canvas.get_supported_filetypes()))
-        raise ValueError(f"cannot save a figure as {str(path)!r}; use one of: {supported}")
+        raise OutputError(f"cannot save a figure as {str(path)!r}; use one of: {supported}")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi)
     return path
 
 
 def error_map(ref: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """Per-pixel ``|ref - test|``, averaged over channels: an ``(H, W)`` array."""
+    """Per-pixel ``|ref - test|`` of two ``(H, W, C)`` images, averaged over channels: an ``(H, W)`` array.
+
+    Raises
+    ------
+    ImageError
+        The shapes differ.
+    """
     ref, test = np.asarray(ref, dtype=np.float32), np.asarray(test, dtype=np.float32)
     if ref.shape != test.shape:
-        raise ValueError(f"cannot map the error between shapes {ref.shape} and {test.shape}; render at one size")
+        raise ImageError(f"cannot map the error between shapes {ref.shape} and {test.shape}; render at one size")
     return np.abs(ref - test).mean(axis=-1)
 
 
@@ -119,7 +170,7 @@ def draw_error(ax: Axes, error: np.ndarray, *, vmax: float, caption: str | None 
     ``ax.images[0]`` is the mappable for a colourbar.
     """
     if not vmax > 0:
-        raise ValueError(f"vmax={vmax!r}; the error colour scale needs a positive upper end")
+        raise ConfigError(f"vmax={vmax!r}; the error colour scale needs a positive upper end")
     ax.imshow(error, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
     _bare(ax)
     if caption:
@@ -155,9 +206,9 @@ def draw_inset(
 
     top, left, bh, bw = (float(v) for v in box)
     if not (0 <= top < 1 and 0 <= left < 1 and 0 < bh and 0 < bw and top + bh <= 1 and left + bw <= 1):
-        raise ValueError(f"inset box {tuple(box)} must be (top, left, height, width) fractions inside [0, 1]")
+        raise ConfigError(f"inset box {tuple(box)} must be (top, left, height, width) fractions inside [0, 1]")
     if not ax.images:
-        raise ValueError("draw_inset needs an Axes that already shows an image; call draw_image first")
+        raise ConfigError("draw_inset needs an Axes that already shows an image; call draw_image first")
     im = ax.images[0]
     data = im.get_array()
     h, w = data.shape[:2]
@@ -169,7 +220,7 @@ def draw_inset(
         "upper left": (0.0, 1 - size),
     }
     if loc not in corners:
-        raise ValueError(f"loc={loc!r}; choose one of {', '.join(corners)}")
+        raise ConfigError(f"loc={loc!r}; choose one of {', '.join(corners)}")
     ins = ax.inset_axes([*corners[loc], size, size])
     ins.imshow(data, cmap=im.get_cmap(), norm=im.norm, interpolation="nearest")
     ins.set_xlim(x0, x0 + bw * w)

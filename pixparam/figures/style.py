@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import matplotlib as mpl
 
 from ..budget import format_count
+from ..errors import ConfigError
 from ..metrics import format_db
 
 __all__ = [
@@ -22,8 +23,10 @@ __all__ = [
     "COLORS",
     "MAX_WIDTH",
     "OKABE_ITO",
+    "clamp_width",
     "color_for",
     "format_budget",
+    "panel_size",
     "quality_caption",
     "style",
 ]
@@ -81,6 +84,46 @@ def style() -> Iterator[None]:
     """Apply pixparam's figure style for the duration of a ``with`` block."""
     with mpl.rc_context(_RC):
         yield
+
+
+def clamp_width(width: float) -> float:
+    """A figure width in inches, no wider than :data:`MAX_WIDTH`.
+
+    Raises
+    ------
+    ConfigError
+        ``width`` is not a positive number.
+    """
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+        raise ConfigError(f"width={width!r}; a figure width is a positive number of inches")
+    return min(float(width), MAX_WIDTH)
+
+
+def panel_size(n: int, *, largest: float, margin: float = 0.0, requested: float | None = None) -> float:
+    """Inches per panel so that ``n`` panels and ``margin`` inches fit in :data:`MAX_WIDTH`.
+
+    Parameters
+    ----------
+    n : int
+        Panels side by side.
+    largest : float
+        The default panel size, used when the row has room for it.
+    margin : float
+        Inches beside the panels (labels, a colour bar).
+    requested : float, optional
+        The caller's panel size, used in place of ``largest`` (and shrunk
+        like it when the row would be too wide).
+
+    Raises
+    ------
+    ConfigError
+        ``requested`` is not a positive number.
+    """
+    if requested is not None and (
+        isinstance(requested, bool) or not isinstance(requested, (int, float)) or not requested > 0
+    ):
+        raise ConfigError(f"panel_width={requested!r}; it is a positive number of inches per panel")
+    return min(largest if requested is None else float(requested), (MAX_WIDTH - margin) / max(1, n))
 
 
 def color_for(name: str) -> str:

@@ -63,12 +63,12 @@ def build_pixels(ctx: Context) -> dict[str, Any]:
 
 def build_lens(ctx: Context) -> dict[str, Any]:
     """Same budget, same image, every family: the lens decides what the parameters can hold."""
-    from ..figures import compare_families
+    from ..figures import plot_families
 
     p = ctx.profile
     name, b = p.images[0], p.lens_budget
     fits = [ctx.ladder_fit(name, f, b) for f in p.families]
-    fig = compare_families(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
+    fig = plot_families(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
     figure = ctx.save(fig, "lens", alt=f"{name}: every family at {format_budget(b)} parameters, with error maps")
     psnrs = {f.family: f.psnr for f in fits}
     pix = ctx.pixels(name, b)
@@ -93,10 +93,9 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
     p = ctx.profile
     name = p.images[0]
     fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
-    fig = capacity_curve(ctx.image(name), list(p.budgets), list(p.families), fits=fits)
-    records = fig.pixparam_records  # type: ignore[attr-defined]
+    fig, records = capacity_curve(ctx.image(name), list(p.budgets), list(p.families), fits=fits, return_records=True)
     figure = ctx.save(fig, "capacity", alt=f"{name}: quality against number of values", svg=True)
-    found = {against: crossovers(records, against) for against in ("pixels/values", "pixels/bits32")}
+    found = {against: crossovers(records, against=against) for against in ("pixels/values", "pixels/bits32")}
     parts = []
     for against, label in (("pixels/values", "equal values"), ("pixels/bits32", "equal bytes")):
         said = [_crossing(fam, c) for fam, c in found[against].items()]
@@ -128,7 +127,7 @@ def _crossing(family: str, c: dict[str, Any]) -> str:
 def build_edits(ctx: Context) -> dict[str, Any]:
     """Prune, quantise and blend a network, beside the same edits on its pixel counterpart."""
     from .. import edit
-    from ..figures import blend_strip, edit_series, edit_strip
+    from ..figures import edit_series, plot_blend_strip, plot_edit_strip
 
     p = ctx.profile
     name, b = p.images[0], p.lens_budget
@@ -136,12 +135,12 @@ def build_edits(ctx: Context) -> dict[str, Any]:
     img = ctx.image(name)
     prune_at, bits = (0.0, 0.5, 0.8, 0.9, 0.95), (16, 8, 6, 4, 3, 2)
     figures = [
-        ctx.save(edit_strip(a, "prune", prune_at), "edit-prune", alt="magnitude pruning, network and pixels"),
-        ctx.save(edit_strip(a, "quantize", bits), "edit-quantize", alt="quantisation, network and pixels"),
+        ctx.save(plot_edit_strip(a, "prune", prune_at), "edit-prune", alt="magnitude pruning, network and pixels"),
+        ctx.save(plot_edit_strip(a, "quantize", bits), "edit-quantize", alt="quantisation, network and pixels"),
     ]
     other = ctx.fit(img, a.arch, seed=p.seed + 1)
     shared = ctx.fit(img, a.arch, seed=p.seed + 1, init_from=a)
-    figures.append(ctx.save(blend_strip(a, other, shared=shared), "edit-blend", alt="weight-space blends"))
+    figures.append(ctx.save(plot_blend_strip(a, other, shared=shared), "edit-blend", alt="weight-space blends"))
     pruned = edit_series(a, "prune", [0.5], image=img, heal_steps=p.heal_steps)
     quant = edit_series(a, "quantize", [4], image=img)
     mids = {
@@ -216,7 +215,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
     """One budget shared by K images: clarity against K, for networks and for pixels."""
     from ..experiments import crowding, plot_crowding, tiles
 
-    s = ctx.profile.experiments["crowding"]
+    s = ctx.profile.settings("crowding")
     name = ctx.profile.images[0]
     result = crowding(
         tiles(name, max(s["ks"]), size=s["size"]),
@@ -253,7 +252,7 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
     """Train on half the pixels, test on the rest, across the interpolation threshold."""
     from ..experiments import generalisation, plot_generalisation
 
-    s = ctx.profile.experiments["generalisation"]
+    s = ctx.profile.settings("generalisation")
     name = s.get("image", ctx.profile.images[0])
     result = generalisation(
         ctx.image_at(name, s["size"]),
@@ -293,7 +292,7 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
     """Power laws L(P) = E + A·P^-α for networks and pixels, the exchange rate, and the compute frontier."""
     from ..experiments import plot_scaling, scaling
 
-    s = ctx.profile.experiments["scaling"]
+    s = ctx.profile.settings("scaling")
     name = ctx.profile.images[0]
     result = scaling(
         ctx.image_at(name, s["size"]),

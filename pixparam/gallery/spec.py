@@ -8,10 +8,13 @@ by a function in :mod:`pixparam.gallery.sections`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from ..budget import FAMILIES, parse_budget
+from ..budget import parse_budget
+from ..capacity import resolve_families
+from ..errors import ConfigError
 
 __all__ = ["PROFILES", "SECTIONS", "Profile", "Section", "get_profile"]
 
@@ -31,7 +34,10 @@ class Profile:
     budgets : tuple of int
         The ladder of parameter budgets (ascending).
     families : tuple of str
-        Network families fitted at every budget.
+        Network families fitted at every budget. ``None`` (the default)
+        means every registered family, read when the profile is made and
+        again by :func:`get_profile` and :meth:`with_` (so families
+        registered later are included); :attr:`every_family` records it.
     steps : int
         Training steps per fit.
     lens_budget : int
@@ -41,14 +47,24 @@ class Profile:
     heal_steps : int
         Fine-tuning steps after each edit on the edit curves.
     experiments : dict
-        Settings for the experiment sections (empty: those sections are skipped).
+        Settings for the experiment sections (empty: those sections are
+        skipped); a missing or ``None`` ``"families"`` means every registered
+        family (see :meth:`settings`).
+    every_family : bool
+        Set when ``families`` was ``None``.
+
+    Raises
+    ------
+    ConfigError
+        No images or budgets, an unknown family, or a ``lens_budget`` that
+        is not one of the budgets.
     """
 
     name: str
     images: tuple[str, ...]
     size: int
     budgets: tuple[int, ...]
-    families: tuple[str, ...] = FAMILIES
+    families: Sequence[str] | None = None
     steps: int = 1000
     lens_budget: int = 4000
     film_steps: int = 1000
@@ -56,28 +72,44 @@ class Profile:
     heal_steps: int = 200
     seed: int = 0
     experiments: dict[str, Any] = field(default_factory=dict)
+    every_family: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budgets", tuple(sorted({parse_budget(b) for b in self.budgets})))
         object.__setattr__(self, "lens_budget", parse_budget(self.lens_budget))
         if not self.images:
-            raise ValueError("a gallery profile needs at least one image")
+            raise ConfigError("a gallery profile needs at least one image")
         if not self.budgets:
-            raise ValueError("a gallery profile needs at least one budget")
-        bad = [f for f in self.families if f not in FAMILIES]
-        if bad:
-            raise ValueError(f"unknown families {bad}; choose from {', '.join(FAMILIES)}")
+            raise ConfigError("a gallery profile needs at least one budget")
+        object.__setattr__(self, "every_family", self.families is None)
+        object.__setattr__(self, "families", resolve_families(self.families))
         if self.lens_budget not in self.budgets:
-            raise ValueError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
+            raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
+
+    def settings(self, section: str) -> dict[str, Any]:
+        """A copy of ``experiments[section]`` with ``"families"`` resolved (``None``: every registered family).
+
+        Raises
+        ------
+        KeyError
+            The profile has no settings for ``section``.
+        """
+        s = dict(self.experiments[section])
+        s["families"] = list(resolve_families(s.get("families")))
+        return s
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (stored in ``results.json``)."""
+        """JSON-ready (stored in ``results.json``), with every family list resolved."""
         d = asdict(self)
+        del d["every_family"]
         d["images"], d["budgets"], d["families"] = list(self.images), list(self.budgets), list(self.families)
+        d["experiments"] = {name: self.settings(name) for name in self.experiments}
         return d
 
     def with_(self, **changes: Any) -> Profile:
-        """A copy with some fields changed."""
+        """A copy with some fields changed; a profile of every family stays one unless ``families`` is given."""
+        if self.every_family and "families" not in changes:
+            changes["families"] = None
         return replace(self, **changes)
 
 
@@ -134,7 +166,7 @@ PROFILES: dict[str, Profile] = {
             "crowding": {
                 "size": 64,
                 "budget": 16000,
-                "families": list(FAMILIES),
+                "families": None,  # every registered family
                 "ks": [1, 2, 4, 8, 16],
                 "steps": 3000,
             },
@@ -142,7 +174,7 @@ PROFILES: dict[str, Profile] = {
                 "image": "camera",
                 "size": 64,
                 "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000, 32000],
-                "families": list(FAMILIES),
+                "families": None,  # every registered family
                 "train_fraction": 0.5,
                 "noise": 0.1,
                 "steps": 5000,
@@ -151,7 +183,7 @@ PROFILES: dict[str, Profile] = {
             "scaling": {
                 "size": 128,
                 "budgets": [1000, 3000, 10000, 30000, 100000],
-                "families": list(FAMILIES),
+                "families": None,  # every registered family
                 "steps": [300, 1000, 3000],
             },
         },
@@ -160,16 +192,25 @@ PROFILES: dict[str, Profile] = {
 
 
 def get_profile(profile: str | Profile | None = None) -> Profile:
-    """A profile by name; ``None`` is ``full`` on a CUDA machine, ``quick`` elsewhere."""
-    if isinstance(profile, Profile):
-        return profile
-    if profile is None:
-        import torch
+    """A profile by name; ``None`` is ``full`` on a CUDA machine, ``quick`` elsewhere.
 
-        profile = "full" if torch.cuda.is_available() else "quick"
-    if profile not in PROFILES:
-        raise ValueError(f"unknown gallery profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    return PROFILES[profile]
+    A profile of every family (``families=None``) is returned with the
+    families registered now.
+
+    Raises
+    ------
+    ConfigError
+        An unknown profile name.
+    """
+    if not isinstance(profile, Profile):
+        if profile is None:
+            import torch
+
+            profile = "full" if torch.cuda.is_available() else "quick"
+        if profile not in PROFILES:
+            raise ConfigError(f"unknown gallery profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        profile = PROFILES[profile]
+    return profile.with_() if profile.every_family else profile
 
 
 @dataclass(frozen=True)
