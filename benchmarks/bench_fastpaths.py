@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,48 +36,23 @@ from _flops import sync
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
-from pixparam import train
 from pixparam._io import write_json_atomic
 from pixparam.coords import grid
+from pixparam.training import adam_options
 
 
-@contextlib.contextmanager
-def no_prepare() -> Iterator[None]:
-    """Encode every step (what ``fit`` did before encodings were prepared once)."""
-    real = train._Member.__init__
-
-    def init(self, model, cfg, coords, budget_bytes):  # type: ignore[no-untyped-def]
-        real(self, model, cfg, coords, 0)
-
-    train._Member.__init__ = init  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        train._Member.__init__ = real  # type: ignore[method-assign]
-
-
-@contextlib.contextmanager
-def other_adam() -> Iterator[None]:
-    """The plain Adam where the shipped loop uses the fused one, and the other way round."""
-    real = train._adam_options
-    train._adam_options = lambda device: {} if real(device).get("fused") else {"fused": True}
-    try:
-        yield
-    finally:
-        train._adam_options = real
-
-
-def compiled() -> contextlib.AbstractContextManager:
-    """``fit(compile=True)``."""
-    return contextlib.nullcontext({"compile": True})
+def switch(**settings: Any) -> Callable[[], contextlib.AbstractContextManager]:
+    """A variant: ``fit`` with these TrainConfig switches (the fast paths are public settings)."""
+    return lambda: contextlib.nullcontext(settings)
 
 
 def fit_variants(img, budget: str, family: str, steps: int, device: str, repeats: int) -> list[dict[str, Any]]:
+    shipped_fused = bool(adam_options(pp.resolve_device(device)).get("fused"))
     variants: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         "shipped": contextlib.nullcontext,
-        "encode every step": no_prepare,
-        "unfused Adam" if train._adam_options(pp.resolve_device(device)).get("fused") else "fused Adam": other_adam,
-        "torch.compile": compiled,
+        "encode every step": switch(prepare=False),
+        "unfused Adam" if shipped_fused else "fused Adam": switch(fused_adam=not shipped_fused),
+        "torch.compile": switch(compile=True),
     }
     best: dict[str, pp.Fit] = {}
     first: dict[str, float] = {}  # a process's first compile pays in full; later ones reuse in-memory work

@@ -57,9 +57,9 @@ def main() -> None:
             fits.append(f)
     records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=(32, 16))
     cross = {
-        "equal values": crossovers(records, PIXELS),
-        "equal bytes (32-bit params)": crossovers(records, "pixels/bits32"),
-        "equal bytes (16-bit params)": crossovers(records, "pixels/bits16"),
+        "equal values": crossovers(records, against=PIXELS),
+        "equal bytes (32-bit params)": crossovers(records, against="pixels/bits32"),
+        "equal bytes (16-bit params)": crossovers(records, against="pixels/bits16"),
     }
     h, w, c = img.shape
     meta = run_meta(

@@ -83,7 +83,7 @@ def main() -> None:
                     "healed": h.psnr,
                     "pixels_kept": p.n_effective,
                     "pixels": p.psnr,
-                    "pixels_random": pe.prune_pixels(pix, amount, "random").psnr,
+                    "pixels_random": pe.prune_pixels(pix, amount, method="random").psnr,
                 }
             )
             print(family, rows[-1], flush=True)

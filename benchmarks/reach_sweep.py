@@ -6,7 +6,7 @@ lr 1e-3, no warm-up or decay, 1000 steps, default architecture); then
 pixparam's default schedule (2000 steps) at each depth and each multiple of
 the default learning rate, and the step and second at which each first
 reaches the bar, as a fraction of the peer's 1000 steps (both sides run the
-same loop, so steps compare what wall time would). Used to check the defaults in ``FAMILY_DEFAULTS`` and
+same loop, so steps compare what wall time would). Used to check the registry defaults (``FamilySpec.defaults``) and
 ``plan`` before blaming per-step speed for ``bench_peers.py``'s ratios.
 
     python benchmarks/reach_sweep.py --json benchmarks/results/reach_sweep_64px.json
@@ -15,7 +15,6 @@ same loop, so steps compare what wall time would). Used to check the defaults in
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from bench_peers import time_to_reach
 
 import pixparam as pp
 from pixparam._io import write_json_atomic
-from pixparam.train import FAMILY_DEFAULTS
 
 PEER_STEPS = 1000
 
@@ -39,16 +37,15 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
 
-    base = FAMILY_DEFAULTS["siren"]
+    base = pp.fields.spec_for("siren").defaults
     rows: list[dict[str, Any]] = []
     for name in a.images:
         img = pp.load_image(name, size=a.size)
         for budget in a.budgets:
-            FAMILY_DEFAULTS["siren"] = replace(base, final_lr=1.0, warmup=0.0)  # constant lr: the peer's loop
-            try:
-                peer = pp.fit(img, budget, "siren", steps=PEER_STEPS, lr=1e-3, log_every=10, progress=False)
-            finally:
-                FAMILY_DEFAULTS["siren"] = base
+            # constant lr (no warm-up, no decay): the peer's loop
+            peer = pp.fit(
+                img, budget, "siren", steps=PEER_STEPS, lr=1e-3, log_every=10, final_lr=1.0, warmup=0.0, progress=False
+            )
             bar = max(peer.history.psnr)
             print(f"{name} {budget}: bar {bar:.2f} dB ({peer.arch.describe()}, constant lr 1e-3, 1000 steps)")
             for depth in a.depths:

@@ -24,14 +24,13 @@ from typing import Any
 import torch
 
 import pixparam as pp
-from pixparam.budget import FOURIER_SIGMA_PER_SQRT_FEATURE
-from pixparam.train import FAMILY_DEFAULTS
+from pixparam.fields.fourier import FOURIER_SIGMA_PER_SQRT_FEATURE
 
 Setting = tuple[str, dict[str, Any]]
 
 
 def lr_settings(family: str, budget: int, channels: int, res: int) -> list[Setting]:
-    base = FAMILY_DEFAULTS[family].lr_for(pp.plan(budget, family, channels, resolution=res))
+    base = pp.fields.spec_for(family).defaults.lr_for(pp.plan(budget, family, channels, resolution=res))
     return [(f"lr={base * f:.2g}", {"lr": base * f}) for f in (1 / 3, 1, 3)]
 
 
@@ -110,7 +109,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--budgets", nargs="+", default=["1k", "4k", "16k"])
     ap.add_argument("--families", nargs="+", default=list(pp.FAMILIES))
-    ap.add_argument("--steps", type=int, default=pp.train.DEFAULT_STEPS)
+    ap.add_argument("--steps", type=int, default=pp.training.DEFAULT_STEPS)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()

@@ -33,8 +33,8 @@ from dataclasses import replace
 import numpy as np
 import torch
 
+from ._checks import number as _number
 from ._deprecate import keyword_only
-from .edit._base import number as _number
 from .errors import EditError
 from .images import area_downsample
 from .pixels import Pixels, counterpart_shape

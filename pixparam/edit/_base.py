@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,14 +50,6 @@ def check_fit(fit: Any, what: str = "fit") -> Fit:
     if not isinstance(fit, Fit):
         raise EditError(f"{what} must be a pixparam Fit (from pp.fit or pp.load), got {type(fit).__name__}")
     return fit
-
-
-def number(value: Any, name: str, lo: float, hi: float | None = None) -> float:
-    """``value`` as a float in ``[lo, hi]``, or an EditError naming the range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= float(value) <= (hi or float("inf")):
-        rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
-        raise EditError(f"{name}={value!r}; it must be a number {rng}")
-    return float(value)
 
 
 def linears(model: nn.Module) -> list[nn.Linear]:

@@ -11,7 +11,7 @@ from .._deprecate import keyword_only
 from ..coords import grid
 from ..errors import EditError
 from ..result import Fit
-from ._base import compatible, copy_model, derive, linears, number
+from ._base import compatible, copy_model, derive, layer_prefix, linears, number, tables
 from ._match import align as _align
 
 
@@ -72,23 +72,28 @@ def splice(
     pa = dict(model.named_parameters())
     pb = dict(b.model.named_parameters())
     la, lb = linears(model), linears(b.model)
+    tabs = tables(a)  # the family's lookup tables (the registry's FamilySpec.tables)
     with torch.no_grad():
         if layers is not None:
             names = []
             for layer in layers:
-                if layer == "table":
-                    if "table" not in pa:
-                        raise EditError(f"layers=['table'] but a {a.family} network has no table; use layer numbers")
-                    names.append("table")
+                if isinstance(layer, str):
+                    if layer not in tabs:
+                        raise EditError(
+                            f"layers=[{layer!r}] but a {a.family} network has no such table; use layer numbers"
+                            + (f" or {', '.join(map(repr, tabs))}" if tabs else "")
+                        )
+                    names.append(layer)
                 elif (
                     isinstance(layer, numbers.Integral) and not isinstance(layer, bool) and -len(la) <= layer < len(la)
                 ):
                     i = int(layer) % len(la)
-                    names += [f"mlp.layers.{i}.weight", f"mlp.layers.{i}.bias"]
+                    prefix = layer_prefix(a)
+                    names += [f"{prefix}{i}.weight", f"{prefix}{i}.bias"]
                 else:
                     raise EditError(
                         f"layers contains {layer!r}; use layer numbers from {-len(la)} to {len(la) - 1}"
-                        + (" or 'table'" if "table" in pa else "")
+                        + (f" or {', '.join(map(repr, tabs))}" if tabs else "")
                     )
             for n in names:
                 pa[n].copy_(pb[n].to(pa[n].device))
@@ -107,10 +112,13 @@ def splice(
                 la[i + 1].weight[:, idx.to(d)] = lb[i + 1].weight[:, idx.to(d)].to(d)
             edit["neurons"] = float(neurons) if isinstance(neurons, numbers.Real) else [int(v) for v in neurons]
         if region is not None:
-            if "table" not in pa:
-                raise EditError(f"region= needs a hash-grid network; a is {a.family} (use layers= or neurons=)")
+            if not tabs:
+                raise EditError(
+                    f"region= needs a family with a table (hashgrid); a is {a.family} (use layers= or neurons=)"
+                )
             rows = table_rows(model, a.image_shape[:2], region)
-            pa["table"][rows.to(pa["table"].device)] = pb["table"][rows.to(pa["table"].device)].to(pa["table"].device)
+            ta, tb = pa[tabs[0]], pb[tabs[0]]
+            ta[rows.to(ta.device)] = tb[rows.to(ta.device)].to(ta.device)
             edit["region"] = [int(v) for v in region]
             edit["table_entries"] = int(rows.numel())
     return derive(a, model, edit, masks={}, grids={})

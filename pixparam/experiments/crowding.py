@@ -157,7 +157,7 @@ def crowding(
             for i, (img, p) in enumerate(zip(imgs, pix)):
                 out = p.reconstruct((h, w))
                 records.append(_row("pixels", "pixels", k, i, budget, k * p.n_values, 0, 0, 0, img, out, 0.0))
-            arrays[f"pixels/{k}/{budget}/0"] = np.stack([p.render("nearest") for p in pix])
+            arrays[f"pixels/{k}/{budget}/0"] = np.stack([p.render(mode="nearest") for p in pix])
     units = [
         (f, b, k, s, g)
         for f in families
@@ -299,7 +299,7 @@ def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget
             each = recs[0]["values_per_image"]
             unit = "params" if method == "network" else "values"
             caption = f"{format_count(each)} {unit}/img\n{format_db(mean)}"
-            ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption)
+            ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption=caption)
             if row == 0:
                 ax.set_title(f"K = {k}", fontsize=9)
             if col == 0:

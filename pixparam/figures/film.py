@@ -28,7 +28,8 @@ from ..errors import ConfigError, ImageError, OutputError
 from ..fields import Field
 from ..images import ImageSource, load_image, to_uint8
 from ..metrics import format_db
-from ..result import Fit, render_field
+from ..rendering import render_field
+from ..result import Fit
 from .panels import draw_image
 from .style import MAX_WIDTH, clamp_width, color_for, style
 
@@ -256,7 +257,7 @@ def training_film(
     OutputError
         The film cannot be written to ``path`` (see :meth:`Film.save`).
     """
-    from ..train import DEFAULT_STEPS, fit
+    from ..training import DEFAULT_STEPS, TrainConfig, fit
 
     if isinstance(source, FilmRecorder):
         film = source.film
@@ -272,8 +273,8 @@ def training_film(
                     "so it cannot be retrained identically; film it by passing a FilmRecorder as "
                     "pp.fit(..., init_from=..., callback=recorder) and then training_film(recorder, path)"
                 )
-            keep = ("steps", "lr", "seed", "device", "precision", "batch_size", "log_every")
-            fit_kwargs = {**{k: cfg[k] for k in keep if k in cfg}, **fit_kwargs}
+            # every recorded training setting (TrainConfig's fields), so the film retrains the same run
+            fit_kwargs = {**{k: cfg[k] for k in TrainConfig.setting_names() if k in cfg}, **fit_kwargs}
             target: Any = source.arch
         else:
             if budget is None:

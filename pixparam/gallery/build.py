@@ -198,7 +198,7 @@ def _interactive(ctx: Context) -> dict[str, Any]:
                 entry[fam] = {"src": src, "psnr": f.psnr, "ssim": f.ssim, "n": f.n_params, "id": f"{name}/{fam}/{b}"}
             pix = ctx.pixels(name, b)
             src = f"interactive/{slug(name)}-pixels-{b}.png"
-            save_image(pix.render("nearest"), ctx.out / src)
+            save_image(pix.render(mode="nearest"), ctx.out / src)
             entry["pixels"] = {"src": src, "psnr": pix.psnr, "ssim": pix.ssim, "n": pix.n_values, "shape": pix.shape}
             per_budget[str(b)] = entry
         panels[name] = per_budget

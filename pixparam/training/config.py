@@ -173,6 +173,8 @@ class TrainConfig:
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ConfigError(f"memory_cap={cap!r}; it must be a positive number of bytes or None")
         schedule = {"final_lr": d.final_lr, "warmup": d.warmup, "betas": d.betas, "eps": d.eps}
+        if "betas" in options:  # a checkpoint's config holds them as a list
+            options["betas"] = tuple(float(b) for b in options["betas"])
         return cls(
             steps=int(steps),
             lr=float(lr),
