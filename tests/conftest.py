@@ -1,4 +1,8 @@
-"""Shared fixtures: tiny images, fixed seeds; ``--runslow`` opts into slow tests."""
+"""Shared fixtures: tiny images, fixed seeds; ``--runslow`` opts into slow tests.
+
+``--device cuda`` (default ``cpu``) runs the core invariants on a GPU: the
+``device`` fixture, the tiny fits and every test that takes ``device``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,17 @@ import pixparam as pp
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
+    parser.addoption("--device", default="cpu", help="device for the core invariants: cpu (default), cuda, mps")
+
+
+@pytest.fixture(scope="session")
+def device(pytestconfig: pytest.Config) -> str:
+    """The ``--device`` the core tests train and render on (checked once)."""
+    name = pytestconfig.getoption("--device")
+    try:
+        return str(pp.resolve_device(name))
+    except pp.DeviceError as exc:
+        pytest.exit(f"--device {name}: {exc}", returncode=4)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -34,6 +49,6 @@ def gray24() -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def tiny_fits(rgb32: np.ndarray) -> dict[str, pp.Fit]:
-    """One short fit per family on the 32-px RGB image (built once per session)."""
-    return {f: pp.fit(rgb32, 1500, f, steps=30, progress=False) for f in pp.FAMILIES}
+def tiny_fits(rgb32: np.ndarray, device: str) -> dict[str, pp.Fit]:
+    """One short fit per family on the 32-px RGB image, on ``--device`` (built once per session)."""
+    return {f: pp.fit(rgb32, 1500, f, steps=30, device=device, progress=False) for f in pp.FAMILIES}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pixparam as pp
-from pixparam.edit import _base
 
 FAMILIES = pp.FAMILIES
 
@@ -87,8 +88,8 @@ def test_structured_prune_is_smaller_and_equals_masked(tiny_fits, family):
     assert g.n_params == pp.n_trainable(g.model) == g.arch.n_params < a.n_params
     assert all(w < w0 for w, w0 in zip(g.arch.widths, a.arch.widths, strict=True))
     # the masked original: removed units get zero incoming weights and bias
-    masked = _base.copy_model(a)
-    layers = _base.linears(masked)
+    masked = copy.deepcopy(a.model)
+    layers = pp.fields.hidden_layers(masked)
     with torch.no_grad():
         for i, kept in enumerate(g.edits[-1]["kept"]):
             drop = torch.ones(layers[i].out_features, dtype=torch.bool)

@@ -6,12 +6,13 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .._checks import number
 from ..errors import EditError
 from ..fields import spec_for
 from ..images import ImageSource, load_image
 from ..result import Fit
 from ..training import Points, TrainConfig, train
-from ._base import check_fit, copy_model, derive, number
+from ._base import check_fit, copy_model, derive
 from .quantgrid import QuantGrid
 
 

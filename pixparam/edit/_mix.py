@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 import torch
 
+from .._checks import number
 from .._deprecate import keyword_only
 from ..coords import grid
 from ..errors import EditError
 from ..result import Fit
-from ._base import compatible, copy_model, derive, layer_prefix, linears, number, tables
+from ._base import compatible, copy_model, derive, layer_prefix, linears, tables
 from ._match import align as _align
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import torch
 
+from .._checks import number
 from .._deprecate import keyword_only
 from ..errors import EditError
 from ..result import Fit
-from ._base import check_fit, copy_model, derive, number, tables
+from ._base import check_fit, copy_model, derive, tables
 from .quantgrid import QuantGrid
 
 #: Bit depths :func:`quantize` offers below 32 (16 is a float16 cast).

@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import torch
 
+from .._checks import number
 from ..budget import count
 from ..errors import EditError
 from ..fields import build
 from ..result import Fit
-from ._base import check_fit, copy_model, derive, layer_prefix, linears, number, reindex
+from ._base import check_fit, copy_model, derive, layer_prefix, linears, reindex
 
 METHODS = ("magnitude", "random", "neurons")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import time
@@ -14,13 +13,14 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .._io import json_ready, write_bytes_atomic, write_json_atomic
+from .._io import json_ready, write_json_atomic
 from .._version import __version__
 from ..cache import FitCache, fit_key
 from ..devices import resolve_device
 from ..images import load_image, save_image
 from ..pixels import Pixels, pixelate
 from ..result import Fit
+from ..store import Store
 from .page import write_index, write_readme
 from .sections import BUILDERS, slug
 from .spec import SECTIONS, Profile, get_profile
@@ -113,24 +113,22 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are cached and reused."""
+        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are kept in the store and reused."""
         from ..figures import training_film
         from ..figures.film import Film
-        from ..store import load
 
         p = self.profile
         img = self.image(name)
         key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-every{p.film_every}"
         path = self.out / f"film-{family}.gif"
-        root = self.cache.root
-        frames_file = None if root is None else root / f"film-{key}.npz"
-        fit_file = None if root is None else root / f"film-{key}.safetensors"
-        if frames_file is not None and fit_file is not None and frames_file.exists() and fit_file.exists():
-            fit = load(fit_file, device=self.device)
+        films = Store(self.cache.root)  # the same folder; its own counters, so films are not counted as fits
+        found = films.get_records("film", key)
+        fit = films.get_fit(key, name="film", device=self.device) if found is not None else None
+        if found is not None and fit is not None and "frames" in found[1]:
             fit.image = img
-            with np.load(frames_file) as z:
-                film = Film(frames=list(z["frames"]), steps=z["steps"].tolist(), psnr=z["psnr"].tolist(), fit=fit)
-            film.save(path)  # rewritten from the cached frames, so the GIF always matches this profile
+            (row,) = found[0]
+            film = Film(frames=list(found[1]["frames"]), steps=list(row["steps"]), psnr=list(row["psnr"]), fit=fit)
+            film.save(path)  # rewritten from the stored frames, so the GIF always matches this profile
         else:
             film = training_film(
                 img,
@@ -142,12 +140,9 @@ class Context:
                 seed=p.seed,
                 device=self.device,
             )
-            if frames_file is not None and fit_file is not None:
-                frames_file.parent.mkdir(parents=True, exist_ok=True)
-                buf = io.BytesIO()
-                np.savez_compressed(buf, frames=np.stack(film.frames), steps=film.steps, psnr=film.psnr)
-                film.fit.save(fit_file)
-                write_bytes_atomic(frames_file, buf.getvalue())  # last: its presence says both are complete
+            films.put_fit(key, film.fit, name="film")  # first: the records vouch for a complete entry
+            row = {"steps": [int(s) for s in film.steps], "psnr": [float(v) for v in film.psnr]}
+            films.put_records("film", key, [row], {"frames": np.stack(film.frames)})
         self.bar.update(1)
         return film
 

@@ -24,7 +24,7 @@ from ..arch import Arch
 from ..devices import resolve_device
 from ..edit.quantgrid import QuantGrid
 from ..errors import CheckpointError
-from ..fields import build
+from ..fields import FAMILIES, build
 from ..result import Fit, History
 
 __all__ = ["FORMAT_VERSION", "load", "save"]
@@ -131,6 +131,14 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
         )
     try:
         arch = Arch.from_dict(meta["arch"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
+    if arch.family not in FAMILIES:
+        raise CheckpointError(
+            f"{name} holds a {arch.family} network, a family that is not registered in this session; "
+            f"import the module that defines it and pp.fields.register(its spec) before loading"
+        )
+    try:
         model = build(arch, seed=int(meta["config"].get("seed", 0)))
         history = History.from_dict(meta["history"])
         image_shape = tuple(int(v) for v in meta["image_shape"])
