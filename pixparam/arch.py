@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .errors import BudgetError, ConfigError
+
 __all__ = ["Arch", "mlp_count"]
 
 
@@ -72,12 +74,11 @@ class Arch:
         known = {"family", "channels", "widths", "n_params", "budget", "n_fixed", "options"}
         unknown = set(d) - known
         if unknown:
-            raise ValueError(f"unknown Arch fields {sorted(unknown)}")
+            raise ConfigError(f"unknown Arch fields {sorted(unknown)}")
         return cls(**{**d, "widths": tuple(int(w) for w in d["widths"]), "options": dict(d.get("options", {}))})
 
     def describe(self) -> str:
         """One line for people, e.g. ``'siren · 4×32 · 3,267 params'``."""
-        from .errors import BudgetError
         from .fields.registry import spec_for
 
         if not self.widths:  # a family without an MLP (a grid of values, say)

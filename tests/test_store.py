@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +108,16 @@ def test_atomic_write_cleans_up_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
         pp.save_image(np.zeros((4, 4, 3)), tmp_path / "no" / "dir.png")
+
+
+@pytest.mark.parametrize("family", ["siren", "hashgrid"])
+def test_checkpoints_of_the_previous_release_keep_loading(family):
+    # Written by pixparam at ceb44a4 (before the training/ and store/ packages): pruned, then quantised per channel.
+    data = Path(__file__).parent / "data"
+    f = pp.load(data / f"v0-{family}.safetensors", device="cpu")
+    with np.load(data / "v0-renders.npz") as z:
+        expected = z[family]
+    assert f.family == family and f.image_shape == (16, 16, 1)
+    assert [e["name"] for e in f.edits] == ["prune", "quantize"] and f.masks and f.grids
+    np.testing.assert_array_equal(f.render(), expected)
+    assert pp.training.TrainConfig.from_dict(f.config).steps == 5  # its settings read back as a config

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from ..budget import format_count
 from ..devices import resolve_device
-from ..errors import ImageError
+from ..errors import ConfigError, ImageError
 from ..fields.multi import MultiField, plan_multi, with_index
 from ..images import ImageSource, load_image
 from ..metrics import format_db, mse, psnr
@@ -69,7 +69,7 @@ def tiles(image: ImageSource, n: int, size: int = 32) -> list[np.ndarray]:
     [(8, 8, 1), (8, 8, 1)]
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n={n!r}; pass the number of tiles, a positive integer")
+        raise ConfigError(f"n={n!r}; pass the number of tiles, a positive integer")
     side = math.ceil(math.sqrt(n))
     img = load_image(image)
     h, w = img.shape[:2]
@@ -150,7 +150,7 @@ def crowding(
     records, arrays = [], {}
     n = max(ks)
     if every and any(n % k for k in ks):
-        raise ValueError(f"ks={ks}: with every=True each K must divide {n} (e.g. 1, 2, 4, 8, 16); or pass every=False")
+        raise ConfigError(f"ks={ks}: with every=True each K must divide {n} (e.g. 1, 2, 4, 8, 16); or pass every=False")
     for budget in budgets:
         for k in ks:
             pix = [pixelate(img, budget // k) for img in imgs[: n if every else k]]
@@ -288,7 +288,7 @@ def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget
     ks = meta["ks"]
     seed = meta["seeds"][0]
     if not result.images:
-        raise ValueError("this result has no reconstructions (it was loaded from JSON); rerun crowding() to plot it")
+        raise ConfigError("this result has no reconstructions (it was loaded from JSON); rerun crowding() to plot it")
     fig = Figure(figsize=(7.2, 2 * 7.2 / len(ks) * 0.95 + 2.4), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[2 * 7.2 / len(ks) * 0.95, 2.4])
     axes = top.subplots(2, len(ks), squeeze=False)

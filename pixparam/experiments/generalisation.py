@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ..budget import Arch, plan
 from ..devices import resolve_device
-from ..errors import BudgetError
+from ..errors import BudgetError, ConfigError
 from ..fields import build
 from ..images import ImageSource, load_image
 from ..metrics import mse, psnr_from_mse
@@ -72,7 +72,7 @@ def split_pixels(n_pixels: int, train_fraction: float, seed: int) -> tuple[np.nd
     (3, 7, True)
     """
     if not 0 < train_fraction < 1:
-        raise ValueError(f"train_fraction={train_fraction!r}; it must lie strictly between 0 and 1")
+        raise ConfigError(f"train_fraction={train_fraction!r}; it must lie strictly between 0 and 1")
     n_train = min(n_pixels - 1, max(1, round(train_fraction * n_pixels)))
     perm = np.random.default_rng(seed).permutation(n_pixels)
     return np.sort(perm[:n_train]), np.sort(perm[n_train:])
@@ -132,7 +132,7 @@ def generalisation(
     steps_list = check_ints(steps, "steps")
     seeds = check_seeds(seeds)
     if noise < 0:
-        raise ValueError(f"noise={noise!r}; it is a standard deviation, >= 0")
+        raise ConfigError(f"noise={noise!r}; it is a standard deviation, >= 0")
     dev = resolve_device(device)
     store = Store(cache)
     records: list[dict] = []

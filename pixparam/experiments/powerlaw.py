@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..errors import ConfigError
+
 __all__ = ["PowerLaw", "fit_power_law"]
 
 
@@ -81,7 +83,7 @@ def fit_power_law(p: Sequence[float], loss: Sequence[float], *, floor: bool = Tr
     x, y = x[keep], y[keep]
     n_par = 3 if floor else 2
     if x.size < n_par or np.unique(x).size < n_par:
-        raise ValueError(f"a power law with {n_par} parameters needs at least {n_par} distinct sizes; got {x.size}")
+        raise ConfigError(f"a power law with {n_par} parameters needs at least {n_par} distinct sizes; got {x.size}")
     lx, ly = np.log(x), np.log(y)
     slope, icept = np.polyfit(lx, ly, 1)
     alpha0 = max(0.05, -slope)

@@ -17,6 +17,7 @@ from .._io import json_ready, write_json_atomic
 from .._version import __version__
 from ..cache import FitCache, fit_key
 from ..devices import resolve_device
+from ..errors import ConfigError
 from ..images import load_image, save_image
 from ..pixels import Pixels, pixelate
 from ..result import Fit
@@ -251,7 +252,7 @@ def build_gallery(
     wanted = names if only is None else ([only] if isinstance(only, str) else list(only))
     unknown = [n for n in wanted if n not in names]
     if unknown:
-        raise ValueError(f"unknown gallery section {', '.join(unknown)}; choose from {', '.join(names)}")
+        raise ConfigError(f"unknown gallery section {', '.join(unknown)}; choose from {', '.join(names)}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     dev = resolve_device(device)
