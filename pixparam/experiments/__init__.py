@@ -13,16 +13,12 @@ and caches finished training runs in ``cache=`` so reruns reuse them.
 from __future__ import annotations
 
 from ..fields.multi import MultiArch, MultiField, plan_multi
-from ..store import Store
-from ._records import ExperimentResult, load_result
+from ._records import Cache, ExperimentResult, load_result
 from ._report import summary
 from .crowding import crowding, plot_crowding, tiles
 from .generalisation import generalisation, plot_generalisation, split_pixels
 from .powerlaw import PowerLaw, fit_power_law
 from .scaling import compute_frontier, exchange_rates, plot_scaling, scaling
-
-#: Deprecated name of the store experiments keep their units in.
-Cache = Store
 
 #: Experiment names, as the CLI takes them.
 EXPERIMENTS: tuple[str, ...] = ("crowding", "generalisation", "scaling")

@@ -12,6 +12,8 @@ import io
 import json
 import math
 import os
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,9 @@ import numpy as np
 
 from .._io import write_bytes_atomic
 from ..errors import CheckpointError
-from ..store import finite, from_json
+from ..store import Store, finite, from_json
 
-__all__ = ["ExperimentResult", "load_result"]
+__all__ = ["Cache", "ExperimentResult", "load_result"]
 
 Record = dict[str, Any]
 
@@ -112,3 +114,26 @@ def _csv_value(v: Any) -> Any:
     if isinstance(v, float) and math.isnan(v):
         return ""
     return v
+
+
+class Cache(Store):
+    """Deprecated: experiments keep their units in :class:`pixparam.store.Store` (``key`` is ``unit_key``,
+    ``get``/``put`` are ``get_records``/``put_records``)."""
+
+    def __init__(self, root: str | os.PathLike | None) -> None:
+        warnings.warn(
+            "pixparam.experiments.Cache is deprecated; use pixparam.Store (unit_key, get_records, put_records)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(root)
+
+    key = staticmethod(Store.unit_key)
+
+    def get(self, experiment: str, key: str) -> tuple[list[Record], dict[str, np.ndarray]] | None:
+        return self.get_records(experiment, key)
+
+    def put(
+        self, experiment: str, key: str, records: list[Record], arrays: Mapping[str, np.ndarray] | None = None
+    ) -> None:
+        self.put_records(experiment, key, records, arrays)
