@@ -159,7 +159,7 @@ def capacity_table(
     ImageError
         A given fit was made on an image of another shape.
     """
-    from .train import fit as fit_one
+    from .training import fit as fit_one
 
     img = load_image(image)
     values = sorted({parse_budget(b) for b in budgets})

@@ -15,7 +15,7 @@ from .figures import compare, save_figure
 from .images import ImageSource, load_image
 from .pixels import Pixels, pixelate
 from .result import Fit
-from .train import fit
+from .training import fit
 
 __all__ = ["DemoResult", "format_table", "run_demo"]
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -52,3 +54,20 @@ def gray24() -> np.ndarray:
 def tiny_fits(rgb32: np.ndarray, device: str) -> dict[str, pp.Fit]:
     """One short fit per family on the 32-px RGB image, on ``--device`` (built once per session)."""
     return {f: pp.fit(rgb32, 1500, f, steps=30, device=device, progress=False) for f in pp.FAMILIES}
+
+
+@pytest.fixture
+def newfam() -> Iterator[str]:
+    """A family registered for one test: the relu network under another name ("newfam")."""
+    import dataclasses
+
+    relu = pp.fields.spec_for("relu")
+
+    def plan(budget: int, channels: int, resolution: int, options: dict) -> pp.Arch:
+        return dataclasses.replace(relu.plan(budget, channels, resolution, options), family="newfam")
+
+    pp.fields.register(dataclasses.replace(relu, name="newfam", plan=plan))
+    try:
+        yield "newfam"
+    finally:
+        pp.fields.unregister("newfam")

@@ -337,14 +337,10 @@ def test_film_recorder_and_formats(img24, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_capacity_curve_trains_nothing_given_fits(img24, ladder, monkeypatch):
-    import pixparam.train
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("capacity_curve trained a fit it was given")
-
-    monkeypatch.setattr(pixparam.train, "fit", no_training)
+def test_capacity_curve_trains_nothing_given_fits(img24, ladder):
+    before = pp.training.networks_trained()
     fig, records = pp.capacity_curve(img24, [300, 800], ["relu", "siren"], fits=ladder, return_records=True)
+    assert pp.training.networks_trained() == before  # every fit it needed was given
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     assert not hasattr(fig, "pixparam_records")  # the records come back beside the figure, not on it
     assert records == capacity_table(img24, [300, 800], ["relu", "siren"], fits=ladder)
@@ -365,15 +361,13 @@ def test_capacity_curve_records_attribute_is_deprecated(img24, ladder):
     assert old == records
 
 
-def test_capacity_families_default_is_every_registered_family(img24, monkeypatch):
-    import pixparam.budget
-
+def test_capacity_families_default_is_every_registered_family(img24, newfam):
     # None means "every family registered at call time", not the tuple at import
-    monkeypatch.setattr(pixparam.budget, "FAMILIES", ("relu",))
     records = capacity_table(img24, [300], fits=[], steps=2, device="cpu", jpeg=False)
-    assert [r["series"] for r in records if r["kind"] == "network"] == ["relu"]
+    assert [r["series"] for r in records if r["kind"] == "network"] == list(pp.FAMILIES)
+    assert list(pp.FAMILIES)[-1] == newfam
     with pytest.raises(pp.ConfigError, match="unknown families"):
-        capacity_table(img24, [300], ["siren"])
+        capacity_table(img24, [300], ["cnn"])
     with pytest.raises(pp.ConfigError, match="one string"):
         capacity_table(img24, [300], "relu")
 

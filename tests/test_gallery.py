@@ -184,8 +184,7 @@ def test_profile_errors_are_config_errors():
         TINY.with_(lens_budget=5000)
 
 
-def test_profile_families_default_is_every_registered_family(monkeypatch):
-    import pixparam.budget
+def test_profile_families_default_is_every_registered_family(request):
     from pixparam.gallery import spec
 
     every = Profile(name="all", images=("camera",), size=16, budgets=(300,), lens_budget=300)
@@ -195,7 +194,7 @@ def test_profile_families_default_is_every_registered_family(monkeypatch):
     full = spec.PROFILES["full"]
     assert full.to_dict()["experiments"]["scaling"]["families"] == list(pp.FAMILIES)  # resolved in results.json
     # a family registered later joins "every family" profiles, and their experiments, when they are next used
-    monkeypatch.setattr(pixparam.budget, "FAMILIES", (*pp.FAMILIES, "newfam"))
+    request.getfixturevalue("newfam")
     assert every.with_(size=12).families[-1] == "newfam"
     assert pp.gallery.get_profile("full").families[-1] == "newfam"
     assert full.settings("crowding")["families"][-1] == "newfam"

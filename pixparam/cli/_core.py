@@ -71,7 +71,7 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_fit(a: argparse.Namespace) -> None:
     from ..images import load_image
-    from ..train import fit
+    from ..training import fit
 
     options = dict(a.option)
     if a.depth is not None:
