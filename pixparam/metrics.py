@@ -72,6 +72,8 @@ def psnr_from_mse(mse: float) -> float:
         return float("inf")
     if not mse >= 0.0:  # NaN or negative
         return float("nan")
+    if mse == float("inf"):
+        return float("-inf")
     return float(10 * np.log10(1.0 / mse))
 
 

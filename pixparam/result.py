@@ -29,7 +29,7 @@ class History:
     """Training curve, sampled every ``log_every`` steps (and at the last step).
 
     ``loss`` is the mean squared error over the whole image of the unclipped
-    output at that step; ``psnr`` is ``10 log10(1 / loss)``; ``seconds`` is
+    output at that step; ``psnr`` is :func:`pixparam.metrics.psnr_from_mse` of it; ``seconds`` is
     wall time since training started; ``events`` lists recoveries from a
     non-finite loss as ``(step, text)``.
     """

@@ -60,3 +60,21 @@ def test_nan_rejected():
 def test_format_db():
     assert pp.metrics.format_db(27.349) == "27.3 dB"
     assert pp.metrics.format_db(math.inf) == "lossless"
+
+
+def test_psnr_from_mse_has_one_meaning_for_edge_values():
+    assert pp.metrics.psnr_from_mse(0.01) == pytest.approx(20.0)
+    assert pp.metrics.psnr_from_mse(0.0) == math.inf  # lossless
+    assert pp.metrics.psnr_from_mse(math.inf) == -math.inf
+    assert math.isnan(pp.metrics.psnr_from_mse(math.nan)) and math.isnan(pp.metrics.psnr_from_mse(-1.0))
+
+
+def test_mse_is_the_float64_mean_and_psnr_agrees_with_scikit_image():
+    rng = np.random.default_rng(0)
+    a, b = rng.random((9, 7, 3), dtype=np.float32), rng.random((9, 7, 3), dtype=np.float32)
+    m = pp.metrics.mse(a, b)
+    assert m == float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    assert pp.metrics.psnr_from_mse(m) == pytest.approx(pp.psnr(a, b), abs=1e-9)
+    assert pp.metrics.mse(a.reshape(-1, 3), b.reshape(-1, 3)) == m  # points (N, C) as well as images
+    with pytest.raises(pp.ImageError, match="shapes"):
+        pp.metrics.mse(a, b[:2])

@@ -27,7 +27,7 @@ from ..budget import format_count
 from ..errors import ConfigError, ImageError, OutputError
 from ..fields import Field
 from ..images import ImageSource, load_image, to_uint8
-from ..metrics import format_db
+from ..metrics import format_db, mse, psnr_from_mse
 from ..rendering import render_field
 from ..result import Fit
 from .panels import draw_image
@@ -198,10 +198,9 @@ class FilmRecorder:
             return
         h, w = self.image.shape[:2]
         out = render_field(model, h, w)
-        mse = float(np.mean((out - self._target) ** 2))
         self.film.frames.append(to_uint8(out))
         self.film.steps.append(int(step))
-        self.film.psnr.append(10 * float(np.log10(1.0 / mse)) if mse > 0 else float("inf"))
+        self.film.psnr.append(psnr_from_mse(mse(self._target, out)))
 
 
 def training_film(
