@@ -48,7 +48,7 @@ from .jpeg import Jpeg, jpeg_at_most
 from .metrics import psnr, ssim
 from .pixels import Pixels, pixelate
 from .result import Fit, History
-from .store import Store, load
+from .store import Store, load, pack, unpack
 from .training import Points, TrainConfig, fit, fit_ladder, train
 
 __all__ = [
@@ -95,6 +95,7 @@ __all__ = [
     "load",
     "load_image",
     "n_trainable",
+    "pack",
     "parse_budget",
     "pixel_edits",
     "pixelate",
@@ -114,4 +115,5 @@ __all__ = [
     "train",
     "training",
     "training_film",
+    "unpack",
 ]

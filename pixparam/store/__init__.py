@@ -1,8 +1,21 @@
-"""Storage: checkpoints (:func:`save`, :func:`load`) and the one content-addressed :class:`Store`."""
+"""Storage: checkpoints (:func:`save`, :func:`load`), packed files (:func:`pack`, :func:`unpack`), :class:`Store`."""
 
 from __future__ import annotations
 
 from .checkpoint import FORMAT_VERSION, load, save
 from .content import Store, digest, finite, fit_key, from_json, state_digest
+from .packed import pack, unpack
 
-__all__ = ["FORMAT_VERSION", "Store", "digest", "finite", "fit_key", "from_json", "load", "save", "state_digest"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Store",
+    "digest",
+    "finite",
+    "fit_key",
+    "from_json",
+    "load",
+    "pack",
+    "save",
+    "state_digest",
+    "unpack",
+]

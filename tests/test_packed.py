@@ -1,0 +1,79 @@
+"""Packed files: bit-exact round trips of the quantised fit, real sizes, and refusal of damaged files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pixparam as pp
+
+
+@pytest.mark.parametrize("family", pp.FAMILIES)
+@pytest.mark.parametrize(("bits", "per_channel"), [(8, True), (6, False), (4, True), (16, False), (32, True)])
+def test_unpack_renders_exactly_what_quantize_renders(tiny_fits, tmp_path, family, bits, per_channel):
+    f = tiny_fits[family].to("cpu")
+    path = pp.pack(f, tmp_path / "f.ppk", bits=bits, per_channel=per_channel)
+    g = pp.unpack(path, device="cpu")
+    want = pp.edit.quantize(f, bits, per_channel=per_channel) if bits < 32 else f
+    assert np.array_equal(g.render(), want.render()) and np.array_equal(g.render(size=50), want.render(size=50))
+    assert g.arch == f.arch and g.image_shape == f.image_shape
+    assert g.edits[-1] == {"name": "unpack", "bytes": path.stat().st_size}
+    if bits < 16:
+        assert set(g.grids) == set(dict(f.model.named_parameters()))
+        assert all(grid.bits == bits for grid in g.grids.values())
+    assert [p.name for p in tmp_path.iterdir()] == ["f.ppk"]  # written atomically, nothing else left
+
+
+def test_the_file_is_smaller_than_its_raw_values(tiny_fits, tmp_path):
+    f = tiny_fits["hashgrid"]
+    sizes = {b: pp.pack(f, tmp_path / f"{b}.ppk", bits=b, per_channel=False).stat().st_size for b in (4, 6, 8, 16, 32)}
+    assert sizes[4] < sizes[6] < sizes[8] < sizes[16] < sizes[32]
+    assert sizes[8] < f.n_params + 400  # entropy-coded 8-bit indices, a compressed header, one grid per tensor
+    assert sizes[32] <= 4 * f.n_params + 400 and sizes[16] <= 2 * f.n_params + 400
+
+
+def test_pruned_values_cost_a_mask_bit_not_a_value(tiny_fits, tmp_path):
+    f = tiny_fits["siren"]
+    pruned = pp.edit.prune(f, 0.8)
+    full = pp.pack(f, tmp_path / "a.ppk", bits=8).stat().st_size
+    sparse = pp.pack(pruned, tmp_path / "b.ppk", bits=8).stat().st_size
+    assert sparse < 0.6 * full
+    g = pp.unpack(tmp_path / "b.ppk")
+    assert np.array_equal(g.render(), pp.edit.quantize(pruned, 8, per_channel=True).render())
+    assert g.n_effective == pruned.n_effective and set(g.masks) == set(pruned.masks)
+    healed = pp.edit.heal(g, pp.load_image("astronaut", size=32), steps=3, progress=False)  # masks and grids hold
+    assert healed.n_effective <= g.n_effective
+
+
+def test_fixed_features_not_from_the_seed_are_stored(rgb32, tmp_path):
+    a = pp.fit(rgb32, 1000, "fourier", steps=3, seed=1, progress=False)
+    b = pp.fit(rgb32, a.arch, steps=3, seed=2, init_from=a, progress=False)  # a's frequencies, seed 2
+    g = pp.unpack(pp.pack(b, tmp_path / "b.ppk", bits=8))
+    assert np.array_equal(g.render(), pp.edit.quantize(b, 8, per_channel=True).render())
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda d: d[:-7], "truncated or altered"),
+        (lambda d: d[:10], "truncated or altered"),
+        (lambda d: d[:40] + bytes([d[40] ^ 1]) + d[41:], "truncated or altered"),
+        (lambda d: b"PK\x03\x04" + d[4:], "not a pixparam packed file"),
+        (lambda d: b"", "not a pixparam packed file"),
+    ],
+)
+def test_damaged_files_are_refused(tiny_fits, tmp_path, damage, match):
+    path = pp.pack(tiny_fits["relu"], tmp_path / "f.ppk", bits=8)
+    bad = tmp_path / "bad.ppk"
+    bad.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(pp.CheckpointError, match=match):
+        pp.unpack(bad)
+
+
+def test_pack_refuses_bad_bits_and_unpack_missing_files(tiny_fits, tmp_path):
+    for bits in (1, 17, 33, 8.0, True):
+        with pytest.raises(pp.EditError, match="bits="):
+            pp.pack(tiny_fits["relu"], tmp_path / "f.ppk", bits=bits)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(pp.CheckpointError, match="does not exist"):
+        pp.unpack(tmp_path / "missing.ppk")
