@@ -1,4 +1,4 @@
-"""Edit fitted networks like images: prune, quantise, noise, align, splice, blend, heal.
+"""Edit fitted networks like images: prune, quantise, noise, align, splice, blend, heal (and qat).
 
 Every operator takes :class:`~pixparam.Fit` objects and returns a new one
 (inputs untouched: models are deep copies), appends ``{"name": ..., **args}``
@@ -11,10 +11,23 @@ The pixel twins of these edits are in :mod:`pixparam.pixel_edits`.
 
 from __future__ import annotations
 
-from ._heal import heal
+from ._heal import QAT_LR_FACTOR, heal, qat
 from ._match import align
 from ._mix import blend, splice, table_rows
 from ._quant import BITS, noise, quantize
 from ._sparse import METHODS, prune
 
-__all__ = ["BITS", "METHODS", "align", "blend", "heal", "noise", "prune", "quantize", "splice", "table_rows"]
+__all__ = [
+    "BITS",
+    "METHODS",
+    "QAT_LR_FACTOR",
+    "align",
+    "blend",
+    "heal",
+    "noise",
+    "prune",
+    "qat",
+    "quantize",
+    "splice",
+    "table_rows",
+]
