@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import pixparam as pp
 
@@ -77,3 +78,30 @@ def test_pack_refuses_bad_bits_and_unpack_missing_files(tiny_fits, tmp_path):
     assert not list(tmp_path.iterdir())
     with pytest.raises(pp.CheckpointError, match="does not exist"):
         pp.unpack(tmp_path / "missing.ppk")
+
+
+def test_qat_fine_tunes_on_the_grid_and_packs_exactly(tiny_fits, rgb32, tmp_path):
+    f = tiny_fits["siren"]
+    q = pp.edit.qat(f, 6, image=rgb32, steps=15, progress=False)
+    assert [e["name"] for e in q.edits] == ["quantize", "heal"] and q.edits[-1]["steps"] == 15
+    plain = pp.edit.quantize(f, 6, per_channel=True)
+    assert q.psnr > plain.psnr  # fine-tuning on the grid recovers some of the rounding
+    for name, p in q.model.named_parameters():  # every value on its grid
+        assert torch.equal(q.grids[name].project(p.detach()), p.detach()), name
+    g = pp.unpack(pp.pack(q, tmp_path / "q.ppk", bits=6))
+    assert np.array_equal(g.render(), q.render())
+
+
+def test_cli_pack_and_unpack(tiny_fits, tmp_path, capsys):
+    from pixparam.cli import main
+
+    ckpt = tiny_fits["relu"].save(tmp_path / "m.safetensors")
+    before = ckpt.read_bytes()
+    assert main(["pack", str(ckpt), "-o", str(tmp_path / "m.ppk"), "--bits", "6"]) == 0
+    n = (tmp_path / "m.ppk").stat().st_size
+    assert f"{n:,} B" in capsys.readouterr().out
+    assert main(["unpack", str(tmp_path / "m.ppk"), "-o", str(tmp_path / "back.safetensors")]) == 0
+    back = pp.load(tmp_path / "back.safetensors")
+    assert np.array_equal(back.render(), pp.edit.quantize(tiny_fits["relu"], 6, per_channel=True).render())
+    assert main(["pack", str(ckpt), "-o", str(ckpt)]) == 1  # never over its input
+    assert "is the input checkpoint" in capsys.readouterr().err and ckpt.read_bytes() == before

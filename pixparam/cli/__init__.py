@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | gallery | experiment``.
+"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | unpack | gallery | ...``.
 
 Each subcommand lives in a module of this package that adds its parser and
 sets ``run``. Errors print one line (``pixparam: error: ...``) and exit with
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import PixparamError
-from . import _core, _edit, _experiment, _figures, _gallery
+from . import _core, _edit, _experiment, _figures, _gallery, _pack
 
 __all__ = ["main"]
 
@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     _core.add_parsers(sub)
     _figures.add_parsers(sub)
     _edit.add_parser(sub)
+    _pack.add_parsers(sub)
     _gallery.add_parser(sub)
     _experiment.add_parser(sub)
     return p

@@ -52,8 +52,11 @@ class _Constrained(nn.Module):
 
     @torch.no_grad()
     def project(self) -> None:
+        """Round every latent weight onto its grid (exactly, not the STE's ``p + (q(p) - p)``) and re-mask."""
         for n, p in self.base.named_parameters():
-            p.copy_(self.effective(n, p))
+            g, m = self.grids.get(n), self.masks.get(n)
+            value = p if g is None else g.project(p)
+            p.copy_(value if m is None else value * m.to(p.dtype))
 
 
 def heal(

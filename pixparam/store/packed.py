@@ -82,14 +82,27 @@ def _model(kind: int, levels: int, a: float, b: float) -> Any:
     raise ValueError(f"unknown entropy model {kind!r}")
 
 
+def _on_grids(fit: Fit, bits: int, per_channel: bool) -> bool:
+    """Whether every parameter already lies on a ``bits`` grid of this layout (after qat or quantize): kept as is."""
+    tables = spec_for(fit.family).tables
+    for name, p in fit.model.named_parameters():
+        g = fit.grids.get(name)
+        if g is None or g.bits != bits:
+            return False
+        if bits < 16 and g.per_channel != (per_channel and p.ndim == 2 and name not in tables):
+            return False
+    return True
+
+
 def pack(fit: Fit, path: str | os.PathLike, *, bits: int = 8, per_channel: bool = True) -> Path:
     """Write ``fit`` quantised to ``bits`` and entropy-coded as one small file.
 
     Parameters
     ----------
     fit : Fit
-        Any fit (already quantised, pruned or healed ones included: the
-        values are quantised as :func:`pixparam.edit.quantize` would).
+        Any fit. One already on ``bits`` grids of this layout (from
+        :func:`pixparam.edit.qat` or ``quantize``) is stored as it is;
+        any other is quantised as :func:`pixparam.edit.quantize` would.
     path : str or path
         Target file, conventionally ``*.ppk``; written atomically.
     bits : int
@@ -116,7 +129,7 @@ def pack(fit: Fit, path: str | os.PathLike, *, bits: int = 8, per_channel: bool 
 
     if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits == 32):
         raise EditError(f"bits={bits!r}; pack takes 2 to 15 (coded grid), 16 (float16) or 32 (float32)")
-    q = quantize(fit, bits, per_channel=bool(per_channel)) if bits < 32 else fit
+    q = fit if bits == 32 or _on_grids(fit, bits, bool(per_channel)) else quantize(fit, bits, per_channel=per_channel)
     model = q.model
     enc = _coder().stream.queue.RangeEncoder()
     floats: list[np.ndarray] = []
