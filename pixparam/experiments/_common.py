@@ -47,9 +47,9 @@ def predict(model: torch.nn.Module, coords: torch.Tensor, chunk: int = 1 << 15) 
     return torch.cat(out).numpy()
 
 
-def check_families(families: Sequence[str] | str) -> list[str]:
-    """A non-empty list of known family names."""
-    names = [families] if isinstance(families, str) else list(families)
+def check_families(families: Sequence[str] | str | None) -> list[str]:
+    """A non-empty list of known family names (``None``: every registered family, read now)."""
+    names = list(FAMILIES) if families is None else [families] if isinstance(families, str) else list(families)
     bad = [f for f in names if f not in FAMILIES]
     if bad or not names:
         raise BudgetError(f"unknown family {', '.join(map(repr, bad)) or '(none)'}; choose from {', '.join(FAMILIES)}")

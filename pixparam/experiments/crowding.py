@@ -82,7 +82,7 @@ def tiles(image: ImageSource, n: int, size: int = 32) -> list[np.ndarray]:
 def crowding(
     images: Sequence[ImageSource],
     budgets: int | str | Sequence[int | str],
-    families: str | Sequence[str] = ("siren", "hashgrid"),
+    families: str | Sequence[str] | None = None,
     *,
     ks: Sequence[int] = (1, 2, 4, 8, 16),
     steps: int = 500,
@@ -102,8 +102,8 @@ def crowding(
         (see :func:`tiles` for K tiles of one image).
     budgets : int, str or sequence
         Total parameters (networks) and total values (pixels) per setting.
-    families : str or sequence of str
-        Network families.
+    families : str or sequence of str, optional
+        Network families; default every registered family (:data:`pixparam.FAMILIES`).
     ks : sequence of int
         How many images share the budget.
     steps : int

@@ -81,7 +81,7 @@ def split_pixels(n_pixels: int, train_fraction: float, seed: int) -> tuple[np.nd
 def generalisation(
     image: ImageSource,
     budgets: Sequence[int | str],
-    families: str | Sequence[str] = ("siren", "hashgrid"),
+    families: str | Sequence[str] | None = None,
     *,
     train_fraction: float = 0.5,
     noise: float = 0.0,
@@ -100,8 +100,8 @@ def generalisation(
     budgets : sequence of int or str
         Budgets to sweep; span the threshold ``n_train_values``, e.g. 0.1× to 10×.
         Budgets below a family's smallest network are skipped (listed in ``meta["skipped"]``).
-    families : str or sequence of str
-        Network families.
+    families : str or sequence of str, optional
+        Network families; default every registered family (:data:`pixparam.FAMILIES`).
     train_fraction : float
         Fraction of pixels used for training.
     noise : float

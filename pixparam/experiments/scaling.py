@@ -47,7 +47,7 @@ COLUMNS = ("method", "family", "budget", "n_params", "steps", "seed", "samples",
 def scaling(
     image: ImageSource,
     budgets: Sequence[int | str],
-    families: str | Sequence[str] = ("siren", "hashgrid"),
+    families: str | Sequence[str] | None = None,
     *,
     steps: int | Sequence[int] = (100, 300, 1000),
     seeds: int | Sequence[int] = 1,
@@ -65,8 +65,8 @@ def scaling(
     budgets : sequence of int or str
         Parameter budgets (at least 3 distinct for a power-law fit). Budgets below a
         family's smallest network are skipped (listed in ``meta["skipped"]``).
-    families : str or sequence of str
-        Network families.
+    families : str or sequence of str, optional
+        Network families; default every registered family (:data:`pixparam.FAMILIES`).
     steps : int or sequence of int
         Step counts; the grid (budget × steps) gives the compute view, the
         largest count the power laws and exchange rates.
