@@ -99,9 +99,10 @@ def plan(
     """
     budget = parse_budget(budget)
     if budget > MAX_BUDGET:
+        shown = f"{budget:,}" if budget < 10**15 else f"about 10^{len(str(budget)) - 1}"
         raise BudgetError(
-            f"budget {format_count(budget)} ({budget:,}) is above the largest pixparam plans, "
-            f"{format_count(MAX_BUDGET)} ({MAX_BUDGET:,} params, 20 GB to train); pass a smaller budget"
+            f"budget {shown} is above the largest pixparam plans, {format_count(MAX_BUDGET)} "
+            f"({MAX_BUDGET:,} params, 20 GB to train); pass a smaller budget"
         )
     if isinstance(channels, bool) or channels not in (1, 3, 4):
         raise BudgetError(f"channels={channels!r}; images have 1, 3 or 4 channels")

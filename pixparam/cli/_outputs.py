@@ -29,6 +29,9 @@ def checkpoint_output(path: Path | None, flag: str = "-o") -> Path | None:
     """A checkpoint path that can be written: ``.safetensors`` (added, and said so, when there is no suffix)."""
     if path is None:
         return None
+    if path.is_dir():
+        example = str(path / f"fit{CHECKPOINT_SUFFIX}")
+        raise OutputError(f"{flag} {str(path)!r} is a folder; pass a file name inside it, e.g. {example!r}")
     if path.suffix == "" and path.name not in ("", ".", ".."):
         fixed = path.with_name(path.name + CHECKPOINT_SUFFIX)
         note(f"{flag} {str(path)!r} has no suffix: writing the checkpoint to {str(fixed)!r}")
