@@ -90,7 +90,7 @@ def read_image_file(path: str | os.PathLike, *, frame: int | None = None) -> np.
         ) from None
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image file Pillow can read; convert it to PNG or JPEG") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt files
+    except Exception as exc:  # truncated or corrupt: Pillow's plugins raise all kinds (KeyError, TypeError...)
         raise ImageError(
             f"{name} could not be decoded ({exc}); the file may be truncated or corrupt: export it again"
         ) from None

@@ -334,6 +334,8 @@ def verdict(case: Case, o: Outcome, d: Path) -> str:
     if o.escaped is not None:
         return "traceback"
     if case.error is None:
+        if case.kind == "cli" and o.rc == 2:
+            return "usage error"
         if o.exc is not None or o.rc not in (0, None):
             return "rejected"
         if case.warns is not None and not _said(case.warns, o):
@@ -355,6 +357,8 @@ def verdict(case: Case, o: Outcome, d: Path) -> str:
         if o.rc != 2 or not all(_search(p, o.err) for p in case.says):
             return "unclear"
         return "leaves files" if o.new_files else "ok"
+    if case.kind == "cli" and o.rc == 2:
+        return "usage error"
     if case.kind == "api" and not isinstance(o.exc, getattr(pp, case.error)):
         return "raw or wrong-typed error"
     if case.kind == "cli" and o.exc is not None and not isinstance(o.exc, getattr(pp, case.error)):
