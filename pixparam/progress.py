@@ -33,19 +33,26 @@ class LineProgress:
         Units of work, when known.
     desc, unit : str
         What is counted (``"gallery"``, ``"step"``).
-    every : float
-        Seconds between lines (the first and last are always printed).
+    every : float, optional
+        Seconds between lines (the first and last are always printed);
+        default :data:`EVERY`, read when the progress starts.
     file : text stream, optional
         Default ``sys.stderr``.
     """
 
     def __init__(
-        self, total: int | None, desc: str, unit: str = "it", *, every: float = EVERY, file: TextIO | None = None
+        self,
+        total: int | None,
+        desc: str,
+        unit: str = "it",
+        *,
+        every: float | None = None,
+        file: TextIO | None = None,
     ) -> None:
         self.total = total
         self.desc = desc
         self.unit = unit
-        self.every = every
+        self.every = EVERY if every is None else every
         self.file = file
         self.n = 0
         self.postfix = ""
