@@ -7,12 +7,13 @@ order written (the README's ``fit`` makes the ``photo.safetensors`` that
 ``render``, ``info`` and ``edit`` use). To keep the suite fast they run at
 toy scale, each rewrite a plain substitution of an option's value:
 
-- ``--size`` → 16 (``render``: 24; crowding's tile side: 8), ``--steps`` → 2
+- ``--size`` → 16 (``render``: 24; experiments: 8), ``--steps`` → 2
   per entry (``300,3000`` → ``2,2``), ``--budget``/``--budgets`` → 300/600,
   ``--seeds`` → 1, ``--ks`` → ``1,2``, ``/tmp/...`` → the scratch folder;
   ``fit``, ``compare``, ``curve``, ``demo`` and ``experiment`` get
-  ``--steps 2`` and ``--size 16`` when they do not say (``demo`` also
-  ``--budgets 300``): their defaults train for minutes.
+  ``--steps 2`` and ``--size 16`` (experiments 8) when they do not say
+  (``demo`` also ``--budgets 300``, crowding ``--ks 1,2``): their defaults
+  train for minutes.
 - ``pixparam gallery`` builds take minutes, so those lines are parsed (every
   option checked) but not run; ``tests/test_gallery.py`` builds a tiny gallery.
 - Install lines (``pip install``) and ``python -m pytest`` are not run: they
@@ -61,7 +62,7 @@ def toy(argv: list[str], scratch: Path) -> list[str]:
     for i, arg in enumerate(out[:-1]):
         value = out[i + 1]
         if arg == "--size":
-            out[i + 1] = "24" if command == "render" else ("8" if name == "crowding" else "16")
+            out[i + 1] = "24" if command == "render" else ("8" if command == "experiment" else "16")
         elif arg == "--steps":
             out[i + 1] = ",".join("2" for _ in value.split(","))
         elif arg == "--budget":
@@ -79,7 +80,9 @@ def toy(argv: list[str], scratch: Path) -> list[str]:
         if "--steps" not in out:
             out += ["--steps", "2,2" if name in ("generalisation", "scaling") else "2"]
         if "--size" not in out:
-            out += ["--size", "8" if name == "crowding" else "16"]
+            out += ["--size", "8" if command == "experiment" else "16"]
+    if name == "crowding" and "--ks" not in out:
+        out += ["--ks", "1,2"]
     return out
 
 

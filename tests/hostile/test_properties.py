@@ -18,6 +18,10 @@ from hostile_cases import png_bytes
 import pixparam as pp
 
 hypothesis = pytest.importorskip("hypothesis")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::PIL.Image.DecompressionBombWarning",
+    "ignore::UserWarning",  # lying headers and truncated files warn
+)
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
