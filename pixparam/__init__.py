@@ -5,7 +5,7 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, experiments, fields, gallery, pixel_edits, training
+from . import edit, experiments, fields, gallery, limits, pixel_edits, training
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .cache import FitCache
@@ -92,6 +92,7 @@ __all__ = [
     "format_count",
     "gallery",
     "jpeg_at_most",
+    "limits",
     "load",
     "load_image",
     "n_trainable",

@@ -14,8 +14,11 @@ from .errors import OutputError
 __all__ = [
     "FolderNotFoundError",
     "atomic_path",
+    "check_distinct",
     "check_folder",
+    "check_writable",
     "json_ready",
+    "same_file",
     "write_bytes_atomic",
     "write_json_atomic",
 ]
@@ -45,6 +48,70 @@ def check_folder(path: str | os.PathLike) -> Path:
             f"cannot write {str(target)!r}: folder {str(parent)!r} does not exist; create it first"
         )
     return parent
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Fail now when a file cannot be written at ``path``; return its folder.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a folder, or its folder does not exist
+        (:class:`FolderNotFoundError`) or does not let a file be created there.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"cannot write {str(target)!r}: it is a folder; pass a file name inside it")
+    parent = check_folder(target)
+    try:
+        with tempfile.NamedTemporaryFile(prefix=".pixparam-probe-", dir=parent):
+            pass
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {str(target)!r}: folder {str(parent)!r} does not let files be created "
+            f"({exc.strerror or exc}); choose another folder"
+        ) from None
+    return parent
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file: the same inode (links included) or the same resolved path."""
+    pa, pb = Path(a), Path(b)
+    with contextlib.suppress(OSError):
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    return pa.resolve() == pb.resolve()
+
+
+def check_distinct(outputs: dict[str, str | os.PathLike | None], inputs: dict[str, str | os.PathLike | None]) -> None:
+    """Refuse, before any work, an output that is (or resolves to) an input, or two outputs that are one file.
+
+    Parameters
+    ----------
+    outputs : dict
+        What each output is called (``"-o"``, ``"--render"``) and its path, or ``None``.
+    inputs : dict
+        What each input is called (``"the image"``) and its path; entries
+        that are not existing files (a sample name, ``None``) are skipped.
+
+    Raises
+    ------
+    OutputError
+        The message names both paths and asks for another output name.
+    """
+    given = [(k, v) for k, v in outputs.items() if v is not None]
+    files = [(k, v) for k, v in inputs.items() if v is not None and Path(v).is_file()]
+    for flag, out in given:
+        for role, src in files:
+            if same_file(out, src):
+                raise OutputError(
+                    f"{flag} {str(out)!r} is {role} {str(src)!r}; pixparam never overwrites an input: "
+                    f"pass another file name"
+                )
+    for i, (flag, out) in enumerate(given):
+        for other, path in given[i + 1 :]:
+            if same_file(out, path):
+                raise OutputError(f"{flag} and {other} are both {str(out)!r}; give each output its own file name")
 
 
 @contextlib.contextmanager

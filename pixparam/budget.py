@@ -18,6 +18,7 @@ entries (any table size, not only powers of two).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -32,7 +33,14 @@ __all__ = ["FAMILIES", "Arch", "count", "format_count", "mlp_count", "parse_budg
 #: Longest image side assumed when ``plan`` is not told the image's resolution.
 DEFAULT_RESOLUTION = 256
 
-__all__ += ["DEFAULT_RESOLUTION", "FOURIER_SIGMA_PER_SQRT_FEATURE"]
+#: The largest budget :func:`plan` accepts (1G): a billion float32 parameters and their Adam state take
+#: 20 GB, and planning stays well under a second; above it, plan refuses at once.
+MAX_BUDGET = 10**9
+
+#: The longest image side :func:`plan` accepts as ``resolution`` (a million pixels).
+MAX_RESOLUTION = 2**20
+
+__all__ += ["DEFAULT_RESOLUTION", "FOURIER_SIGMA_PER_SQRT_FEATURE", "MAX_BUDGET", "MAX_RESOLUTION"]
 
 
 def count(family: str, channels: int, widths: Sequence[int], options: Mapping[str, Any]) -> int:
@@ -79,8 +87,8 @@ def plan(
     Raises
     ------
     BudgetError
-        The budget is below the family's minimum (the message says it), or an
-        option is invalid.
+        The budget is below the family's minimum (the message says it) or
+        above :data:`MAX_BUDGET`, or an option is invalid.
 
     Examples
     --------
@@ -90,12 +98,23 @@ def plan(
     (True, True)
     """
     budget = parse_budget(budget)
-    if channels not in (1, 3, 4):
+    if budget > MAX_BUDGET:
+        shown = f"{budget:,}" if budget < 10**15 else f"about 10^{len(str(budget)) - 1}"
+        raise BudgetError(
+            f"budget {shown} is above the largest pixparam plans, {format_count(MAX_BUDGET)} "
+            f"({MAX_BUDGET:,} params, 20 GB to train); pass a smaller budget"
+        )
+    if isinstance(channels, bool) or channels not in (1, 3, 4):
         raise BudgetError(f"channels={channels!r}; images have 1, 3 or 4 channels")
     spec = spec_for(family)
-    res = DEFAULT_RESOLUTION if resolution is None else int(resolution)
-    if res < 2:
-        raise BudgetError(f"resolution={resolution!r}; it is the image's longest side, at least 2")
+    try:
+        res = DEFAULT_RESOLUTION if resolution is None else operator.index(resolution)
+    except TypeError:
+        res = 0
+    if isinstance(resolution, bool) or not 2 <= res <= MAX_RESOLUTION:
+        raise BudgetError(
+            f"resolution={resolution!r}; it is the image's longest side, from 2 to {MAX_RESOLUTION:,} pixels"
+        )
     return spec.plan(budget, channels, res, dict(options))
 
 

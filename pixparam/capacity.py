@@ -24,7 +24,7 @@ from .budget import parse_budget
 from .errors import BudgetError, ConfigError, ImageError
 from .images import ImageSource, load_image
 from .jpeg import QUALITIES, jpeg_at_most
-from .pixels import pixelate
+from .pixels import check_param_bits, pixelate
 from .result import Fit
 
 __all__ = [
@@ -155,7 +155,7 @@ def capacity_table(
     BudgetError
         ``budgets`` is empty or holds something that is not a budget.
     ConfigError
-        An unknown family.
+        An unknown family, or ``param_bits`` not in :data:`pixparam.pixels.PARAM_BITS`.
     ImageError
         A given fit was made on an image of another shape.
     """
@@ -166,6 +166,7 @@ def capacity_table(
     if not values:
         raise BudgetError("budgets is empty; pass at least one budget, e.g. ['1k', '4k']")
     families = resolve_families(families)
+    param_bits = [check_param_bits(b) for b in param_bits]  # before any training
     fit_kwargs.setdefault("progress", False)
     records: list[dict[str, Any]] = []
     for budget in values:

@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from ._deprecate import keyword_only
-from ._io import atomic_path
+from ._io import atomic_path, check_writable
 from .errors import ConfigError, ImageError, ImageNotFoundError
+from .imagefile import pil_to_array, read_image_file
+from .limits import check_memory
 
-__all__ = ["SAMPLES", "ImageSource", "load_image", "resize", "save_image", "to_uint8"]
+__all__ = ["SAMPLES", "ImageSource", "check_image_output", "load_image", "resize", "save_image", "to_uint8"]
 
 #: Built-in sample images (bundled with scikit-image; no download needed).
 SAMPLES: tuple[str, ...] = (
@@ -49,7 +51,7 @@ _MIN_SIDE = 2
 
 
 @keyword_only("size")
-def load_image(src: ImageSource, *, size: Size = None) -> np.ndarray:
+def load_image(src: ImageSource, *, size: Size = None, frame: int | None = None) -> np.ndarray:
     """Load an image as float32 ``(H, W, C)`` in ``[0, 1]``.
 
     Parameters
@@ -61,11 +63,16 @@ def load_image(src: ImageSource, *, size: Size = None) -> np.ndarray:
     size : int or (int, int), optional
         Resize so the longest side is ``size``, or to exactly ``(h, w)``.
         Downsampling averages areas (anti-aliased); upsampling is bicubic.
+    frame : int, optional
+        The frame of a multi-frame file or PIL image (an animated GIF or
+        PNG); default the first, with a warning when there are others.
 
     Returns
     -------
     image : (H, W, C) ndarray of float32
-        Values in ``[0, 1]``; ``C`` is 1 (gray), 3 (RGB) or 4 (RGBA).
+        Values in ``[0, 1]``; ``C`` is 1 (gray), 3 (RGB) or 4 (RGBA). Files
+        keep their bit depth: 16-bit PNGs (gray or colour) and TIFFs are
+        read at 16 bits.
 
     Raises
     ------
@@ -73,7 +80,9 @@ def load_image(src: ImageSource, *, size: Size = None) -> np.ndarray:
         The path does not exist and is not a sample name.
     ImageError
         The source is not an image, is too small, holds NaN/inf, has an
-        unsupported shape or dtype, or ``size`` is invalid.
+        unsupported shape or dtype, has no such frame, would need more
+        memory than :func:`pixparam.limits.memory_limit` allows (decoded,
+        or at ``size``), or ``size`` is invalid.
 
     Examples
     --------
@@ -82,11 +91,13 @@ def load_image(src: ImageSource, *, size: Size = None) -> np.ndarray:
     (32, 32, 1)
     """
     if isinstance(src, np.ndarray):
+        if frame not in (None, 0):
+            raise ImageError(f"frame={frame!r}, but an array has one frame; pass frame=None")
         img = _from_array(src, "the array")
     elif isinstance(src, Image.Image):
-        img = _from_pil(src, "the PIL image")
+        img = _from_pil(src, "the PIL image", frame)
     elif isinstance(src, (str, os.PathLike)):
-        img = _from_path_or_sample(src)
+        img = _from_path_or_sample(src, frame)
     else:
         raise ImageError(
             f"cannot load an image from a {type(src).__name__}; pass a file path, a sample "
@@ -115,6 +126,13 @@ def resize(img: np.ndarray, size: Size) -> np.ndarray:
     h, w = resolve_size(size, img.shape[:2])
     if (h, w) == img.shape[:2]:
         return img
+    c = img.shape[2]
+    check_memory(
+        3 * h * w * c * 4,
+        f"size={size!r} ({h}×{w}×{c} values)",
+        "pass a smaller size (the longest side, or HxW)",
+        ImageError,
+    )
     if h <= img.shape[0] and w <= img.shape[1]:
         return area_downsample(img, (h, w))
     return upsample(img, (h, w), mode="bicubic")
@@ -191,21 +209,60 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
     return np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
+_MODES = {1: "L", 3: "RGB", 4: "RGBA"}
+
+
+def check_image_output(path: str | os.PathLike, channels: int) -> str:
+    """Fail now when an image of ``channels`` channels cannot be saved at ``path``; return Pillow's format.
+
+    Checks, before any work: the suffix names a format Pillow writes, that
+    format holds the channels (no alpha in JPEG, say), and the folder exists
+    and is writable (see :func:`pixparam._io.check_writable`).
+
+    Raises
+    ------
+    ImageError
+        The suffix names no format Pillow writes, or one that cannot hold
+        the channels; the message names a suffix that can.
+    OutputError
+        The folder is missing or not writable, or the path is a folder.
+    """
+    path = Path(path)
+    fmt = Image.registered_extensions().get(path.suffix.lower())
+    if fmt is None or fmt not in Image.SAVE:
+        raise ImageError(f"cannot tell an image format Pillow writes from {str(path)!r}; use .png, .jpg or .webp")
+    import io
+
+    mode = _MODES.get(int(channels), "RGB")
+    try:
+        Image.new(mode, (2, 2)).save(io.BytesIO(), format=fmt)
+    except (OSError, ValueError, KeyError) as exc:
+        what = {"L": "gray", "RGB": "RGB", "RGBA": "RGBA (with alpha)"}[mode]
+        raise ImageError(f"{fmt} cannot hold a {what} image ({exc}); save {str(path)!r} as .png instead") from None
+    check_writable(path)
+    return fmt
+
+
 def save_image(img: np.ndarray, path: str | os.PathLike) -> Path:
     """Save a ``[0, 1]`` float image as an 8-bit file, atomically.
 
     The format follows the suffix (``.png``, ``.jpg``, ``.webp``, ...).
     Gray images are saved as ``L``, RGB as ``RGB``, RGBA as ``RGBA``.
+
+    Raises
+    ------
+    ImageError
+        The suffix names no format Pillow writes, the format cannot hold the
+        image's channels (:func:`check_image_output`), or the image is not a
+        valid ``[0, 1]`` image (NaN, wrong shape...).
+    OutputError
+        The folder is missing or not writable.
     """
     img = _from_array(np.asarray(img), "the image to save")
+    fmt = check_image_output(path, img.shape[2])
     u8 = to_uint8(img)
     pil = Image.fromarray(u8[..., 0] if u8.shape[2] == 1 else u8)
     path = Path(path)
-    fmt = Image.registered_extensions().get(path.suffix.lower())
-    if fmt is None:
-        raise ImageError(f"cannot tell the image format of {str(path)!r}; use a suffix like .png or .jpg")
-    if fmt == "JPEG" and pil.mode == "RGBA":
-        raise ImageError(f"JPEG has no alpha channel; save {str(path)!r} as .png instead")
     with atomic_path(path) as tmp:
         pil.save(tmp, format=fmt)
     return path
@@ -214,23 +271,18 @@ def save_image(img: np.ndarray, path: str | os.PathLike) -> Path:
 # --------------------------------------------------------------------------- sources
 
 
-def _from_path_or_sample(src: str | os.PathLike) -> np.ndarray:
+def _from_path_or_sample(src: str | os.PathLike, frame: int | None) -> np.ndarray:
     path = Path(src)
     if not path.exists():
         if isinstance(src, str) and src in SAMPLES:
+            if frame not in (None, 0):
+                raise ImageError(f"frame={frame!r}, but sample {src!r} has one frame; pass frame=None")
             return _load_sample(src)
         hint = f"; built-in samples are: {', '.join(SAMPLES)}" if isinstance(src, str) and os.sep not in src else ""
         raise ImageNotFoundError(f"image file {str(src)!r} does not exist{hint}")
     if path.is_dir():
-        raise ImageError(f"{str(src)!r} is a folder, not an image file")
-    try:
-        with Image.open(path) as pil:
-            pil.load()
-            return _from_pil(pil, repr(str(src)))
-    except UnidentifiedImageError:
-        raise ImageError(f"{str(src)!r} is not an image file Pillow can read; convert it to PNG or JPEG") from None
-    except (OSError, SyntaxError) as exc:  # truncated or corrupt files
-        raise ImageError(f"{str(src)!r} could not be decoded ({exc}); the file may be truncated or corrupt") from None
+        raise ImageError(f"{str(src)!r} is a folder, not an image file; pass a file inside it")
+    return _from_array(read_image_file(path, frame=frame), repr(str(src)))
 
 
 def _load_sample(name: str) -> np.ndarray:
@@ -240,23 +292,15 @@ def _load_sample(name: str) -> np.ndarray:
     return _from_array(np.asarray(arr), f"sample {name!r}")
 
 
-def _from_pil(pil: Image.Image, name: str) -> np.ndarray:
-    pil = ImageOps.exif_transpose(pil)
-    mode = pil.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        arr = np.asarray(pil, dtype=np.int64)
-        if arr.min(initial=0) < 0 or arr.max(initial=0) > 65535:
-            raise ImageError(f"{name} has 32-bit integer pixels outside 0..65535; save it as 8- or 16-bit")
-        return _from_array(arr.astype(np.uint16), name)
-    if mode == "F":
-        return _from_array(np.asarray(pil, dtype=np.float32), name)
-    if mode in ("1", "L"):
-        return _from_array(np.asarray(pil.convert("L")), name)
-    if mode in ("RGB",):
-        return _from_array(np.asarray(pil), name)
-    if mode in ("LA", "La", "PA", "RGBa", "RGBA") or (mode == "P" and "transparency" in pil.info):
-        return _from_array(np.asarray(pil.convert("RGBA")), name)
-    return _from_array(np.asarray(pil.convert("RGB")), name)  # P, CMYK, YCbCr, LAB, HSV
+def _from_pil(pil: Image.Image, name: str, frame: int | None = None) -> np.ndarray:
+    n_frames = int(getattr(pil, "n_frames", 1) or 1)
+    if frame is not None:
+        if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)) or not 0 <= frame < n_frames:
+            raise ImageError(f"frame={frame!r}, but {name} has {n_frames} frame(s); pass 0 to {n_frames - 1}")
+        pil.seek(int(frame))
+    w, h = pil.size
+    check_memory(w * h * 4 * 12, f"{name} ({w}×{h} pixels)", "downsample it first", ImageError)
+    return _from_array(pil_to_array(pil, name), name)
 
 
 def _from_array(arr: np.ndarray, name: str) -> np.ndarray:
@@ -274,6 +318,12 @@ def _from_array(arr: np.ndarray, name: str) -> np.ndarray:
         raise ImageError(f"{name} is empty (shape {arr.shape})")
     if h < _MIN_SIDE or w < _MIN_SIDE:
         raise ImageError(f"{name} is {h}×{w} pixels; an image needs at least {_MIN_SIDE} pixels along each side")
+    check_memory(
+        arr.size * (12 if arr.dtype.kind == "f" else 4),
+        f"{name} ({h}×{w}×{c} values as float32)",
+        "downsample it first (pass a smaller image)",
+        ImageError,
+    )
     kind = arr.dtype.kind
     if arr.dtype == np.uint8:
         out = arr.astype(np.float32) / 255.0

@@ -124,10 +124,10 @@ def posterize(pix: Pixels, bits: int) -> Pixels:
         With ``bits_per_value`` set to ``bits`` (below 32).
     """
     _check(pix)
-    if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits >= 32):
+    if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits == 32):
         raise EditError(f"bits={bits!r}; use an integer from 2 to 15 (levels), 16 (float16) or 32 (no change)")
     edit = {"name": "quantize", "bits": bits}
-    if bits >= 32:
+    if bits == 32:
         return _derived(pix, pix.small.copy(), edit)
     if bits == 16:
         small = pix.small.astype(np.float16).astype(np.float32)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from .errors import BudgetError, ConfigError
 from .images import ImageSource, Size, area_downsample, load_image, resolve_size, upsample
 from .metrics import Measured
 
-__all__ = ["Pixels", "counterpart_shape", "pixelate"]
+__all__ = ["PARAM_BITS", "Pixels", "check_param_bits", "counterpart_shape", "pixelate"]
 
 Match = Literal["values", "bits"]
 RenderMode = Literal["nearest", "bilinear", "bicubic", "lanczos"]
@@ -164,6 +164,20 @@ def counterpart_shape(image_shape: tuple[int, ...], n_values: int) -> tuple[int,
     return best[2], best[3]
 
 
+#: Bits a parameter can be stored at: float32, float16, and the grids :func:`pixparam.edit.quantize` offers.
+PARAM_BITS = (32, 16, 8, 6, 4, 3, 2)
+
+
+def check_param_bits(param_bits: Any) -> int:
+    """``param_bits`` when it is one of :data:`PARAM_BITS`, else a :class:`~pixparam.ConfigError`."""
+    if isinstance(param_bits, bool) or not isinstance(param_bits, (int, np.integer)) or param_bits not in PARAM_BITS:
+        raise ConfigError(
+            f"param_bits={param_bits!r}; bits per parameter is one of {', '.join(map(str, PARAM_BITS))} "
+            f"(32: float32, 16: a half-precision cast, fewer: a quantisation grid)"
+        )
+    return int(param_bits)
+
+
 @keyword_only("match")
 def pixelate(image: ImageSource, budget: int | str, *, match: Match = "values", param_bits: int = 32) -> Pixels:
     """The pixel counterpart of a ``budget``-parameter network.
@@ -204,9 +218,7 @@ def pixelate(image: ImageSource, budget: int | str, *, match: Match = "values", 
     if match == "values":
         n_values, bits = budget, 32
     elif match == "bits":
-        if isinstance(param_bits, bool) or not isinstance(param_bits, int) or param_bits < 1:
-            raise ConfigError(f"param_bits={param_bits!r}; it must be a positive integer (32, or 16 for half)")
-        n_values, bits = budget * param_bits // 8, 8
+        n_values, bits = budget * check_param_bits(param_bits) // 8, 8
     else:
         raise ConfigError(f"match={match!r}; choose 'values' or 'bits'")
     h, w = counterpart_shape(img.shape, n_values)

@@ -13,8 +13,10 @@ import torch
 
 from .arch import Arch
 from .budget import format_count
+from .errors import ImageError
 from .fields import Field
 from .images import Size, resolve_size
+from .limits import check_memory
 from .metrics import Measured, psnr_from_mse
 from .rendering import render_field
 
@@ -160,8 +162,17 @@ class Fit(Measured):
         -------
         (h, w, C) ndarray of float32
             Values clipped to ``[0, 1]``.
+
+        Raises
+        ------
+        ImageError
+            ``size`` is not a size, or the render would need more memory than
+            :func:`pixparam.limits.memory_limit` allows.
         """
         h, w = self.image_shape[:2] if size is None else resolve_size(size, self.image_shape[:2])
+        c = self.arch.channels
+        what = f"rendering {h}×{w}×{c}" + ("" if size is None else f" (size={size!r})")
+        check_memory(2 * h * w * c * 4, what, "pass a smaller size", ImageError)
         return render_field(self.model, h, w)
 
     def to(self, device: str | torch.device) -> Fit:

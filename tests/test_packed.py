@@ -104,4 +104,4 @@ def test_cli_pack_and_unpack(tiny_fits, tmp_path, capsys):
     back = pp.load(tmp_path / "back.safetensors")
     assert np.array_equal(back.render(), pp.edit.quantize(tiny_fits["relu"], 6, per_channel=True).render())
     assert main(["pack", str(ckpt), "-o", str(ckpt)]) == 1  # never over its input
-    assert "is the input checkpoint" in capsys.readouterr().err and ckpt.read_bytes() == before
+    assert "never overwrites an input" in capsys.readouterr().err and ckpt.read_bytes() == before

@@ -99,3 +99,17 @@ def positive_ints(text: str) -> list[int]:
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: write positive integers, comma-separated (300 or 100,1000)")
     return values
+
+
+def param_bits(text: str) -> list[int]:
+    """``"32"`` or ``"32,16"``: bits per parameter, each one of :data:`pixparam.pixels.PARAM_BITS`."""
+    from ..pixels import PARAM_BITS
+
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        values = []
+    if not values or any(v not in PARAM_BITS for v in values):
+        choices = ", ".join(map(str, PARAM_BITS))
+        raise argparse.ArgumentTypeError(f"{text!r}: bits per parameter are {choices} (comma-separated, e.g. 32,16)")
+    return values

@@ -9,6 +9,7 @@ from typing import Any
 from .. import budget as _budget
 from ..budget import format_count
 from . import _args as argtypes
+from ._outputs import checkpoint_output, figure_output, image_output, no_overwrite, note, unsaved_hint
 
 
 def add_parsers(sub: Any) -> None:
@@ -71,30 +72,37 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_fit(a: argparse.Namespace) -> None:
     from ..images import load_image
-    from ..training import fit
+    from ..training import FitJob, fit
 
     options = dict(a.option)
     if a.depth is not None:
         options["depth"] = a.depth
     img = load_image(a.image, size=a.size)
-    result = fit(
-        img,
-        a.budget,
-        a.family,
-        steps=a.steps,
-        lr=a.lr,
-        device=a.device,
-        seed=a.seed,
-        progress=not a.quiet,
-        compile=a.compile,
-        **options,
-    )
+    output, render = check_outputs(a, {"the input image": a.image}, channels=img.shape[2])
+    settings = {"steps": a.steps, "lr": a.lr, "device": a.device, "seed": a.seed, "compile": a.compile}
+    FitJob.configure(img, a.budget, a.family, **settings, **options)  # every check before the first step
+    h, w, c = img.shape
+    if a.budget > h * w * c:
+        note(
+            f"budget {format_count(a.budget)} is more than the {h * w * c:,} values of the {h}×{w}×{c} image: "
+            f"the network can hold more numbers than the pixels themselves (a larger --size compares them fairly)"
+        )
+    unsaved_hint(output, "network")
+    result = fit(img, a.budget, a.family, progress=not a.quiet, **settings, **options)
     h, w, c = result.image_shape
     print(
         f"{result.arch.describe()} (budget {a.budget:,}) · {h}×{w}×{c} · {result.config['steps']} steps · "
         f"{result.seconds:.1f} s on {result.config['device']} · PSNR {result.psnr:.2f} dB · SSIM {result.ssim:.3f}"
     )
-    write_outputs(result, a.output, a.render)
+    write_outputs(result, output, render)
+
+
+def check_outputs(a: argparse.Namespace, inputs: dict[str, Any], *, channels: int) -> tuple[Path | None, Path | None]:
+    """``-o`` (a checkpoint) and ``--render`` (an image of ``channels``), checked before any work."""
+    output = checkpoint_output(a.output)
+    render = image_output(a.render, channels)
+    no_overwrite({"-o": output, "--render": render}, inputs)
+    return output, render
 
 
 def write_outputs(result: Any, output: Path | None, render: Path | None) -> None:
@@ -111,7 +119,9 @@ def cmd_render(a: argparse.Namespace) -> None:
     from ..images import save_image
     from ..store import load
 
+    no_overwrite({"-o": a.output}, {"the checkpoint": a.model})
     result = load(a.model, device=a.device)
+    image_output(a.output, result.arch.channels)
     img = result.render(size=a.size)
     print(f"rendered {img.shape[0]}×{img.shape[1]} → {save_image(img, a.output)}")
 
@@ -119,6 +129,8 @@ def cmd_render(a: argparse.Namespace) -> None:
 def cmd_demo(a: argparse.Namespace) -> None:
     from ..demo import format_table, run_demo
 
+    figure_output(a.output)
+    no_overwrite({"-o": a.output}, {"the image": a.image})
     res = run_demo(
         a.image,
         size=a.size,
@@ -148,9 +160,12 @@ def cmd_info(a: argparse.Namespace) -> None:
     r = load(a.model, device="cpu")
     h, w, c = r.image_shape
     print(r.arch.describe())
+    cfg = r.config
+    lr = cfg.get("lr")
+    lr_text = f"{lr:g}" if isinstance(lr, (int, float)) and not isinstance(lr, bool) else "?"
     print(
-        f"image {h}×{w}×{c} · {r.config.get('steps')} steps · lr {r.config.get('lr'):g} · seed {r.config.get('seed')} "
-        f"· {r.seconds:.1f} s on {r.config.get('device')}"
+        f"image {h}×{w}×{c} · {cfg.get('steps', '?')} steps · lr {lr_text} · seed {cfg.get('seed', '?')} "
+        f"· {r.seconds:.1f} s on {cfg.get('device', '?')}"
     )
     if r.metrics:
         print(

@@ -9,7 +9,8 @@ from typing import Any
 from ..budget import format_count
 from ..errors import ConfigError, ImageError
 from . import _args as argtypes
-from ._core import write_outputs
+from ._core import check_outputs, write_outputs
+from ._outputs import unsaved_hint
 
 
 def add_parser(sub: Any) -> None:
@@ -20,14 +21,13 @@ def add_parser(sub: Any) -> None:
         description="Apply one edit to a checkpoint and save the result (and optionally its render).",
     )
     e.add_argument("model", type=Path, help="checkpoint written by 'pixparam fit'")
-    e.add_argument("-o", "--output", type=Path, default=None, help="edited checkpoint path (.safetensors)")
-    e.add_argument("--render", type=Path, default=None, help="also write the edited reconstruction as an image")
-    e.add_argument("--image", default=None, help="the fitted image (file or sample): measures PSNR; heal needs it")
-    e.add_argument("--size", type=argtypes.size, default=None, help="resize --image first: longest side or HxW")
-    e.add_argument("--device", default="auto")
+    _add_common(e, None)
     e.set_defaults(run=cmd_edit)
-    ops = e.add_subparsers(dest="op", metavar="OP")
-    ops.required = True
+    # the same options after the operator (as the README writes them): set only when given there
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, argparse.SUPPRESS)
+    ops = _Ops(e.add_subparsers(dest="op", metavar="OP"), common)
+    ops.action.required = True
     p = ops.add_parser("prune", help="zero a fraction of the parameters, or remove hidden units")
     p.add_argument("amount", type=float, help="fraction in [0, 1]")
     p.add_argument("--method", choices=("magnitude", "random", "neurons"), default="magnitude")
@@ -59,12 +59,40 @@ def add_parser(sub: Any) -> None:
     h.add_argument("--seed", type=int, default=0)
 
 
+def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
+    """The options every operator shares; ``default=SUPPRESS`` leaves them unset unless given."""
+
+    def d(value: Any) -> Any:
+        return value if default is None else default
+
+    p.add_argument("-o", "--output", type=Path, default=d(None), help="edited checkpoint path (.safetensors)")
+    p.add_argument("--render", type=Path, default=d(None), help="also write the edited reconstruction as an image")
+    p.add_argument("--image", default=d(None), help="the fitted image (file or sample): measures PSNR; heal needs it")
+    p.add_argument("--size", type=argtypes.size, default=d(None), help="resize --image first: longest side or HxW")
+    p.add_argument("--device", default=d("auto"))
+
+
+class _Ops:
+    """The operators' subparsers: each takes the shared options too, and remembers itself for its usage."""
+
+    def __init__(self, action: Any, common: argparse.ArgumentParser) -> None:
+        self.action = action
+        self.common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser = self.action.add_parser(name, parents=[self.common], **kwargs)
+        parser.set_defaults(parser=parser)
+        return parser
+
+
 def cmd_edit(a: argparse.Namespace) -> None:
     from .. import edit
     from ..images import load_image
     from ..store import load
 
+    inputs = {"the checkpoint": a.model, "the other checkpoint": getattr(a, "other", None), "--image": a.image}
     fit = load(a.model, device=a.device)
+    output, render = check_outputs(a, inputs, channels=fit.arch.channels)
     img = None if a.image is None else load_image(a.image, size=a.size)
     if img is not None:
         if img.shape != fit.image_shape:
@@ -93,4 +121,5 @@ def cmd_edit(a: argparse.Namespace) -> None:
         f"{a.op}: {out.arch.describe()} · {format_count(out.n_effective)} non-zero of {format_count(out.n_params)} "
         f"· {out.storage_bits / 8 / 1024:.1f} KiB stored{psnr}"
     )
-    write_outputs(out, a.output, a.render)
+    unsaved_hint(output, "edited network")
+    write_outputs(out, output, render)

@@ -10,6 +10,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import ConfigError
 from . import _args as argtypes
+from ._outputs import cache_folder, figure_output, file_output, no_overwrite
 
 
 def add_parser(sub: Any) -> None:
@@ -54,6 +55,11 @@ def cmd_experiment(a: argparse.Namespace) -> None:
     from ..figures import save_figure
     from ..images import load_image
 
+    figure_output(a.output)
+    file_output(a.json)
+    file_output(a.csv)
+    cache_folder(a.cache)
+    no_overwrite({"-o": a.output, "--json": a.json, "--csv": a.csv}, {"the input image": a.image})
     common = {"device": a.device, "cache": a.cache, "progress": not a.quiet}
     if a.seeds is not None:
         common["seeds"] = a.seeds

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._io import check_folder
 from ..budget import format_count
-from ..errors import ConfigError, OutputError
+from ..errors import ConfigError
 from . import _args as argtypes
+from ._outputs import cache_folder, file_output, no_overwrite
 
 
 def add_parsers(sub: Any) -> None:
@@ -64,7 +64,10 @@ def _add_curve_parser(sub: Any) -> None:
     )
     _add_ladder_options(c, 1000)
     c.add_argument(
-        "--param-bits", type=argtypes.budgets, default=[32], help="bits per parameter for equal bytes: 32 or 32,16"
+        "--param-bits",
+        type=argtypes.param_bits,
+        default=[32],
+        help="bits per parameter for equal bytes: 32, 16, 8, 6, 4, 3 or 2; comma-separated (32,16)",
     )
     c.add_argument("--no-jpeg", action="store_true", help="leave JPEG out")
     c.add_argument("--json", type=Path, default=None, help="also write the measured records as JSON")
@@ -72,31 +75,36 @@ def _add_curve_parser(sub: Any) -> None:
     c.set_defaults(run=_cmd_curve)
 
 
-def _check_figure_path(path: Path) -> None:
-    """Fail before any training when the figure cannot be written there."""
-    from matplotlib.figure import Figure
+def _check_outputs(a: argparse.Namespace, extra: dict[str, Path | None] | None = None) -> None:
+    """Fail before any training when an output cannot be written, or would overwrite an input."""
+    from ..figures import check_figure_path
 
-    supported = Figure().canvas.get_supported_filetypes()
-    if path.suffix.lstrip(".").lower() not in supported:
-        raise OutputError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
-    check_folder(path)
+    check_figure_path(a.output, dpi=a.dpi)
+    for path in (extra or {}).values():
+        file_output(path)
+    cache_folder(a.cache)
+    no_overwrite({"-o": a.output, **(extra or {})}, {"the input image": a.image})
 
 
 def _ladder(img: Any, a: argparse.Namespace) -> list[Any]:
-    """Every (family, budget) fit, with a tqdm bar; reused from and saved to ``--cache``."""
-    _check_figure_path(a.output)
-    from tqdm.auto import tqdm
-
+    """Every (family, budget) fit, with progress (a bar, or lines off a terminal); reused from ``--cache``."""
     from ..cache import FitCache
+    from ..progress import progress_bar
+    from ..training import FitJob
 
     if a.steps is not None and a.steps < 1:
         raise ConfigError(f"--steps {a.steps}: it must be at least 1")
     cache = FitCache(a.cache)
     pairs = [(fam, b) for b in sorted(set(a.budgets)) for fam in a.families]
-    fits = [
-        cache.fit(img, b, fam, steps=a.steps, lr=a.lr, seed=a.seed, device=a.device, progress=False)
-        for fam, b in tqdm(pairs, desc="fits", unit="fit", disable=None if not a.quiet else True)
-    ]
+    for fam, b in pairs:  # plan and check every fit before training the first
+        FitJob.configure(img, b, fam, steps=a.steps, lr=a.lr, seed=a.seed, device=a.device)
+    fits = []
+    with progress_bar(len(pairs), "fits", "fit", progress=not a.quiet) as bar:
+        for fam, b in pairs:
+            fits.append(cache.fit(img, b, fam, steps=a.steps, lr=a.lr, seed=a.seed, device=a.device, progress=False))
+            if a.cache is not None:
+                bar.set_postfix_str(f"{cache.hits} reused from {a.cache}")
+            bar.update(1)
     if a.cache is not None:
         print(f"{cache.hits} of {len(pairs)} fits reused from {a.cache}")
     return fits
@@ -106,6 +114,7 @@ def _cmd_compare(a: argparse.Namespace) -> None:
     from ..figures import compare, save_figure
     from ..images import load_image
 
+    _check_outputs(a)
     img = load_image(a.image, size=a.size)
     fits = _ladder(img, a)
     fig = compare(img, fits, match=a.match, smooth=a.smooth, errors=a.errors, inset=a.inset)
@@ -119,6 +128,7 @@ def _cmd_curve(a: argparse.Namespace) -> None:
     from ..figures import capacity_table, crossovers, plot_capacity, save_figure
     from ..images import load_image
 
+    _check_outputs(a, {"--json": a.json})
     img = load_image(a.image, size=a.size)
     fits = _ladder(img, a)
     records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=a.param_bits, jpeg=not a.no_jpeg)

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ._outputs import cache_folder
+
 
 def add_parser(sub: Any) -> None:
     """Add ``gallery``."""
@@ -40,6 +42,8 @@ def add_parser(sub: Any) -> None:
 def cmd_gallery(a: argparse.Namespace) -> None:
     from ..gallery import build_gallery
 
+    cache_folder(a.out, "--out")
+    cache_folder(a.cache)
     results = build_gallery(a.out, a.profile, only=a.only, cache=a.cache, device=a.device, progress=not a.quiet)
     m = results["meta"]
     print(

@@ -34,14 +34,14 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_pack(a: argparse.Namespace) -> None:
     from .. import metrics
+    from .._io import check_writable
     from ..images import load_image
     from ..store import load, pack, unpack
     from . import _args as argtypes
+    from ._outputs import no_overwrite
 
-    if a.output.resolve() == a.model.resolve():
-        from ..errors import OutputError
-
-        raise OutputError(f"-o {a.output} is the input checkpoint; write the packed file elsewhere (e.g. model.ppk)")
+    no_overwrite({"-o": a.output}, {"the checkpoint": a.model, "--image": a.image})
+    check_writable(a.output)
     fit = load(a.model, device="cpu")
     path = pack(fit, a.output, bits=a.bits, per_channel=a.per_channel)
     n = path.stat().st_size
@@ -58,7 +58,11 @@ def cmd_pack(a: argparse.Namespace) -> None:
 def cmd_unpack(a: argparse.Namespace) -> None:
     from ..store import unpack
     from ._core import write_outputs
+    from ._outputs import checkpoint_output, image_output, no_overwrite
 
+    output = checkpoint_output(a.output)
+    no_overwrite({"-o": output, "--render": a.render}, {"the packed file": a.packed})
     fit = unpack(a.packed, device="cpu")
+    image_output(a.render, fit.arch.channels)
     print(f"unpacked {a.packed}: {fit.arch.describe()} at {fit.config['packed']['bits']} bits")
-    write_outputs(fit, a.output, a.render)
+    write_outputs(fit, output, a.render)

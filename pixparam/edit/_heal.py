@@ -114,7 +114,9 @@ def heal(
         raise EditError(
             f"image has shape {img.shape} but the fit was made for {tuple(fit.image_shape)}; pass that image"
         )
-    steps = int(number(steps, "steps", 1))
+    if float(number(steps, "steps", 1)) != int(steps):
+        raise EditError(f"steps={steps!r}; it must be a whole number of steps, at least 1")
+    steps = int(steps)
     model = copy_model(fit)
     device = fit.device
     if lr is None:

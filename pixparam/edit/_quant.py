@@ -25,7 +25,7 @@ def quantize(fit: Fit, bits: int, *, per_channel: bool = False) -> Fit:
     bits : int
         2 to 15: a uniform grid per tensor from its smallest to its largest
         kept value (``2**bits`` levels, asymmetric min–max, round to nearest).
-        16: a float16 cast. 32 or more: nothing changes (float32 already).
+        16: a float16 cast. 32: nothing changes (float32 already).
     per_channel : bool
         One grid per output unit (row) of each linear weight instead of one
         per tensor; biases and hash tables keep one grid per tensor.
@@ -41,14 +41,14 @@ def quantize(fit: Fit, bits: int, *, per_channel: bool = False) -> Fit:
     Raises
     ------
     EditError
-        ``bits`` is not an integer in 2..16 or at least 32.
+        ``bits`` is not an integer in 2..16 or 32.
     """
     check_fit(fit)
-    if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits >= 32):
+    if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits == 32):
         raise EditError(f"bits={bits!r}; use an integer from 2 to 15 (uniform grid), 16 (float16) or 32 (no change)")
     edit = {"name": "quantize", "bits": bits, "per_channel": bool(per_channel)}
     model = copy_model(fit)
-    if bits >= 32:
+    if bits == 32:
         return derive(fit, model, edit)
     grids = dict(fit.grids)
     per_tensor = tables(fit)  # lookup tables keep one grid per tensor

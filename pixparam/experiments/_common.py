@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from ..budget import parse_budget
 from ..errors import BudgetError, ConfigError
 from ..fields import FAMILIES
+from ..progress import progress_bar as bar
 from ..training import Points, TrainConfig, train
 
 __all__ = ["check_families", "check_ints", "check_seeds", "predict", "progress_bar", "train_points"]
@@ -81,6 +81,6 @@ def check_seeds(seeds: int | Sequence[int]) -> list[int]:
     return check_ints(seeds, "seeds", low=0)
 
 
-def progress_bar(total: int, desc: str, progress: bool) -> tqdm:
-    """A tqdm bar over units of work (shown only on a terminal, and only with ``progress``)."""
-    return tqdm(total=total, desc=desc, unit="fit", disable=None if progress else True, leave=False)
+def progress_bar(total: int, desc: str, progress: bool) -> Any:
+    """A bar over units of work: tqdm on a terminal, lines every few seconds elsewhere, nothing without progress."""
+    return bar(total, desc, "fit", progress=progress, leave=False)

@@ -18,6 +18,11 @@ from .registry import FamilyDefaults, FamilySpec
 #: instant-ngp's spatial-hash prime for the second coordinate (the first is 1).
 PRIME = 2654435761
 
+#: Most levels the planner takes (instant-ngp uses 16).
+MAX_LEVELS = 64
+#: Finest grid resolution the planner takes (cells per side; budget.MAX_RESOLUTION, repeated to avoid a cycle).
+MAX_RESOLUTION = 2**20
+
 # Corner offsets (dx, dy) of a grid cell, in the order the weights are formed.
 _CORNERS = ((0, 0), (1, 0), (0, 1), (1, 1))
 
@@ -147,10 +152,10 @@ def plan(budget: int, channels: int, res: int, options: dict[str, Any]) -> Arch:
     """Levels, table size and features per level from the budget (instant-ngp's settings, scaled down)."""
     family = "hashgrid"
     check_options(family, options, {"levels", "features_per_level", "width", "base_resolution", "max_resolution"})
-    levels = int_option(options, "levels", _hashgrid_levels(budget), 1)
+    levels = int_option(options, "levels", _hashgrid_levels(budget), 1, MAX_LEVELS)
     width = int_option(options, "width", _hashgrid_width(budget, 2 * levels, channels), 1)
-    base = int_option(options, "base_resolution", _hashgrid_base(budget), 1)
-    finest = int_option(options, "max_resolution", res, 1)
+    base = int_option(options, "base_resolution", _hashgrid_base(budget), 1, MAX_RESOLUTION)
+    finest = int_option(options, "max_resolution", res, 1, MAX_RESOLUTION)
     resolutions = _level_resolutions(levels, base, finest)
     dense = max((n + 1) ** 2 for n in resolutions)
     fixed_f = options.get("features_per_level")

@@ -14,7 +14,10 @@ from typing import Any
 from ..arch import Arch
 from ..errors import BudgetError
 
-__all__ = ["check_options", "fill_mlp", "float_option", "int_option", "mlp_bytes_per_point"]
+__all__ = ["MAX_DEPTH", "check_options", "fill_mlp", "float_option", "int_option", "mlp_bytes_per_point"]
+
+#: Most hidden layers :func:`fill_mlp` plans (coordinate MLPs use 2 to 8; planning time grows with depth).
+MAX_DEPTH = 64
 
 
 def check_options(family: str, options: Mapping[str, Any], allowed: set[str]) -> None:
@@ -26,13 +29,15 @@ def check_options(family: str, options: Mapping[str, Any], allowed: set[str]) ->
         )
 
 
-def int_option(options: Mapping[str, Any], name: str, default: int, low: int) -> int:
-    """``options[name]`` (``default`` when absent or None) as an integer ``>= low``, else BudgetError."""
+def int_option(options: Mapping[str, Any], name: str, default: int, low: int, high: int | None = None) -> int:
+    """``options[name]`` (``default`` when absent or None) as an integer in ``[low, high]``, else BudgetError."""
     value = options.get(name, default)
     if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise BudgetError(f"{name}={value!r}; it must be an integer >= {low}")
+    if high is not None and value > high:
+        raise BudgetError(f"{name}={value!r} is more than this family plans; pass an integer from {low} to {high}")
     return value
 
 
@@ -51,13 +56,29 @@ def fill_mlp(budget: int, depth: int, min_width: int, count_fn: Callable[[list[i
 
     ``W'`` ranges over ``[ceil(W/2), W]``, so the reachable counts are spaced
     by one row of weights (``W + 1 + outputs``) rather than by a whole width.
+
+    Raises
+    ------
+    BudgetError
+        ``depth`` is above :data:`MAX_DEPTH`, or the budget is below the
+        smallest network of this depth.
     """
+    if depth > MAX_DEPTH:
+        raise BudgetError(f"depth={depth} is more hidden layers than pixparam plans; pass 1 to {MAX_DEPTH}")
 
     def widths(w: int, w_last: int) -> list[int]:
         return [w] * (depth - 1) + [w_last]
 
     def largest(lo: int, hi: int, fn: Callable[[int], int]) -> int:
-        # largest x in [lo, hi] with fn(x) <= budget, given fn(lo) <= budget and fn increasing
+        # largest x in [lo, hi] with fn(x) <= budget, given fn(lo) <= budget and fn increasing.
+        # Counts are affine in one width: guess from the first step, keep the guess when it checks out
+        # (fn(x) <= budget < fn(x + 1)), else search; either way the answer is the search's.
+        if lo < hi:
+            f0, step = fn(lo), fn(lo + 1) - fn(lo)
+            if step > 0:
+                x = min(hi, lo + (budget - f0) // step)
+                if fn(x) <= budget and (x == hi or fn(x + 1) > budget):
+                    return x
         while lo < hi:
             mid = (lo + hi + 1) // 2
             lo, hi = (mid, hi) if fn(mid) <= budget else (lo, mid - 1)

@@ -24,7 +24,7 @@ from .edits import (
     plot_edit_strip,
 )
 from .film import Film, FilmRecorder, plot_film, training_film
-from .panels import draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
+from .panels import check_figure_path, draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
 from .style import COLORS, MAX_WIDTH, style
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "blend_strip",
     "capacity_curve",
     "capacity_table",
+    "check_figure_path",
     "compare",
     "compare_families",
     "crossovers",

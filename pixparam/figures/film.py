@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
 from .._deprecate import keyword_only
-from .._io import atomic_path
+from .._io import atomic_path, check_writable
 from ..budget import format_count
 from ..errors import ConfigError, ImageError, OutputError
 from ..fields import Field
@@ -92,15 +92,9 @@ class Film:
             ``fps`` is not positive.
         """
         path = Path(path)
-        fmt = _FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            raise OutputError(f"cannot write a film as {str(path)!r}; use .gif, .png (APNG) or .mp4")
+        fmt = check_film_path(path, fps=fps)
         if not self.frames:
             raise OutputError("the film has no frames; record some with fit(..., callback=FilmRecorder(...))")
-        if not fps > 0:
-            raise ConfigError(f"fps={fps!r}; it must be positive")
-        if fmt == "MP4" and shutil.which("ffmpeg") is None:
-            raise OutputError(f"writing {str(path)!r} needs ffmpeg on the PATH; write a .gif or .png film instead")
         images = [self._annotated(i, scale) for i in range(len(self.frames))]
         with atomic_path(path) as tmp:
             if fmt == "MP4":
@@ -203,6 +197,28 @@ class FilmRecorder:
         self.film.psnr.append(psnr_from_mse(mse(self._target, out)))
 
 
+def check_film_path(path: str | os.PathLike, *, fps: float = 10.0) -> str:
+    """Fail now when a film cannot be written at ``path``: suffix, ffmpeg for ``.mp4``, ``fps``, folder; the format.
+
+    Raises
+    ------
+    OutputError
+        An unknown suffix, ``.mp4`` without ffmpeg, or a folder that is missing or not writable.
+    ConfigError
+        ``fps`` is not a positive number.
+    """
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise OutputError(f"cannot write a film as {str(path)!r}; use .gif, .png (APNG) or .mp4")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps < float("inf"):
+        raise ConfigError(f"fps={fps!r}; it must be a positive number of frames per second")
+    if fmt == "MP4" and shutil.which("ffmpeg") is None:
+        raise OutputError(f"writing {str(path)!r} needs ffmpeg on the PATH; write a .gif or .png film instead")
+    check_writable(path)
+    return fmt
+
+
 def training_film(
     source: Fit | FilmRecorder | ImageSource,
     path: str | os.PathLike | None = None,
@@ -258,6 +274,8 @@ def training_film(
     """
     from ..training import DEFAULT_STEPS, TrainConfig, fit
 
+    if path is not None:
+        check_film_path(path, fps=fps)
     if isinstance(source, FilmRecorder):
         film = source.film
     else:
@@ -280,7 +298,11 @@ def training_film(
                 raise ConfigError("training_film needs budget= (e.g. '4k') to fit an image")
             img, target = source, budget
         img = load_image(img)
-        steps = int(fit_kwargs.get("steps") or DEFAULT_STEPS)
+        steps = fit_kwargs.get("steps")
+        steps = DEFAULT_STEPS if steps is None else steps
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+            raise ConfigError(f"steps={steps!r}; it must be a positive integer")
+        steps = int(steps)
         fit_kwargs["steps"] = steps
         fit_kwargs.setdefault("progress", False)
         rec = FilmRecorder(img, every or max(1, steps // 40), last_step=steps)

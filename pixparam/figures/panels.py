@@ -11,8 +11,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._deprecate import keyword_only
-from .._io import atomic_path
+from .._io import atomic_path, check_writable
 from ..errors import ConfigError, ImageError, OutputError
+from ..limits import check_memory
 from .style import CAPTION_SIZE, clamp_width, panel_size, style
 
 __all__ = ["draw_error", "draw_image", "draw_inset", "error_map", "plot_strip", "save_figure"]
@@ -118,6 +119,39 @@ def plot_strip(
     return fig
 
 
+#: The dpi range :func:`save_figure` accepts.
+DPI_RANGE = (10, 2400)
+
+#: Raster formats, whose memory grows with the dpi squared.
+_RASTER = {"png", "jpg", "jpeg", "tif", "tiff", "webp", "avif", "gif", "raw", "rgba"}
+
+
+def check_figure_path(path: str | os.PathLike, *, dpi: float | None = None) -> str:
+    """Fail now when a figure cannot be saved at ``path`` (and ``dpi``); return the format.
+
+    Raises
+    ------
+    OutputError
+        The suffix is not a format matplotlib writes, or the folder is
+        missing or not writable.
+    ConfigError
+        ``dpi`` is not a number in :data:`DPI_RANGE`.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if fmt not in supported:
+        raise OutputError(f"cannot save a figure as {str(path)!r}; use one of: {', '.join(sorted(supported))}")
+    if dpi is not None:
+        lo, hi = DPI_RANGE
+        if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not lo <= dpi <= hi:
+            raise ConfigError(f"dpi={dpi!r}; pass a resolution from {lo} to {hi} dots per inch (150 is the default)")
+    check_writable(path)
+    return fmt
+
+
 def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 150) -> Path:
     """Save a figure atomically; the format follows the suffix (png, svg, pdf, ...).
 
@@ -137,13 +171,18 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 150) -> Path
     Raises
     ------
     OutputError
-        The suffix is not a format matplotlib writes, or the folder does not exist.
+        The suffix is not a format matplotlib writes, or the folder is
+        missing or not writable (:func:`check_figure_path`).
+    ConfigError
+        ``dpi`` is outside :data:`DPI_RANGE`, or a raster at that dpi would
+        need more memory than :func:`pixparam.limits.memory_limit` allows.
     """
     path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
-    if fmt not in fig.canvas.get_supported_filetypes():
-        supported = ", ".join(sorted(fig.canvas.get_supported_filetypes()))
-        raise OutputError(f"cannot save a figure as {str(path)!r}; use one of: {supported}")
+    fmt = check_figure_path(path, dpi=dpi)
+    if fmt in _RASTER:
+        w, h = fig.get_size_inches()
+        px = int(w * dpi) * int(h * dpi)
+        check_memory(8 * px, f"a {w:.1f}×{h:.1f} in figure at dpi={dpi}", "pass a smaller dpi", ConfigError)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi)
     return path

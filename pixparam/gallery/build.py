@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .._io import json_ready, write_json_atomic
 from .._version import __version__
 from ..cache import FitCache, fit_key
 from ..devices import resolve_device
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from ..images import load_image, save_image
 from ..pixels import Pixels, pixelate
+from ..progress import progress_bar
 from ..result import Fit
 from ..store import Store
 from .page import write_index, write_readme
@@ -39,7 +39,7 @@ class Context:
     (possibly interrupted) build finished.
     """
 
-    def __init__(self, out: Path, profile: Profile, cache: FitCache, device: str, bar: tqdm) -> None:
+    def __init__(self, out: Path, profile: Profile, cache: FitCache, device: str, bar: Any) -> None:
         self.out = out
         self.profile = profile
         self.cache = cache
@@ -65,10 +65,16 @@ class Context:
     def fit(self, image: np.ndarray, budget: Any, family: str | None = None, **kwargs: Any) -> Fit:
         """A fit through the cache, with the profile's steps, seed and device unless given."""
         kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **kwargs}
-        self.bar.set_postfix_str(f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip())
+        what = f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip()
+        self.bar.set_postfix_str(f"{what} · {self._tally()}")
         result = self.cache.fit(image, budget, family, device=self.device, progress=False, **kwargs)
+        self.bar.set_postfix_str(f"{what} · {self._tally()}")
         self.bar.update(1)
         return result
+
+    def _tally(self) -> str:
+        """What the cache has done so far, for the progress line: ``'3 fits trained, 5 reused'``."""
+        return f"{self.cache.misses} fits trained, {self.cache.hits} reused"
 
     def ladder_fit(self, name: str, family: str, budget: int) -> Fit:
         """The fit of ``family`` at ``budget`` on profile image ``name``; recorded in ``results.json``."""
@@ -244,8 +250,10 @@ def build_gallery(
 
     Raises
     ------
-    ValueError
+    ConfigError
         An unknown profile or section name.
+    OutputError
+        ``out`` or ``cache`` is a file.
     """
     p = get_profile(profile)
     names = [s.name for s in SECTIONS]
@@ -254,6 +262,10 @@ def build_gallery(
     if unknown:
         raise ConfigError(f"unknown gallery section {', '.join(unknown)}; choose from {', '.join(names)}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"gallery folder {str(out)!r} is a file; pass a folder (--out) for the gallery")
+    if cache is not None and Path(cache).exists() and not Path(cache).is_dir():
+        raise OutputError(f"cache {str(cache)!r} is a file, not a folder; pass a folder for the cached fits")
     out.mkdir(parents=True, exist_ok=True)
     dev = resolve_device(device)
     fit_cache = FitCache(Path(cache) if cache is not None else out / ".cache")
@@ -264,7 +276,7 @@ def build_gallery(
     sections = {s["name"]: s for s in previous.get("sections", [])} if same else {}  # a changed profile starts over
     fits = {f["id"]: f for f in previous.get("fits", [])} if sections else {}
     t0 = time.perf_counter()
-    with tqdm(total=_units(p, wanted) + 1, desc="gallery", unit="step", disable=None if progress else True) as bar:
+    with progress_bar(_units(p, wanted) + 1, "gallery", "step", progress=progress) as bar:
         ctx = Context(out, p, fit_cache, str(dev), bar)
         for s in SECTIONS:
             if s.name not in wanted or (s.experiment and s.name not in p.experiments):

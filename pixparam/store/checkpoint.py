@@ -21,10 +21,11 @@ import torch
 from .._io import write_bytes_atomic
 from .._version import __version__
 from ..arch import Arch
+from ..budget import MAX_BUDGET
 from ..devices import resolve_device
 from ..edit.quantgrid import QuantGrid
 from ..errors import CheckpointError
-from ..fields import FAMILIES, build
+from ..fields import FAMILIES, build, spec_for
 from ..result import Fit, History
 
 __all__ = ["FORMAT_VERSION", "load", "save"]
@@ -122,40 +123,52 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
     try:
         meta: dict[str, Any] = json.loads(header[_KEY])
         version = int(meta["format_version"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
         raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
     if version > FORMAT_VERSION:
         raise CheckpointError(
             f"{name} was written by pixparam {meta.get('pixparam_version', '?')} (format {version}); this is "
             f"pixparam {__version__}, which reads formats up to {FORMAT_VERSION}: upgrade pixparam"
         )
-    try:
-        arch = Arch.from_dict(meta["arch"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
-    if arch.family not in FAMILIES:
+    arch = _arch(meta, name)
+    stored = sum(t.numel() for k, t in tensors.items() if not k.startswith(("edit.",)))
+    if arch.n_params > stored:
         raise CheckpointError(
-            f"{name} holds a {arch.family} network, a family that is not registered in this session; "
-            f"import the module that defines it and pp.fields.register(its spec) before loading"
+            f"{name}: the stored weights do not match its architecture (it describes {arch.n_params:,} "
+            f"parameters but stores {stored:,} values); save the fit again"
         )
+    image_shape = _image_shape(meta, arch, name)
+    config = _field(meta, "config", dict, name)
+    seconds = _number(meta.get("seconds", 0.0), "seconds", name)
+    metrics = {k: _number(v, f"metrics[{k!r}]", name) for k, v in _field(meta, "metrics", dict, name, {}).items()}
+    edits = _field(meta, "edits", list, name, [])
+    if not all(isinstance(e, dict) for e in edits):
+        raise CheckpointError(f"{name} has damaged pixparam metadata (edits are not records); save the fit again")
     try:
-        model = build(arch, seed=int(meta["config"].get("seed", 0)))
-        history = History.from_dict(meta["history"])
-        image_shape = tuple(int(v) for v in meta["image_shape"])
-    except (ValueError, KeyError, TypeError) as exc:
+        seed = int(config.get("seed", 0))
+        model = build(arch, seed=seed if 0 <= seed < 2**63 else 0)
+        history = History.from_dict(_field(meta, "history", dict, name))
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
     masks = {k[len(_MASK) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_MASK)}
     los = {k[len(_LO) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_LO)}
     steps = {k[len(_STEP) :]: tensors.pop(k) for k in list(tensors) if k.startswith(_STEP)}
-    try:
-        grids = {n: QuantGrid(int(b), los.get(n), steps.get(n)) for n, b in meta.get("grids", {}).items()}
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise CheckpointError(f"{name} has damaged pixparam metadata ({exc!r})") from None
+    bits = _field(meta, "grids", dict, name, {})
+    if not all(_whole(b, 2, 16) for b in bits.values()):
+        raise _damaged(name, f"grids={bits!r} holds bit depths outside 2..16")
+    grids = {n: QuantGrid(int(b), los.get(n), steps.get(n)) for n, b in bits.items()}
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[0]
         raise CheckpointError(f"{name}: the stored weights do not match its architecture ({first})") from None
+    for k, t in model.state_dict().items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            bad = int((~torch.isfinite(t)).sum())
+            raise CheckpointError(
+                f"{name} is damaged: its tensor {k!r} holds {bad:,} NaN or infinite values (a diverged or "
+                f"broken edit?); refit or re-edit from a good checkpoint"
+            )
     shapes = {k: tuple(p.shape) for k, p in model.named_parameters()}
     for kind, found in (("mask", masks), ("grid", grids)):
         for k in found:
@@ -165,13 +178,73 @@ def load(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit
     return Fit(
         model=model,
         arch=arch,
-        image_shape=image_shape,  # type: ignore[arg-type]
+        image_shape=image_shape,
         history=history,
-        seconds=float(meta.get("seconds", 0.0)),
-        config=dict(meta["config"]),
-        metrics={k: float(v) for k, v in meta.get("metrics", {}).items()},
-        edits=tuple(meta.get("edits", [])),
+        seconds=seconds,
+        config=dict(config),
+        metrics=metrics,
+        edits=tuple(edits),
         image=None,
         masks=masks,
         grids=grids,
     )
+
+
+def _damaged(name: str, what: str) -> CheckpointError:
+    return CheckpointError(f"{name} has damaged pixparam metadata ({what}); it cannot be loaded: save the fit again")
+
+
+def _field(meta: dict[str, Any], key: str, kind: type, name: str, default: Any = None) -> Any:
+    value = meta.get(key, default)
+    if not isinstance(value, kind):
+        raise _damaged(name, f"{key} is {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
+def _number(value: Any, key: str, name: str) -> float:
+    if isinstance(value, bool) or (not isinstance(value, (int, float)) and value is not None):
+        raise _damaged(name, f"{key} is {value!r}, not a number")
+    return float("nan") if value is None else float(value)
+
+
+def _whole(value: Any, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def _arch(meta: dict[str, Any], name: str) -> Arch:
+    """The Arch the metadata describes, checked (family registered, counts consistent) before anything is built."""
+    try:
+        arch = Arch.from_dict(_field(meta, "arch", dict, name))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _damaged(name, repr(exc)) from None
+    if not isinstance(arch.family, str) or arch.family not in FAMILIES:
+        raise CheckpointError(
+            f"{name} holds a {arch.family} network, a family that is not registered in this session; "
+            f"import the module that defines it and pp.fields.register(its spec) before loading"
+        )
+    if not _whole(arch.channels, 1, 4) or arch.channels == 2:
+        raise _damaged(name, f"channels={arch.channels!r}")
+    if not all(_whole(w, 1, MAX_BUDGET) for w in arch.widths) or len(arch.widths) > 1024:
+        raise _damaged(name, f"widths={list(arch.widths)[:8]!r}")
+    if not _whole(arch.n_params, 1, MAX_BUDGET) or not _whole(arch.n_fixed, 0, MAX_BUDGET):
+        raise _damaged(name, f"n_params={arch.n_params!r}, n_fixed={arch.n_fixed!r}")
+    try:
+        counted = spec_for(arch.family).count(arch.channels, arch.widths, arch.options)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+        raise _damaged(name, f"its {arch.family} options do not describe a network: {exc!r}") from None
+    if counted != arch.n_params:
+        raise _damaged(name, f"its architecture has {counted:,} parameters, not the {arch.n_params:,} it says")
+    return arch
+
+
+def _image_shape(meta: dict[str, Any], arch: Arch, name: str) -> tuple[int, int, int]:
+    shape = meta.get("image_shape")
+    if (
+        not isinstance(shape, list)
+        or len(shape) != 3
+        or not all(_whole(v, 1, 2**31) for v in shape)
+        or min(shape[:2]) < 2
+        or shape[2] != arch.channels
+    ):
+        raise _damaged(name, f"image_shape={shape!r} is not (H, W, {arch.channels}) with sides of at least 2")
+    return int(shape[0]), int(shape[1]), int(shape[2])

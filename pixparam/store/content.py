@@ -27,7 +27,7 @@ import torch
 from .._io import write_bytes_atomic
 from .._version import __version__
 from ..arch import Arch
-from ..errors import CheckpointError
+from ..errors import CheckpointError, OutputError
 from .checkpoint import load, save
 
 __all__ = ["Store", "digest", "fit_key", "state_digest"]
@@ -85,6 +85,8 @@ class Store:
 
     def __init__(self, root: str | os.PathLike | None) -> None:
         self.root = None if root is None else Path(root)
+        if self.root is not None and self.root.exists() and not self.root.is_dir():
+            raise OutputError(f"store folder {str(self.root)!r} is a file, not a folder; pass a folder for the results")
         self.hits = 0
         self.misses = 0
 

@@ -9,6 +9,7 @@ only speed or rounding), so the store's key cannot drift from the settings.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -20,10 +21,13 @@ from ..devices import PRECISIONS, resolve_device
 from ..errors import ConfigError
 from ..fields.registry import spec_for
 
-__all__ = ["DEFAULT_STEPS", "TrainConfig"]
+__all__ = ["DEFAULT_STEPS", "LR_WARN_FACTOR", "TrainConfig"]
 
 #: Training steps when ``fit`` is not told.
 DEFAULT_STEPS = 2000
+
+#: A learning rate this many times the family's default draws a warning (it almost always diverges).
+LR_WARN_FACTOR = 100
 
 
 def _speed(default: Any) -> Any:
@@ -145,9 +149,17 @@ class TrainConfig:
         steps = DEFAULT_STEPS if steps is None else steps
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
             raise ConfigError(f"steps={steps!r}; it must be a positive integer")
-        lr = d.lr_for(arch) if lr is None else lr
+        default_lr = d.lr_for(arch)
+        lr = default_lr if lr is None else lr
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
             raise ConfigError(f"lr={lr!r}; it must be a positive number")
+        if lr > LR_WARN_FACTOR * default_lr:
+            warnings.warn(
+                f"lr={lr:g} is {lr / default_lr:,.0f}× {arch.family}'s default rate for this network "
+                f"({default_lr:.3g}); training will likely diverge and give a poor fit: leave lr unset or lower it",
+                UserWarning,
+                stacklevel=2,
+            )
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ConfigError(f"seed={seed!r}; it must be a non-negative integer")
         if precision not in PRECISIONS:

@@ -23,7 +23,7 @@ from ..images import ImageSource, load_image
 from ..result import Fit
 from .config import TrainConfig
 from .loop import TrainResult, train
-from .memory import auto_batch, memory_cap, step_bytes
+from .memory import auto_batch, check_train_memory, memory_cap, step_bytes
 from .points import Points
 
 __all__ = ["FitJob", "fit", "fit_ladder", "memory_groups", "resolve_arch"]
@@ -246,6 +246,7 @@ class FitJob:
         cfg = TrainConfig.resolve(arch, n_points=h * w, **settings)
         if settings.get("batch_size") is None:
             cfg = auto_batch(cfg, arch, h * w)
+        check_train_memory(cfg, arch, h * w, c)
         return arch, cfg
 
     @property

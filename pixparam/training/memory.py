@@ -13,7 +13,10 @@ from ..arch import Arch
 from ..fields.base import Prepared, bytes_per_point
 from .config import TrainConfig
 
-__all__ = ["auto_batch", "bytes_per_point", "memory_cap", "prepared_bytes", "step_bytes"]
+__all__ = ["auto_batch", "bytes_per_point", "check_train_memory", "memory_cap", "prepared_bytes", "step_bytes"]
+
+#: Bytes each trainable parameter takes while training: float32 weights, gradients, Adam's two moments, best weights.
+BYTES_PER_PARAM = 20
 
 
 def memory_cap(device: torch.device, override: int | None = None) -> int:
@@ -52,3 +55,32 @@ def prepared_bytes(prepared: Prepared) -> int:
     """Bytes held by a prepared encoding (one tensor or a tuple)."""
     parts = (prepared,) if isinstance(prepared, torch.Tensor) else prepared
     return sum(t.numel() * t.element_size() for t in parts)
+
+
+def check_train_memory(cfg: TrainConfig, arch: Arch, n_points: int, channels: int) -> None:
+    """Refuse, before anything is built, a fit whose parameters, optimiser state and pixels exceed the memory limit.
+
+    The estimate: :data:`BYTES_PER_PARAM` per parameter, the fixed values,
+    the points (coordinates and colours, twice: built on the host, moved to
+    the device), one step's activations and the final render.
+
+    Raises
+    ------
+    BudgetError
+        The parameters take most of the estimate (lower the budget).
+    ImageError
+        The pixels take most of it (lower the image size).
+    """
+    from ..budget import format_count
+    from ..errors import BudgetError, ImageError
+    from ..limits import check_memory, format_bytes
+
+    params = BYTES_PER_PARAM * arch.n_params + 4 * arch.n_fixed
+    pixels = 2 * 4 * n_points * (2 + channels) + 4 * n_points * channels
+    total = params + pixels + step_bytes(cfg, arch, n_points)
+    if params >= pixels:
+        what = f"training {arch.describe()} (budget {format_count(arch.budget or arch.n_params)})"
+        check_memory(total, what, "pass a smaller budget", BudgetError, device=cfg.device)
+    else:
+        what = f"training on {n_points:,} pixels ({format_bytes(pixels)} of coordinates and colours)"
+        check_memory(total, what, "pass a smaller image size", ImageError, device=cfg.device)
