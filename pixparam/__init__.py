@@ -6,6 +6,7 @@ number of values.
 """
 
 from . import edit, experiments, fields, gallery, limits, pixel_edits, training
+from . import train as _deprecated_train_module  # noqa: F401  (loaded first, so pp.train below stays the function)
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
 from .cache import FitCache

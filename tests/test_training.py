@@ -85,3 +85,12 @@ def test_train_counts_what_it_trains(gray24):
     results = train([pp.build(arch), pp.build(arch, seed=1)], p, [cfg, cfg], progress=False)
     assert pp.training.networks_trained() == before + 2 and len(results) == 2
     assert [len(r.history) for r in results] == [3, 3]  # steps 0, 1 and the final one
+
+
+def test_the_deprecated_train_module_does_not_shadow_pp_train():
+    import pixparam.train  # noqa: F401
+    from pixparam.train import TrainConfig as Old
+    from pixparam.train import fit as old_fit
+
+    assert callable(pp.train) and pp.train is train  # the function of the contract, not the module
+    assert Old is TrainConfig and old_fit is pp.fit
