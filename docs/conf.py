@@ -19,7 +19,7 @@ import pixparam  # noqa: E402
 
 project = "pixparam"
 author = "the pixparam authors"
-copyright = "the pixparam authors"  # noqa: A001
+copyright = "the pixparam authors"
 release = pixparam.__version__
 version = ".".join(release.split(".")[:2])
 
@@ -39,6 +39,7 @@ root_doc = "index"
 exclude_patterns = ["_build", "_templates", "tutorial_src", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
 templates_path = ["_templates"]
 default_role = "py:obj"
+smartquotes_action = "qe"  # no dashes: ``--option`` in help text stays two hyphens
 
 # -- API reference -------------------------------------------------------------------------------------------------
 autosummary_generate = True

@@ -80,11 +80,11 @@ def _arguments_table(parser: argparse.ArgumentParser) -> list[str]:
         if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
             continue
         text = _escape(_help(action, parser))
-        if action.choices and not isinstance(action, argparse._SubParsersAction):
+        if action.choices and (action.metavar is not None or not action.option_strings):  # choices not shown
             text = (text + "; " if text else "") + "one of " + ", ".join(_literal(str(c)) for c in action.choices)
         if action.required and action.option_strings:
             text = (text + " " if text else "") + "(required)"
-        if isinstance(action, argparse._AppendAction):
+        if isinstance(action, argparse._AppendAction) and "repeatable" not in text:
             text = (text + " " if text else "") + "(repeatable)"
         rows.append((_names(action), text or " ", _default(action) or " "))
     if not rows:
@@ -106,9 +106,7 @@ def _section(title: str, level: int, anchor: str) -> list[str]:
     return [f".. _{anchor}:", "", title, _UNDERLINES[level] * len(title), ""]
 
 
-def _describe(
-    parser: argparse.ArgumentParser, title: str, help_line: str, level: int, anchor: str
-) -> list[str]:
+def _describe(parser: argparse.ArgumentParser, title: str, help_line: str, level: int, anchor: str) -> list[str]:
     lines = _section(title, level, anchor)
     if help_line:
         lines += [f"*{_escape(help_line)}*", ""]

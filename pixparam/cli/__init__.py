@@ -36,7 +36,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+    """Run the CLI; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``pixparam`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 after an error (printed as one line), 130 when
+        interrupted. Usage errors exit with status 2, as argparse does.
+    """
     args = _parser().parse_args(argv)
     try:
         args.run(args)
