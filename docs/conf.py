@@ -1,8 +1,9 @@
 """Sphinx configuration for pixparam's documentation.
 
 Build with ``python -m sphinx -W -b html docs docs/_build/html`` (from the repository root).
-Set ``PIXPARAM_DOCS_STEPS`` (e.g. ``PIXPARAM_DOCS_STEPS=50``) to run every gallery example
-at that many training steps instead of its default, for a quick look at the layout.
+The gallery runs each example at the steps in ``_ext/pixparam_gallery.py:DOCS_STEPS``;
+``PIXPARAM_DOCS_STEPS=N`` runs every example at ``N`` steps (``5`` for a quick look at the
+layout) and ``PIXPARAM_DOCS_STEPS=default`` at each example's own default.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-sys.path.insert(0, str(DOCS / "_ext"))
+sys.path[:0] = [str(ROOT), str(DOCS / "_ext")]  # document (and run the examples of) this checkout
 
 import pixparam  # noqa: E402
 
@@ -26,7 +27,6 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "myst_parser",
     "sphinx_gallery.gen_gallery",
@@ -81,6 +81,7 @@ html_css_files = ["pixparam.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",
+    "header_links_before_dropdown": 6,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
@@ -90,4 +91,4 @@ html_theme_options = {
 html_context = {"default_mode": "light"}
 
 if os.environ.get("PIXPARAM_DOCS_STEPS"):
-    print(f"pixparam docs: gallery examples at {os.environ['PIXPARAM_DOCS_STEPS']} steps")
+    print(f"pixparam docs: PIXPARAM_DOCS_STEPS={os.environ['PIXPARAM_DOCS_STEPS']} for the gallery examples")

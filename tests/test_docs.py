@@ -230,13 +230,14 @@ def test_reference_parser_reads_currentmodule_and_autosummary(tmp_path):
     (tmp_path / "page.rst").write_text(
         "Title\n=====\n\n.. automodule:: pixparam.edit\n   :no-members:\n\n.. currentmodule:: pixparam\n\n"
         ".. autosummary::\n   :toctree: generated/\n\n   fit\n   edit.prune\n\nAfter.\n\n"
-        ".. autosummary::\n\n   ~pixparam.images.resize\n"
+        ".. autosummary::\n\n   ~pixparam.images.resize\n\n.. autodata:: SAMPLES\n"
     )
     assert set(api.reference_entries(tmp_path)) == {
         "pixparam.edit",
         "pixparam.fit",
         "pixparam.edit.prune",
         "pixparam.images.resize",
+        "pixparam.SAMPLES",
     }
 
 

@@ -146,7 +146,7 @@ _DIRECTIVE = re.compile(r"^(\s*)\.\. ([\w:-]+)::\s*(.*?)\s*$")
 
 
 def reference_entries(api_dir: Path = API_DIR) -> dict[str, Path]:
-    """Fully qualified names the reference documents: ``autosummary`` entries and ``automodule`` targets.
+    """Fully qualified names the reference documents: ``autosummary`` entries and ``auto*`` targets.
 
     Reads the ``.rst`` sources only (``currentmodule`` sets the prefix of the
     entries that follow), so it needs no build.
@@ -166,6 +166,8 @@ def reference_entries(api_dir: Path = API_DIR) -> dict[str, Path]:
                 current = argument
             elif directive == "automodule":
                 entries[argument] = page
+            elif directive in ("autodata", "autofunction", "autoclass", "autoexception"):
+                entries[argument if argument.startswith("pixparam") else f"{current}.{argument}"] = page
             elif directive == "autosummary":
                 while i < len(lines) and (not lines[i].strip() or lines[i].startswith(indent + " ")):
                     item = lines[i].strip()

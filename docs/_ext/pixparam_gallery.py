@@ -6,9 +6,11 @@ pyplot's), so sphinx-gallery's matplotlib scraper sees none of them. Instead:
 - ``examples/plot_*.py`` save their figures with ``save_figure``; the gallery
   shows the images each writes. Each example gets its own output folder,
   ``docs/_build/gallery_output/<name>/``, passed as its first argument (the
-  path of its main figure). The second argument, the number of training
-  steps, is passed only when ``PIXPARAM_DOCS_STEPS`` is set; otherwise each
-  example runs at its default.
+  path of its main figure). The second argument is the number of training
+  steps: :data:`DOCS_STEPS` (about a quarter of each example's default, so
+  the whole site builds in minutes on two CPU cores), or
+  ``PIXPARAM_DOCS_STEPS`` when set: a number for every example, or
+  ``default`` to run each at its own default.
 - the tutorial (``docs/tutorial_src``) writes nothing to the source tree; the
   page shows each ``Figure`` a code block leaves in a variable.
 
@@ -28,6 +30,20 @@ from sphinx_gallery.scrapers import figure_rst
 OUTPUT = Path(__file__).resolve().parents[1] / "_build" / "gallery_output"
 IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".svg", ".webp")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+#: Training steps per example in a docs build (its default in brackets). An example not listed runs at its default.
+DOCS_STEPS = {
+    "plot_capacity_curve": 150,  # (600) 12 fits
+    "plot_compare": 250,  # (1000) 6 fits
+    "plot_crowding": 125,  # (500) 31 networks
+    "plot_fit_one_image": 250,  # (1000)
+    "plot_generalisation": 100,  # (300) 18 fits
+    "plot_mini_gallery": 200,  # (800) 10 fits
+    "plot_prune_quantize": 250,  # (1000) 1 fit, 6 heals
+    "plot_scaling": 100,  # (400) 8 fits at two lengths
+    "plot_splice_blend": 200,  # (800) 5 fits
+    "plot_training_film": 150,  # (600)
+}
 _shown: dict[str, set[str]] = {}
 _figures: dict[str, list[Any]] = {}
 
@@ -54,9 +70,13 @@ def reset_argv(gallery_conf: dict[str, Any], script_vars: dict[str, Any]) -> lis
     _shown[str(src)] = set()
     figure = out / (src.stem.removeprefix("plot_") + ".png")
     argv = [os.path.relpath(figure, src.parent)]
-    steps = os.environ.get("PIXPARAM_DOCS_STEPS", "").strip()
+    steps = os.environ.get("PIXPARAM_DOCS_STEPS", "").strip().lower()
+    if steps == "default":
+        return argv
     if steps:
-        argv.append(str(int(steps)))
+        return [*argv, str(int(steps))]
+    if src.stem in DOCS_STEPS:
+        argv.append(str(DOCS_STEPS[src.stem]))
     return argv
 
 

@@ -1,8 +1,8 @@
 """
-Parameters as pixels
-====================
+Tutorial
+========
 
-A walk through pixparam in five steps: **fit** a network to an image with an
+*Parameters as pixels*, in five steps: **fit** a network to an image with an
 exact parameter budget, **compare** it with its pixel counterpart, **edit** it
 like an image, **save** it, and **publish** the figures. The page is built by
 running this file: a 48-pixel image and a few hundred steps per fit keep it to
