@@ -65,7 +65,9 @@ def test_public_submodules_have_a_section(reference):
     """The submodules ``pixparam`` exports (``pp.edit``, ``pp.fields``...) each open a section with their docstring."""
     import pixparam
 
+    # (importing the deprecated pixparam.train rebinds pp.train to that module: it is not a section)
     modules = [f"pixparam.{n}" for n in pixparam.__all__ if inspect.ismodule(getattr(pixparam, n))]
+    modules = [m for m in modules if m not in api.DEPRECATED_MODULES]
     assert modules
     missing = [m for m in modules if m not in reference]
     assert not missing, "add '.. automodule:: NAME' (with ':no-members:') to a page: " + ", ".join(missing)

@@ -7,8 +7,8 @@ pyplot's), so sphinx-gallery's matplotlib scraper sees none of them. Instead:
   shows the images each writes. Each example gets its own output folder,
   ``docs/_build/gallery_output/<name>/``, passed as its first argument (the
   path of its main figure). The second argument is the number of training
-  steps: :data:`DOCS_STEPS` (about a quarter of each example's default, so
-  the whole site builds in minutes on two CPU cores), or
+  steps: :data:`DOCS_STEPS` (about a quarter of each example's default, to
+  keep the build short on a CPU), or
   ``PIXPARAM_DOCS_STEPS`` when set: a number for every example, or
   ``default`` to run each at its own default.
 - the tutorial (``docs/tutorial_src``) writes nothing to the source tree; the
@@ -101,7 +101,8 @@ def written_images(block: Any, block_vars: dict[str, Any], gallery_conf: dict[st
         shutil.copyfile(path, target)
         shown.add(path.name)
         names.append(str(target))
-    return figure_rst(names, gallery_conf["src_dir"])
+    # one image per row, each at the page's width (sphinx-gallery puts several side by side, too small here)
+    return "".join(figure_rst([name], gallery_conf["src_dir"]) for name in names)
 
 
 def _new_figures(block_vars: dict[str, Any], gallery_conf: dict[str, Any]) -> str:
@@ -117,4 +118,4 @@ def _new_figures(block_vars: dict[str, Any], gallery_conf: dict[str, Any]) -> st
             target = next(block_vars["image_path_iterator"])
             value.savefig(target, dpi=110)
             names.append(target)
-    return figure_rst(names, gallery_conf["src_dir"])
+    return "".join(figure_rst([name], gallery_conf["src_dir"]) for name in names)
