@@ -70,7 +70,22 @@ class Arch:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Arch:
-        """Rebuild an :class:`Arch` from :meth:`to_dict` output."""
+        """Rebuild an :class:`Arch` from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        d : mapping
+            What :meth:`to_dict` returned (or the same read back from JSON).
+
+        Returns
+        -------
+        Arch
+
+        Raises
+        ------
+        ConfigError
+            ``d`` holds a field an ``Arch`` does not have.
+        """
         known = {"family", "channels", "widths", "n_params", "budget", "n_fixed", "options"}
         unknown = set(d) - known
         if unknown:
@@ -96,6 +111,26 @@ class Arch:
 
 
 def mlp_count(d_in: int, widths: Sequence[int], d_out: int) -> int:
-    """Weights and biases of an MLP ``d_in -> widths... -> d_out``."""
+    """Weights and biases of an MLP from ``d_in`` inputs through ``widths`` to ``d_out`` outputs.
+
+    Parameters
+    ----------
+    d_in : int
+        Inputs of the first layer.
+    widths : sequence of int
+        Hidden layer widths, input side first.
+    d_out : int
+        Outputs of the last layer.
+
+    Returns
+    -------
+    int
+        ``sum((a + 1) * b)`` over consecutive layer sizes ``a -> b``.
+
+    Examples
+    --------
+    >>> mlp_count(2, [16, 16], 3)
+    371
+    """
     dims = [d_in, *widths, d_out]
     return sum((a + 1) * b for a, b in itertools.pairwise(dims))

@@ -44,7 +44,23 @@ __all__ += ["DEFAULT_RESOLUTION", "FOURIER_SIGMA_PER_SQRT_FEATURE", "MAX_BUDGET"
 
 
 def count(family: str, channels: int, widths: Sequence[int], options: Mapping[str, Any]) -> int:
-    """Exact trainable parameter count of a family's network (``FamilySpec.count``)."""
+    """Exact trainable parameter count of a family's network (``FamilySpec.count``).
+
+    Parameters
+    ----------
+    family : str
+        A registered family (:data:`FAMILIES`).
+    channels : int
+        Output channels (1, 3 or 4).
+    widths : sequence of int
+        Hidden layer widths, input side first.
+    options : mapping
+        The family's settings, as in :attr:`Arch.options`.
+
+    Returns
+    -------
+    int
+    """
     return spec_for(family).count(channels, widths, options)
 
 
@@ -129,6 +145,17 @@ def parse_budget(budget: int | str) -> int:
 
     ``k``/``M``/``G`` are decimal (10^3, 10^6, 10^9); ``Ki``/``Mi``/``Gi`` binary.
 
+    Parameters
+    ----------
+    budget : int or str
+        A whole number of parameters, or a string with an optional suffix;
+        ``_`` and ``,`` separators are ignored.
+
+    Returns
+    -------
+    int
+        At least 1.
+
     Raises
     ------
     BudgetError
@@ -156,7 +183,18 @@ def parse_budget(budget: int | str) -> int:
 
 
 def format_count(n: float) -> str:
-    """A count for people: ``950``, ``4.1k``, ``65k``, ``1.5M``."""
+    """A count for people: ``950``, ``4.1k``, ``65k``, ``1.5M``.
+
+    Parameters
+    ----------
+    n : float
+        The count.
+
+    Returns
+    -------
+    str
+        One decimal below 10 of a unit, none above.
+    """
     n = float(n)
     for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(n) >= scale:

@@ -85,18 +85,33 @@ class FitCache:
 
     @property
     def root(self) -> Path | None:
+        """The store's folder (``None``: nothing is kept)."""
         return self.store.root
 
     @property
     def hits(self) -> int:
+        """Fits loaded from the store so far."""
         return self.store.hits
 
     @property
     def misses(self) -> int:
+        """Fits trained so far (not found in the store)."""
         return self.store.misses
 
     def path(self, image: np.ndarray, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> Path:
-        """Where the fit with these arguments is (or would be) saved."""
+        """Where the fit with these arguments is (or would be) saved.
+
+        Parameters
+        ----------
+        image : (H, W, C) ndarray of float32
+            The image, already loaded.
+        budget, family, **fit_kwargs
+            As for :func:`pixparam.fit`.
+
+        Returns
+        -------
+        pathlib.Path
+        """
         name = budget.family if isinstance(budget, Arch) else (family or "siren")
         return self.store.path("fit", f"{name}-{fit_key(image, budget, family, **fit_kwargs)}", ".safetensors")
 
@@ -106,6 +121,15 @@ class FitCache:
         A loaded fit gets the image back (``fit.image``), so its metrics and
         figures work as for a fresh one. A new fit is saved before it is
         returned.
+
+        Parameters
+        ----------
+        image, budget, family, **fit_kwargs
+            As for :func:`pixparam.fit`.
+
+        Returns
+        -------
+        Fit
         """
         img = load_image(image)
         if self.store.root is None:
@@ -122,6 +146,16 @@ class FitCache:
         return result
 
     def has(self, image: ImageSource, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> bool:
-        """Whether :meth:`fit` with these arguments would load rather than train."""
+        """Whether :meth:`fit` with these arguments would load rather than train.
+
+        Parameters
+        ----------
+        image, budget, family, **fit_kwargs
+            As for :func:`pixparam.fit`.
+
+        Returns
+        -------
+        bool
+        """
         name = budget.family if isinstance(budget, Arch) else (family or "siren")
         return self.store.has_fit(fit_key(load_image(image), budget, family, **fit_kwargs), name=name)

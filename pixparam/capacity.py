@@ -40,6 +40,7 @@ __all__ = [
     "series_points",
 ]
 
+#: The series key of pixels at equal values: the baseline crossovers are measured against.
 PIXELS = "pixels/values"
 
 
@@ -48,7 +49,18 @@ def _bits_series(kind: str, bits: int) -> str:
 
 
 def series_label(series: str) -> str:
-    """A legend label for a series key (``'pixels/bits32'`` -> ``'pixels, equal bytes (32-bit params)'``)."""
+    """A legend label for a series key (``'pixels/bits32'`` -> ``'pixels, equal bytes (32-bit params)'``).
+
+    Parameters
+    ----------
+    series : str
+        A record's ``series``: a family name, ``'pixels/values'``,
+        ``'pixels/bitsB'`` or ``'jpeg/bitsB'``.
+
+    Returns
+    -------
+    str
+    """
     if series == PIXELS:
         return "pixels, equal values"
     if "/bits" in series:
@@ -221,6 +233,16 @@ def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **met
 
     Infinite PSNRs (lossless points) are written as ``null``: the file is strict JSON.
 
+    Parameters
+    ----------
+    records : sequence of dict
+        As :func:`capacity_table` returns them.
+    path : str or path
+        The ``.json`` file to write.
+    **meta
+        Anything JSON can hold, stored under ``"meta"`` beside the records
+        and their :func:`crossovers`.
+
     Returns
     -------
     Path
@@ -232,7 +254,17 @@ def save_table(records: Sequence[dict[str, Any]], path: str | os.PathLike, **met
 
 
 def series_names(records: Sequence[dict[str, Any]]) -> list[str]:
-    """The series keys in ``records``, in order of first appearance."""
+    """The series keys in ``records``, in order of first appearance.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        As :func:`capacity_table` returns them.
+
+    Returns
+    -------
+    list of str
+    """
     seen: dict[str, None] = {}
     for r in records:
         seen.setdefault(r["series"], None)
@@ -243,6 +275,15 @@ def series_points(
     records: Sequence[dict[str, Any]], series: str, *, metric: str = "psnr"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One series' points, sorted by ``n``.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        As :func:`capacity_table` returns them.
+    series : str
+        The series key (see :func:`series_names`).
+    metric : {"psnr", "ssim"}
+        The quality to return.
 
     Returns
     -------
@@ -266,6 +307,15 @@ def power_law(records: Sequence[dict[str, Any]], series: str, *, metric: str = "
     JPEG at its top quality (the file no longer grows).
 
     For PSNR this is a power law in the error: ``MSE ∝ N^(-b/10)``.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        As :func:`capacity_table` returns them.
+    series : str
+        The series key (see :func:`series_names`).
+    metric : {"psnr", "ssim"}
+        The quality fitted.
 
     Returns
     -------

@@ -22,7 +22,21 @@ __all__ = ["DemoResult", "format_table", "run_demo"]
 
 @dataclass
 class DemoResult:
-    """Fits per family (one per budget), pixel counterparts per budget, and the figure path."""
+    """Fits per family (one per budget), pixel counterparts per budget, and the figure path.
+
+    Attributes
+    ----------
+    image : (H, W, C) ndarray of float32
+        The sample the fits were fitted to.
+    budgets : list of int
+        The budgets, smallest first.
+    fits : dict of str to list of Fit
+        Per family, one fit per budget.
+    pixels : list of Pixels
+        The pixel counterpart of each budget.
+    figure : Path or None
+        The comparison strip written, if any.
+    """
 
     image: np.ndarray
     budgets: list[int]
@@ -64,7 +78,19 @@ class DemoResult:
 
 
 def format_table(rows: Sequence[dict[str, object]]) -> str:
-    """A fixed-width text table of :meth:`DemoResult.rows`-style records."""
+    """A fixed-width text table of :meth:`DemoResult.rows`-style records.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Records with ``budget``, ``model``, ``values``, ``psnr``, ``ssim``,
+        ``steps`` and ``seconds`` (``None`` for pixels).
+
+    Returns
+    -------
+    str
+        One line per record under a header; each budget is named once.
+    """
     header = f"{'budget':>7}  {'model':<15} {'values':>8}  {'PSNR dB':>7}  {'SSIM':>5}  {'steps':>5}  {'seconds':>7}"
     lines = [header, "-" * len(header)]
     last = None

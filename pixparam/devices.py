@@ -19,6 +19,15 @@ PRECISIONS = ("auto", "fp32", "tf32", "bf16")
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     """Turn ``"auto"`` into cuda, else mps, else cpu; check any other choice exists.
 
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``"auto"`` (or ``None``), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+
+    Returns
+    -------
+    torch.device
+
     Raises
     ------
     DeviceError
@@ -56,6 +65,17 @@ def matmul_precision(device: torch.device, precision: str) -> Iterator[None]:
     """Run the body with TF32 matmuls or bf16 autocast on CUDA; a no-op elsewhere.
 
     The global TF32 setting is restored on exit.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where the body runs; only CUDA changes anything.
+    precision : {"fp32", "tf32", "bf16"}
+        A resolved precision (not ``"auto"``).
+
+    Yields
+    ------
+    None
     """
     if precision not in PRECISIONS[1:]:
         raise ConfigError(f"precision={precision!r}; choose one of {', '.join(PRECISIONS)}")

@@ -44,6 +44,7 @@ SAMPLES: tuple[str, ...] = (
     "text",
 )
 
+#: What every function taking an image accepts: a path, a sample name, a PIL image or an array.
 ImageSource = str | os.PathLike | Image.Image | np.ndarray
 Size = int | Sequence[int] | None
 
@@ -205,7 +206,18 @@ def upsample(img: np.ndarray, shape: Sequence[int], *, mode: str = "bicubic") ->
 
 
 def to_uint8(img: np.ndarray) -> np.ndarray:
-    """Quantise a ``[0, 1]`` float image to ``uint8`` by rounding."""
+    """Quantise a ``[0, 1]`` float image to ``uint8`` by rounding.
+
+    Parameters
+    ----------
+    img : ndarray of any shape
+        Values in ``[0, 1]`` (clipped first).
+
+    Returns
+    -------
+    ndarray of uint8
+        Same shape.
+    """
     return np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
@@ -248,6 +260,17 @@ def save_image(img: np.ndarray, path: str | os.PathLike) -> Path:
 
     The format follows the suffix (``.png``, ``.jpg``, ``.webp``, ...).
     Gray images are saved as ``L``, RGB as ``RGB``, RGBA as ``RGBA``.
+
+    Parameters
+    ----------
+    img : (H, W) or (H, W, C) ndarray
+        Values in ``[0, 1]``; ``C`` in ``{1, 3, 4}``.
+    path : str or path
+        The file to write; its suffix picks the format.
+
+    Returns
+    -------
+    Path
 
     Raises
     ------

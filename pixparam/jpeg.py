@@ -36,7 +36,7 @@ class Jpeg(Measured):
         The byte budget.
     quality : int
         The Pillow quality used: the largest in 1–95 that fits.
-    image : ndarray or None
+    image : (H, W, C) ndarray of float32 or None
         The encoded image (for metrics).
     metrics : dict
         ``psnr`` and ``ssim`` against ``image``, once measured.

@@ -62,6 +62,16 @@ def psnr_from_mse(mse: float) -> float:
     ``inf`` (lossless), ``inf`` gives ``-inf``, and NaN or a negative value
     gives NaN (no PSNR exists).
 
+    Parameters
+    ----------
+    mse : float
+        A mean squared error of values in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        In dB.
+
     Examples
     --------
     >>> psnr_from_mse(0.01), psnr_from_mse(0.0), psnr_from_mse(float("nan"))
@@ -152,11 +162,32 @@ class Measured:
     metrics: dict[str, float]
 
     def reconstruct(self, size: tuple[int, int]) -> np.ndarray:  # pragma: no cover - abstract
-        """The reconstruction at ``size`` that metrics compare."""
+        """The reconstruction at ``size`` that metrics compare.
+
+        Parameters
+        ----------
+        size : (int, int)
+            ``(h, w)`` of the reference image.
+
+        Returns
+        -------
+        (h, w, C) ndarray of float32
+        """
         raise NotImplementedError
 
     def measure(self, image: np.ndarray) -> dict[str, float]:
-        """PSNR and SSIM of the reconstruction against ``image``, at its size."""
+        """PSNR and SSIM of the reconstruction against ``image``, at its size.
+
+        Parameters
+        ----------
+        image : (H, W, C) ndarray of float32
+            The reference.
+
+        Returns
+        -------
+        dict of str to float
+            ``psnr`` (dB) and ``ssim``.
+        """
         out = self.reconstruct(image.shape[:2])
         return {"psnr": psnr(image, out), "ssim": ssim(image, out)}
 
@@ -181,5 +212,15 @@ class Measured:
 
 
 def format_db(value: float) -> str:
-    """A PSNR for captions: ``'27.3 dB'``, or ``'lossless'`` for identical images."""
+    """A PSNR for captions: ``'27.3 dB'``, or ``'lossless'`` for identical images.
+
+    Parameters
+    ----------
+    value : float
+        A PSNR in dB (``inf`` when lossless).
+
+    Returns
+    -------
+    str
+    """
     return "lossless" if value == float("inf") else f"{value:.1f} dB"

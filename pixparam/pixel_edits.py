@@ -221,7 +221,20 @@ def paste(
 
 
 def crossfade(a: Pixels, b: Pixels, alpha: float) -> Pixels:
-    """``(1 - alpha) * a + alpha * b`` on pixel values: the twin of :func:`pixparam.edit.blend`."""
+    """``(1 - alpha) * a + alpha * b`` on pixel values: the twin of :func:`pixparam.edit.blend`.
+
+    Parameters
+    ----------
+    a, b : Pixels
+        Counterparts of one shape.
+    alpha : float
+        In ``[0, 1]``; 0 gives ``a``, 1 gives ``b``.
+
+    Returns
+    -------
+    Pixels
+        A new counterpart; its ``edits`` record the blend.
+    """
     _pair(a, b, "cross-fade")
     alpha = _number(alpha, "alpha", 0.0, 1.0)
     small = (1.0 - alpha) * a.small + alpha * b.small

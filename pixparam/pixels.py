@@ -42,7 +42,7 @@ class Pixels(Measured):
         32 (float values) or 8 (bytes).
     image_shape : (int, int, int)
         Shape of the full image.
-    image : ndarray or None
+    image : (H, W, C) ndarray of float32 or None
         The full image (for metrics).
     metrics : dict
         ``psnr`` and ``ssim`` of the bicubic reconstruction, once measured.
@@ -129,6 +129,18 @@ def counterpart_shape(image_shape: tuple[int, ...], n_values: int) -> tuple[int,
     Candidates pair each side with the other side's exact-aspect length
     rounded down or up by one pixel; among them the largest pixel count
     wins, then the closest aspect. Never larger than the image itself.
+
+    Parameters
+    ----------
+    image_shape : (int, int) or (int, int, int)
+        ``(H, W[, C])`` of the image.
+    n_values : int
+        The most values the counterpart may hold.
+
+    Returns
+    -------
+    (int, int)
+        ``(h, w)``.
 
     Raises
     ------

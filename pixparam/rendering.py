@@ -16,6 +16,15 @@ def render_chunk_bytes(device: torch.device) -> int:
 
     On CUDA a chunk may take an eighth of the free memory, up to 2 GiB, so a
     large render is a few big launches rather than thousands of small ones.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where the model runs.
+
+    Returns
+    -------
+    int
     """
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
@@ -36,6 +45,21 @@ def render_field(model: Field, h: int, w: int, *, max_chunk_bytes: int | None = 
     number of rows may take another BLAS kernel and sum in another order,
     so two chunkings agree to within a few units in the last place (about
     1e-7), not bit for bit.
+
+    Parameters
+    ----------
+    model : Field
+        The network (any module mapping ``(N, 2)`` coordinates to ``(N, C)``
+        colours with an ``arch``).
+    h, w : int
+        Output height and width in pixels.
+    max_chunk_bytes : int, optional
+        Activation bytes per chunk.
+
+    Returns
+    -------
+    (h, w, C) ndarray of float32
+        Colours clipped to ``[0, 1]``.
     """
     was_training = model.training
     model.eval()

@@ -34,6 +34,21 @@ class History:
     output at that step; ``psnr`` is :func:`pixparam.metrics.psnr_from_mse` of it; ``seconds`` is
     wall time since training started; ``events`` lists recoveries from a
     non-finite loss as ``(step, text)``.
+
+    Attributes
+    ----------
+    step : list of int
+        The logged steps.
+    loss : list of float
+        MSE at each logged step.
+    psnr : list of float
+        PSNR (dB) of that MSE.
+    seconds : list of float
+        Wall time since training started.
+    lr : list of float
+        The learning rate at that step.
+    events : list of (int, str)
+        Recoveries from a non-finite loss.
     """
 
     step: list[int] = field(default_factory=list)
@@ -44,6 +59,19 @@ class History:
     events: list[tuple[int, str]] = field(default_factory=list)
 
     def append(self, step: int, loss: float, seconds: float, lr: float) -> None:
+        """Log one step (its PSNR is computed from ``loss``).
+
+        Parameters
+        ----------
+        step : int
+            The step.
+        loss : float
+            The MSE at that step.
+        seconds : float
+            Wall time since training started.
+        lr : float
+            The learning rate used.
+        """
         self.step.append(int(step))
         self.loss.append(float(loss))
         self.psnr.append(psnr_from_mse(loss))
@@ -54,12 +82,24 @@ class History:
         return len(self.step)
 
     def to_dict(self) -> dict[str, Any]:
+        """The curve as a JSON-ready dict of lists; :meth:`from_dict` inverts it."""
         d = asdict(self)
         d["events"] = [list(e) for e in self.events]
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> History:
+        """Rebuild a curve from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        d : mapping
+            The lists, as :meth:`to_dict` wrote them.
+
+        Returns
+        -------
+        History
+        """
         return cls(**{**d, "events": [(int(s), str(t)) for s, t in d.get("events", [])]})
 
 
@@ -85,7 +125,7 @@ class Fit(Measured):
         ``psnr`` and ``ssim`` of the clipped render against the fitted image.
     edits : tuple of dict
         Edits applied since fitting (name and arguments), oldest first.
-    image : ndarray or None
+    image : (H, W, C) ndarray of float32 or None
         The fitted image, when known (not stored in checkpoints).
     masks : dict of str to bool Tensor
         Pruning masks by parameter name (``True`` = kept; CPU), for the
@@ -143,6 +183,7 @@ class Fit(Measured):
 
     @property
     def device(self) -> torch.device:
+        """Where the model's parameters are."""
         return next(self.model.parameters()).device
 
     def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
@@ -176,7 +217,18 @@ class Fit(Measured):
         return render_field(self.model, h, w)
 
     def to(self, device: str | torch.device) -> Fit:
-        """A copy whose model lives on ``device``."""
+        """A copy whose model lives on ``device``.
+
+        Parameters
+        ----------
+        device : str or torch.device
+            ``"auto"``, ``"cpu"``, ``"cuda"``, ``"mps"``...
+
+        Returns
+        -------
+        Fit
+            The edits, metrics, masks and grids are kept.
+        """
         return replace(
             self,
             model=_moved(self.model, device),
@@ -186,7 +238,17 @@ class Fit(Measured):
         )
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write one ``.safetensors`` checkpoint (atomically); :func:`pixparam.load` reads it."""
+        """Write one ``.safetensors`` checkpoint (atomically); :func:`pixparam.load` reads it.
+
+        Parameters
+        ----------
+        path : str or path
+            The file to write (``.safetensors``).
+
+        Returns
+        -------
+        Path
+        """
         from .store.checkpoint import save
 
         return save(self, path)

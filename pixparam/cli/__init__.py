@@ -83,7 +83,19 @@ def _one_line(message: Any, category: type[Warning], *args: Any, **kwargs: Any) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0, 1 for an error, 130 when interrupted; usage errors exit 2)."""
+    """Run the CLI; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``pixparam`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 after an error (printed as one line), 130 when
+        interrupted. Usage errors exit with status 2, as argparse does.
+    """
     args = parse(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line

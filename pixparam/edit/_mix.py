@@ -140,7 +140,27 @@ def _units(neurons: float | Sequence[int], width: int) -> torch.Tensor:
 
 
 def table_rows(model: torch.nn.Module, shape: tuple[int, int], region: tuple[int, int, int, int]) -> torch.Tensor:
-    """Hash-table rows read by the pixel centres of ``region`` (pixel coordinates ``y0, x0, y1, x1``)."""
+    """Hash-table rows read by the pixel centres of ``region`` (pixel coordinates ``y0, x0, y1, x1``).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A hash-grid field (it has ``table`` and ``lookup``).
+    shape : (int, int)
+        ``(h, w)`` of the image the region is measured in.
+    region : (int, int, int, int)
+        ``(y0, x0, y1, x1)``, half-open, inside the image.
+
+    Returns
+    -------
+    (R,) torch.Tensor of int64
+        The distinct rows, sorted, on the CPU.
+
+    Raises
+    ------
+    EditError
+        The region is empty or leaves the image.
+    """
     h, w = int(shape[0]), int(shape[1])
     try:
         y0, x0, y1, x1 = (int(v) for v in region)

@@ -13,6 +13,7 @@ from ..fields import build
 from ..result import Fit
 from ._base import check_fit, copy_model, derive, layer_prefix, linears, reindex
 
+#: The ``method`` values :func:`prune` takes.
 METHODS = ("magnitude", "random", "neurons")
 
 

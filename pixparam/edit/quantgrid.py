@@ -17,6 +17,15 @@ class QuantGrid:
     bits form a uniform grid of ``2**bits`` levels ``lo + k * step``,
     ``k = 0 .. 2**bits - 1``; ``lo`` and ``step`` are 0-d tensors (per tensor)
     or ``(rows, 1, ...)`` tensors (per output channel), kept on the CPU.
+
+    Attributes
+    ----------
+    bits : int
+        2 to 15 (a uniform grid), or 16 (float16).
+    lo : 0-d or (rows, 1, ...) torch.Tensor, or None
+        The lowest level: one per tensor, or one per output channel.
+    step : 0-d or (rows, 1, ...) torch.Tensor, or None
+        The level spacing, shaped as ``lo``.
     """
 
     bits: int
@@ -25,6 +34,7 @@ class QuantGrid:
 
     @property
     def per_channel(self) -> bool:
+        """Whether each output channel (row) has its own ``(lo, step)``."""
         return self.lo is not None and self.lo.ndim > 0
 
     @property
@@ -33,7 +43,18 @@ class QuantGrid:
         return 0 if self.lo is None else int(self.lo.numel())
 
     def project(self, t: torch.Tensor) -> torch.Tensor:
-        """The nearest grid value of each element of ``t`` (a new tensor)."""
+        """The nearest grid value of each element of ``t`` (a new tensor).
+
+        Parameters
+        ----------
+        t : torch.Tensor of the grid's tensor's shape
+            The values to round.
+
+        Returns
+        -------
+        torch.Tensor
+            Same shape, dtype and device as ``t``.
+        """
         if self.lo is None or self.step is None:
             return t.to(torch.float16).to(t.dtype)
         lo, step = self.lo.to(t.device, t.dtype), self.step.to(t.device, t.dtype)

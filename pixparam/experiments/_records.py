@@ -57,7 +57,18 @@ class ExperimentResult:
     images: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def select(self, **where: Any) -> list[Record]:
-        """Records whose columns equal every given value, e.g. ``select(method="pixels")``."""
+        """Records whose columns equal every given value, e.g. ``select(method="pixels")``.
+
+        Parameters
+        ----------
+        **where
+            Column names and the values they must equal.
+
+        Returns
+        -------
+        list of dict
+            The matching records, in order.
+        """
         return [r for r in self.records if all(r.get(k) == v for k, v in where.items())]
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,12 +84,32 @@ class ExperimentResult:
         )
 
     def save_json(self, path: str | os.PathLike) -> Path:
-        """Write :meth:`to_dict` as JSON, atomically."""
+        """Write :meth:`to_dict` as JSON, atomically.
+
+        Parameters
+        ----------
+        path : str or path
+            The ``.json`` file; :func:`load_result` reads it back.
+
+        Returns
+        -------
+        Path
+        """
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
         return write_bytes_atomic(path, (text + "\n").encode())
 
     def save_csv(self, path: str | os.PathLike) -> Path:
-        """Write the records (one row each, :attr:`columns` in order) as CSV, atomically."""
+        """Write the records (one row each, :attr:`columns` in order) as CSV, atomically.
+
+        Parameters
+        ----------
+        path : str or path
+            The ``.csv`` file (NaN is written as an empty cell).
+
+        Returns
+        -------
+        Path
+        """
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(self.columns), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -89,6 +120,15 @@ class ExperimentResult:
 
 def load_result(path: str | os.PathLike) -> ExperimentResult:
     """Read a result written by :meth:`ExperimentResult.save_json` (images are not stored).
+
+    Parameters
+    ----------
+    path : str or path
+        The ``.json`` file.
+
+    Returns
+    -------
+    ExperimentResult
 
     Raises
     ------
@@ -117,8 +157,16 @@ def _csv_value(v: Any) -> Any:
 
 
 class Cache(Store):
-    """Deprecated: experiments keep their units in :class:`pixparam.store.Store` (``key`` is ``unit_key``,
-    ``get``/``put`` are ``get_records``/``put_records``)."""
+    """Deprecated: experiments keep their units in :class:`pixparam.store.Store`.
+
+    ``key`` is ``unit_key``; ``get`` and ``put`` are ``get_records`` and
+    ``put_records``. Creating one warns.
+
+    Parameters
+    ----------
+    root : str, path or None
+        The store's folder (``None``: keep nothing).
+    """
 
     def __init__(self, root: str | os.PathLike | None) -> None:
         warnings.warn(
@@ -131,9 +179,27 @@ class Cache(Store):
     key = staticmethod(Store.unit_key)
 
     def get(self, experiment: str, key: str) -> tuple[list[Record], dict[str, np.ndarray]] | None:
+        """Deprecated: :meth:`~pixparam.store.Store.get_records`.
+
+        Parameters
+        ----------
+        experiment, key : str
+            As for ``get_records(kind, key)``.
+
+        Returns
+        -------
+        (list of dict, dict of str to ndarray) or None
+        """
         return self.get_records(experiment, key)
 
     def put(
         self, experiment: str, key: str, records: list[Record], arrays: Mapping[str, np.ndarray] | None = None
     ) -> None:
+        """Deprecated: :meth:`~pixparam.store.Store.put_records`.
+
+        Parameters
+        ----------
+        experiment, key, records, arrays
+            As for ``put_records(kind, key, records, arrays)``.
+        """
         self.put_records(experiment, key, records, arrays)

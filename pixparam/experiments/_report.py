@@ -12,7 +12,17 @@ __all__ = ["summary"]
 
 
 def summary(result: ExperimentResult) -> str:
-    """A few lines for the terminal: PSNR per K, train/test PSNR per budget, or fitted exponents."""
+    """A few lines for the terminal: PSNR per K, train/test PSNR per budget, or fitted exponents.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        What :func:`crowding`, :func:`generalisation` or :func:`scaling` returned.
+
+    Returns
+    -------
+    str
+    """
     lines = []
     if result.name == "crowding":
         for budget in result.meta["budgets"]:

@@ -63,6 +63,19 @@ def tiles(image: ImageSource, n: int, size: int = 32) -> list[np.ndarray]:
 
     The image is resized so the grid of ``size``-px tiles covers its centre square.
 
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+        The image to cut.
+    n : int
+        Number of tiles.
+    size : int
+        Side of each tile, in pixels.
+
+    Returns
+    -------
+    list of (size, size, C) ndarray of float32
+
     Examples
     --------
     >>> [t.shape for t in tiles("camera", 2, size=8)]

@@ -65,6 +65,20 @@ def split_pixels(n_pixels: int, train_fraction: float, seed: int) -> tuple[np.nd
     ``round(train_fraction * n_pixels)`` pixels (at least one of each kind)
     train, drawn without replacement by a NumPy generator seeded with ``seed``.
 
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels to split (``h * w``).
+    train_fraction : float
+        Strictly between 0 and 1.
+    seed : int
+        Seeds the permutation.
+
+    Returns
+    -------
+    train, test : (n_train,) and (n_pixels - n_train,) ndarray of int
+        Flat pixel indices, sorted.
+
     Examples
     --------
     >>> train, test = split_pixels(10, 0.3, seed=0)
@@ -273,6 +287,15 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
     of steps; the dotted vertical line is the interpolation threshold
     (parameters = training values); the grey band (top) is the linear
     interpolation of the training pixels, min–max over seeds.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        What :func:`generalisation` returned (or :func:`load_result` read).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     from matplotlib.lines import Line2D
 

@@ -16,7 +16,29 @@ __all__ = ["PowerLaw", "fit_power_law"]
 
 @dataclass(frozen=True)
 class PowerLaw:
-    """``L(P) = E + A·P^-α`` with 95 % confidence intervals (NaN when not identifiable)."""
+    """``L(P) = E + A·P^-α`` with 95 % confidence intervals (NaN when not identifiable).
+
+    Call it to evaluate the law: ``law(p)`` is the fitted loss at size ``p``.
+
+    Attributes
+    ----------
+    E : float
+        The irreducible floor (0 for a pure power law).
+    A : float
+        The scale.
+    alpha : float
+        The exponent.
+    alpha_lo, alpha_hi : float
+        95 % confidence interval of ``alpha``.
+    E_lo, E_hi : float
+        95 % confidence interval of ``E``.
+    n_points : int
+        Points the law was fitted to.
+    rms_log_error : float
+        Root-mean-square error of the fit in ``log(loss)``.
+    has_floor : bool
+        Whether ``E`` was fitted (else fixed at 0).
+    """
 
     E: float
     A: float
@@ -35,7 +57,18 @@ class PowerLaw:
             return self.E + self.A * np.asarray(p, dtype=float) ** -self.alpha
 
     def inverse(self, loss: np.ndarray | float) -> np.ndarray:
-        """The ``P`` giving ``loss`` (NaN at or below the floor ``E``)."""
+        """The ``P`` giving ``loss`` (NaN at or below the floor ``E``).
+
+        Parameters
+        ----------
+        loss : float or ndarray of any shape
+            Losses (MSE).
+
+        Returns
+        -------
+        ndarray of float
+            Same shape as ``loss``.
+        """
         excess = np.asarray(loss, dtype=float) - self.E
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # in log space: a flat law (alpha near 0) sends P past any float, which is inf, not an error
@@ -43,6 +76,7 @@ class PowerLaw:
             return np.where(excess > 0, np.exp(log_p), np.nan)
 
     def to_dict(self) -> dict[str, float]:
+        """The fields as a JSON-ready dict."""
         return asdict(self)
 
 

@@ -203,6 +203,19 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
     downsampled counterpart (only the full image, lossless, is better), with
     ``pixel_values`` the largest lossy count; ``"at most"`` when it is worse
     than the smallest one.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        A scaling result's records (:data:`COLUMNS`).
+    steps : int
+        The training length whose networks are compared.
+
+    Returns
+    -------
+    list of dict
+        Per (family, n_params): ``psnr``, ``pixel_values``, ``rate``
+        (pixel values per parameter) and ``bound``.
     """
     pix = sorted((r["n_params"], r["mse"]) for r in records if r["method"] == "pixels" and r["mse"] > 0)
     n = np.array([p[0] for p in pix], dtype=float)
@@ -230,7 +243,19 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
 
 
 def compute_frontier(records: Sequence[dict]) -> list[dict]:
-    """Per family, the runs (mean MSE over seeds) that beat every cheaper run: the compute-optimal frontier."""
+    """Per family, the runs (mean MSE over seeds) that beat every cheaper run: the compute-optimal frontier.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        A scaling result's records (:data:`COLUMNS`).
+
+    Returns
+    -------
+    list of dict
+        ``family``, ``n_params``, ``steps``, ``compute``, ``mse`` and ``psnr``
+        per frontier run, by family and then compute.
+    """
     groups: dict[tuple[str, int, int], list[dict]] = {}
     for r in records:
         if r["method"] == "network":
@@ -250,7 +275,17 @@ def compute_frontier(records: Sequence[dict]) -> list[dict]:
 
 
 def plot_scaling(result: ExperimentResult) -> Figure:
-    """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier."""
+    """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        What :func:`scaling` returned (or :func:`load_result` read).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     from matplotlib.ticker import FuncFormatter
 
     from ._plot import COLORS, log_axis

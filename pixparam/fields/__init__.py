@@ -50,5 +50,16 @@ register(hashgrid.SPEC)
 
 
 def n_trainable(module: nn.Module) -> int:
-    """Number of trainable parameter values in ``module``."""
+    """Number of trainable parameter values in ``module``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Any module; parameters with ``requires_grad=False`` are not counted.
+
+    Returns
+    -------
+    int
+        For a built field, ``arch.n_params``.
+    """
     return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -26,6 +26,11 @@ class Field(nn.Module):
     :meth:`raw_prepared`, whose output is ``2 * colour - 1`` (as in SIREN, a
     zero output is mid-grey); :meth:`forward` maps it to colour space.
     Colours are not clipped here: rendering clips, the loss does not.
+
+    Parameters
+    ----------
+    arch : Arch
+        The architecture the subclass builds (kept as ``self.arch``).
     """
 
     def __init__(self, arch: Arch) -> None:
@@ -33,33 +38,115 @@ class Field(nn.Module):
         self.arch = arch
 
     def prepare(self, coords: torch.Tensor) -> Prepared:
-        """The parameter-free part of the forward pass, one row per point (no gradient flows through it)."""
+        """The parameter-free part of the forward pass, one row per point (no gradient flows through it).
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]``.
+
+        Returns
+        -------
+        Prepared
+            One tensor or a tuple of tensors with ``N`` rows; by default ``coords``.
+        """
         return coords
 
     def raw_prepared(self, prepared: Prepared) -> torch.Tensor:  # pragma: no cover - abstract
+        """The network's output in ``[-1, 1]`` units from :meth:`prepare`'s output (each family implements it).
+
+        Parameters
+        ----------
+        prepared : Prepared
+            What :meth:`prepare` returned for ``N`` points.
+
+        Returns
+        -------
+        (N, C) torch.Tensor
+            ``2 * colour - 1``, unclipped.
+        """
         raise NotImplementedError
 
     def mlp_input(self, prepared: Prepared) -> torch.Tensor:
-        """What the field's MLP (``FamilySpec.mlp``) takes for :meth:`prepare`'s output; by default that output."""
+        """What the field's MLP (``FamilySpec.mlp``) takes for :meth:`prepare`'s output; by default that output.
+
+        Parameters
+        ----------
+        prepared : Prepared
+            What :meth:`prepare` returned for ``N`` points.
+
+        Returns
+        -------
+        (N, d_in) torch.Tensor
+        """
         return prepared  # type: ignore[return-value]
 
     def raw(self, coords: torch.Tensor) -> torch.Tensor:
-        """Output in ``[-1, 1]`` units (``2 * colour - 1``), unclipped."""
+        """Output in ``[-1, 1]`` units (``2 * colour - 1``), unclipped.
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]``.
+
+        Returns
+        -------
+        (N, C) torch.Tensor
+        """
         return self.raw_prepared(self.prepare(coords))
 
     def forward_prepared(self, prepared: Prepared) -> torch.Tensor:
-        """Colours from :meth:`prepare`'s output; ``forward(x) == forward_prepared(prepare(x))`` exactly."""
+        """Colours from :meth:`prepare`'s output; ``forward(x) == forward_prepared(prepare(x))`` exactly.
+
+        Parameters
+        ----------
+        prepared : Prepared
+            What :meth:`prepare` returned for ``N`` points.
+
+        Returns
+        -------
+        (N, C) torch.Tensor
+            Colours, ``0.5 + 0.5 * raw``, unclipped.
+        """
         return 0.5 + 0.5 * self.raw_prepared(prepared)
 
     def forward(self, coords: torch.Tensor) -> torch.Tensor:
+        """Colours at the coordinates (call the module: ``field(coords)``).
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]``, x along the width, y along the height.
+
+        Returns
+        -------
+        (N, C) torch.Tensor
+            Colours, about ``[0, 1]``, unclipped.
+        """
         return self.forward_prepared(self.prepare(coords))
 
     def extra_repr(self) -> str:
+        """The architecture, in the module's repr."""
         return self.arch.describe()
 
 
 class MLP(nn.Module):
-    """Linear layers ``d_in -> widths... -> d_out`` with ``activation`` between them."""
+    """Linear layers from ``d_in`` through ``widths`` to ``d_out``, with ``activation`` between them.
+
+    The layers are created uninitialised; each family initialises them from
+    its generator.
+
+    Parameters
+    ----------
+    d_in : int
+        Inputs of the first layer.
+    widths : sequence of int
+        Hidden layer widths, input side first.
+    d_out : int
+        Outputs of the last (linear) layer.
+    activation : callable
+        Applied after every layer but the last, e.g. ``torch.sin`` of a scaled input.
+    """
 
     def __init__(
         self, d_in: int, widths: Sequence[int], d_out: int, activation: Callable[[torch.Tensor], torch.Tensor]
@@ -71,7 +158,19 @@ class MLP(nn.Module):
         self.activation = activation
 
     def forward(self, x: torch.Tensor, first_extra: torch.Tensor | None = None) -> torch.Tensor:
-        """``(N, d_in) -> (N, d_out)``; ``first_extra`` ``(N, widths[0])`` is added to the first pre-activation."""
+        """``(N, d_in) -> (N, d_out)``; ``first_extra`` is added to the first pre-activation.
+
+        Parameters
+        ----------
+        x : (N, d_in) torch.Tensor
+            The inputs.
+        first_extra : (N, widths[0]) torch.Tensor, optional
+            Added before the first activation (a K-image field's embedding).
+
+        Returns
+        -------
+        (N, d_out) torch.Tensor
+        """
         *hidden, last = self.layers
         for i, layer in enumerate(hidden):
             z = layer(x)
@@ -136,6 +235,15 @@ def hidden_layers(model: nn.Module) -> list[nn.Linear]:
 
     The registry's ``FamilySpec.mlp`` names the attribute; the hidden units
     are the outputs of every layer but the last.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A field, or a module with the ``arch`` of one.
+
+    Returns
+    -------
+    list of torch.nn.Linear
     """
     arch = getattr(model, "arch", None)
     name = spec_for(arch.family).mlp if isinstance(arch, Arch) else None
@@ -149,6 +257,15 @@ def bytes_per_point(model: nn.Module | Arch) -> int:
     ``model`` is an Arch, a Field, or any module with the ``arch`` of the field
     it runs (a wrapper that constrains one); render chunks and mini-batches are
     sized by it.
+
+    Parameters
+    ----------
+    model : Arch or torch.nn.Module
+        The architecture, or a module with an ``arch``.
+
+    Returns
+    -------
+    int
     """
     arch = model if isinstance(model, Arch) else model.arch  # type: ignore[union-attr]
     return int(spec_for(arch.family).bytes_per_point(arch))

@@ -27,6 +27,13 @@ class FourierMLP(Field):
     the build seed; it is a buffer (saved, not trained, not counted). With
     ``u`` in ``[0, 1]``, ``sigma`` is in cycles per image side, the units of
     Tancik et al. (who use sigma = 10 for 512-px images).
+
+    Parameters
+    ----------
+    arch : Arch
+        A ``"fourier"`` architecture (options ``n_features`` and ``sigma``).
+    generator : torch.Generator
+        The CPU generator every initial value and ``B`` are drawn from.
     """
 
     def __init__(self, arch: Arch, generator: torch.Generator) -> None:
@@ -37,7 +44,18 @@ class FourierMLP(Field):
         init_relu_mlp(self.mlp, generator)
 
     def encode(self, coords: torch.Tensor) -> torch.Tensor:
-        """``(N, 2)`` coordinates -> ``(N, 2 * n_features)`` Fourier features (fixed, so :meth:`prepare` too)."""
+        """``(N, 2)`` coordinates -> ``(N, 2 * n_features)`` Fourier features (fixed, so :meth:`prepare` too).
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]``.
+
+        Returns
+        -------
+        (N, 2 * n_features) torch.Tensor
+            The sines, then the cosines.
+        """
         u = (coords + 1) * 0.5
         # Elementwise rather than a matmul: phases reach hundreds of radians, and a
         # reduced-precision (TF32/bf16) matmul would scramble them.
@@ -45,9 +63,11 @@ class FourierMLP(Field):
         return torch.cat([torch.sin(phase), torch.cos(phase)], dim=-1)
 
     def prepare(self, coords: torch.Tensor) -> torch.Tensor:
+        """The Fourier features (:meth:`encode`): fixed, so computed once for a fixed grid."""
         return self.encode(coords)
 
     def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        """The ReLU MLP on the features."""
         return self.mlp(prepared)
 
 

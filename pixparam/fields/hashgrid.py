@@ -38,6 +38,14 @@ class HashGrid(Field):
     share one parameter tensor ``table`` of shape ``(entries, features)``,
     initialised U(-1e-4, 1e-4) as in instant-ngp. The concatenated level
     features feed a ReLU MLP.
+
+    Parameters
+    ----------
+    arch : Arch
+        A ``"hashgrid"`` architecture (options ``resolutions``,
+        ``table_size``, ``features_per_level``).
+    generator : torch.Generator
+        The CPU generator every initial value is drawn from.
     """
 
     def __init__(self, arch: Arch, generator: torch.Generator) -> None:
@@ -59,7 +67,18 @@ class HashGrid(Field):
         init_relu_mlp(self.mlp, generator)
 
     def vertex_index(self, ij: torch.Tensor) -> torch.Tensor:
-        """Table rows of grid vertices ``ij`` (``(..., L, 4, 2)`` integer (i, j) per level)."""
+        """Table rows of grid vertices ``ij``.
+
+        Parameters
+        ----------
+        ij : (..., L, 4, 2) torch.Tensor of int64
+            Integer vertex coordinates ``(i, j)`` per level and cell corner.
+
+        Returns
+        -------
+        (..., L, 4) torch.Tensor of int64
+            Rows of :attr:`table`.
+        """
         i, j = ij[..., 0], ij[..., 1]
         res = self.resolutions.view(-1, 1)
         dense = j * (res + 1) + i
@@ -71,6 +90,18 @@ class HashGrid(Field):
 
         Depends only on the coordinates (and the grid), not on the table, so
         it is :meth:`prepare`: training on fixed pixels computes it once.
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]`` (clamped to the image).
+
+        Returns
+        -------
+        rows : (N, L, 4) torch.Tensor of int64
+            Table rows of the four corners per level.
+        weights : (N, L, 4) torch.Tensor
+            Their bilinear weights (summing to 1).
         """
         u = ((coords + 1) * 0.5).clamp(0.0, 1.0)
         res = self.resolutions.to(u.dtype).view(1, -1, 1)
@@ -85,23 +116,48 @@ class HashGrid(Field):
         return idx, wx * wy
 
     def interpolate(self, idx: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        """``(N, levels * features)`` features from :meth:`lookup`'s rows and weights."""
+        """``(N, levels * features)`` features from :meth:`lookup`'s rows and weights.
+
+        Parameters
+        ----------
+        idx : (N, L, 4) torch.Tensor of int64
+            Table rows.
+        weights : (N, L, 4) torch.Tensor
+            Bilinear weights.
+
+        Returns
+        -------
+        (N, L * features_per_level) torch.Tensor
+        """
         # index_select's backward is an index_add, several times faster on CPU than embedding's
         feats = self.table.index_select(0, idx.reshape(-1)).view(*idx.shape, self.n_features)  # (N, L, 4, F)
         out = (feats * weights[..., None]).sum(dim=2)  # (N, L, F)
         return out.reshape(idx.shape[0], -1)
 
     def encode(self, coords: torch.Tensor) -> torch.Tensor:
-        """``(N, 2)`` coordinates -> ``(N, levels * features)`` interpolated features."""
+        """``(N, 2)`` coordinates -> ``(N, levels * features)`` interpolated features.
+
+        Parameters
+        ----------
+        coords : (N, 2) torch.Tensor
+            ``(x, y)`` in ``[-1, 1]``.
+
+        Returns
+        -------
+        (N, L * features_per_level) torch.Tensor
+        """
         return self.interpolate(*self.lookup(coords))
 
     def prepare(self, coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The rows and weights of :meth:`lookup` (they do not depend on the table)."""
         return self.lookup(coords)
 
     def mlp_input(self, prepared: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:  # type: ignore[override]
+        """The interpolated table features (:meth:`interpolate`)."""
         return self.interpolate(*prepared)
 
     def raw_prepared(self, prepared: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """The ReLU MLP on the interpolated features."""
         return self.mlp(self.mlp_input(prepared))
 
 

@@ -32,6 +32,17 @@ class MultiArch:
     """A K-image network: the family's :class:`Arch` plus the embedding.
 
     ``n_params = base.n_params + n_images * embed_dim + embed_dim * base.width``.
+
+    Attributes
+    ----------
+    base : Arch
+        The family's architecture for one image.
+    n_images : int
+        ``K``, the images the network holds.
+    embed_dim : int
+        Width of each image's learned embedding (0: no embedding).
+    budget : int
+        The budget it was planned for.
     """
 
     base: Arch
@@ -127,6 +138,13 @@ class MultiField(Field):
     to the first pre-activation. ``arch`` is the family's architecture (what
     memory estimates read); ``march`` the whole.
 
+    Parameters
+    ----------
+    march : MultiArch
+        From :func:`plan_multi`.
+    seed : int
+        Seeds the family's field (as a single-image build) and, offset, the embedding.
+
     Attributes
     ----------
     field : Field
@@ -164,6 +182,7 @@ class MultiField(Field):
         return (*parts, index)
 
     def raw_prepared(self, prepared: Prepared) -> torch.Tensor:
+        """The family's MLP, with the image's embedding projected into its first pre-activation."""
         *parts, k = prepared
         inner = parts[0] if self._one_tensor else tuple(parts)
         if self.embedding is None or self.project is None:
@@ -174,5 +193,18 @@ class MultiField(Field):
 
 
 def with_index(coords: torch.Tensor, k: int) -> torch.Tensor:
-    """``(N, 2)`` coordinates with a third column holding image index ``k``."""
+    """``(N, 2)`` coordinates with a third column holding image index ``k``.
+
+    Parameters
+    ----------
+    coords : (N, 2) torch.Tensor
+        ``(x, y)`` in ``[-1, 1]``.
+    k : int
+        The image index, ``0 <= k < n_images``.
+
+    Returns
+    -------
+    (N, 3) torch.Tensor
+        What a :class:`MultiField` takes.
+    """
     return torch.cat([coords, torch.full_like(coords[:, :1], float(k))], dim=1)

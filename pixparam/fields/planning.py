@@ -21,7 +21,22 @@ MAX_DEPTH = 64
 
 
 def check_options(family: str, options: Mapping[str, Any], allowed: set[str]) -> None:
-    """Raise BudgetError naming any option ``family`` does not take (and the ones it does)."""
+    """Raise BudgetError naming any option ``family`` does not take (and the ones it does).
+
+    Parameters
+    ----------
+    family : str
+        The family, for the message.
+    options : mapping
+        The options the caller passed to :func:`pixparam.plan`.
+    allowed : set of str
+        The options the family takes.
+
+    Raises
+    ------
+    BudgetError
+        ``options`` holds a name not in ``allowed``.
+    """
     unknown = set(options) - allowed
     if unknown:
         raise BudgetError(
@@ -30,7 +45,23 @@ def check_options(family: str, options: Mapping[str, Any], allowed: set[str]) ->
 
 
 def int_option(options: Mapping[str, Any], name: str, default: int, low: int, high: int | None = None) -> int:
-    """``options[name]`` (``default`` when absent or None) as an integer in ``[low, high]``, else BudgetError."""
+    """``options[name]`` (``default`` when absent or None) as an integer in ``[low, high]``, else BudgetError.
+
+    Parameters
+    ----------
+    options : mapping
+        The options passed to the planner.
+    name : str
+        The option to read.
+    default : int
+        Its value when absent or ``None``.
+    low, high : int
+        The smallest and (when given) the largest value allowed.
+
+    Returns
+    -------
+    int
+    """
     value = options.get(name, default)
     if value is None:
         value = default
@@ -42,7 +73,21 @@ def int_option(options: Mapping[str, Any], name: str, default: int, low: int, hi
 
 
 def float_option(options: Mapping[str, Any], name: str, default: float) -> float:
-    """``options[name]`` (``default`` when absent or None) as a positive finite float, else BudgetError."""
+    """``options[name]`` (``default`` when absent or None) as a positive finite float, else BudgetError.
+
+    Parameters
+    ----------
+    options : mapping
+        The options passed to the planner.
+    name : str
+        The option to read.
+    default : float
+        Its value when absent or ``None``.
+
+    Returns
+    -------
+    float
+    """
     value = options.get(name, default)
     if value is None:
         value = default
@@ -56,6 +101,24 @@ def fill_mlp(budget: int, depth: int, min_width: int, count_fn: Callable[[list[i
 
     ``W'`` ranges over ``[ceil(W/2), W]``, so the reachable counts are spaced
     by one row of weights (``W + 1 + outputs``) rather than by a whole width.
+
+    Parameters
+    ----------
+    budget : int
+        The most parameters allowed.
+    depth : int
+        Hidden layers.
+    min_width : int
+        The narrowest ``W`` tried.
+    count_fn : callable
+        ``count_fn(widths) -> int``: the family's exact count for those widths.
+    family : str
+        The family, for the error message.
+
+    Returns
+    -------
+    list of int
+        ``depth`` widths.
 
     Raises
     ------
@@ -108,5 +171,15 @@ def fill_mlp(budget: int, depth: int, min_width: int, count_fn: Callable[[list[i
 
 
 def mlp_bytes_per_point(arch: Arch) -> int:
-    """Rough activation bytes per coordinate of the MLP part: float32 coordinates, two values per unit, outputs."""
+    """Rough activation bytes per coordinate of the MLP part: float32 coordinates, two values per unit, outputs.
+
+    Parameters
+    ----------
+    arch : Arch
+        An MLP family's architecture.
+
+    Returns
+    -------
+    int
+    """
     return 4 * (2 + 2 * sum(arch.widths) + arch.channels)

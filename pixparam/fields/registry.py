@@ -37,6 +37,23 @@ class FamilyDefaults:
     that hidden width and scales as ``lr * sqrt(lr_width / width)``: Adam's
     steps have a fixed size, and SIREN's hidden weights shrink as
     ``1/sqrt(width)``, so a fixed rate grows relatively larger with width.
+
+    Attributes
+    ----------
+    lr : float
+        Peak learning rate (at ``lr_width``, when set).
+    lr_width : int or None
+        The hidden width ``lr`` was tuned at; ``None``: no width scaling.
+    final_lr : float
+        The cosine decay ends at this fraction of the peak.
+    warmup : float
+        Fraction of the steps spent in linear warm-up.
+    betas : (float, float)
+        Adam's betas.
+    eps : float
+        Adam's epsilon.
+    cuda_precision : {"fp32", "tf32", "bf16"}
+        What ``precision="auto"`` means on CUDA.
     """
 
     lr: float
@@ -48,7 +65,17 @@ class FamilyDefaults:
     cuda_precision: str = "tf32"  # what precision="auto" means on CUDA
 
     def lr_for(self, arch: Arch) -> float:
-        """The default peak learning rate for ``arch``."""
+        """The default peak learning rate for ``arch``.
+
+        Parameters
+        ----------
+        arch : Arch
+            The architecture to be trained (its first hidden width scales the rate).
+
+        Returns
+        -------
+        float
+        """
         return self.lr if self.lr_width is None else self.lr * math.sqrt(self.lr_width / arch.width)
 
 
@@ -152,7 +179,23 @@ def register(spec: FamilySpec, *, replace: bool = False) -> FamilySpec:
 
 
 def unregister(name: str) -> FamilySpec:
-    """Remove a registered family (a test's toy family, say) and return its spec."""
+    """Remove a registered family (a test's toy family, say) and return its spec.
+
+    Parameters
+    ----------
+    name : str
+        A registered family.
+
+    Returns
+    -------
+    FamilySpec
+        The spec that was registered.
+
+    Raises
+    ------
+    BudgetError
+        No such family.
+    """
     spec = spec_for(name)
     del _REGISTRY[name]
     return spec
@@ -160,6 +203,15 @@ def unregister(name: str) -> FamilySpec:
 
 def spec_for(family: str) -> FamilySpec:
     """The registered :class:`FamilySpec` of ``family``.
+
+    Parameters
+    ----------
+    family : str
+        A family name (:data:`FAMILIES`).
+
+    Returns
+    -------
+    FamilySpec
 
     Raises
     ------

@@ -14,7 +14,15 @@ from .registry import FamilyDefaults, FamilySpec
 
 
 class ReluMLP(Field):
-    """ReLU MLP fed the raw ``(x, y)``; He initialisation."""
+    """ReLU MLP fed the raw ``(x, y)``; He initialisation.
+
+    Parameters
+    ----------
+    arch : Arch
+        A ``"relu"`` architecture.
+    generator : torch.Generator
+        The CPU generator every initial value is drawn from.
+    """
 
     def __init__(self, arch: Arch, generator: torch.Generator) -> None:
         super().__init__(arch)
@@ -22,6 +30,7 @@ class ReluMLP(Field):
         init_relu_mlp(self.mlp, generator)
 
     def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        """The ReLU MLP on the coordinates."""
         return self.mlp(prepared)
 
 

@@ -30,6 +30,13 @@ class Siren(Field):
     default). The first layer's weights are U(-1/fan_in, 1/fan_in); the others
     U(-sqrt(6/fan_in)/omega0, +sqrt(6/fan_in)/omega0), so pre-activations stay
     unit-scaled through depth. Biases keep PyTorch's U(±1/sqrt(fan_in)).
+
+    Parameters
+    ----------
+    arch : Arch
+        A ``"siren"`` architecture (option ``omega0``).
+    generator : torch.Generator
+        The CPU generator every initial value is drawn from.
     """
 
     def __init__(self, arch: Arch, generator: torch.Generator) -> None:
@@ -43,6 +50,7 @@ class Siren(Field):
             uniform_(layer.bias, fan_in**-0.5, generator)
 
     def raw_prepared(self, prepared: torch.Tensor) -> torch.Tensor:
+        """The sine MLP on the coordinates."""
         return self.mlp(prepared)
 
 

@@ -135,6 +135,13 @@ def draw_capacity(
 def capacity_notes(records: Sequence[dict[str, Any]], *, metric: str = "psnr") -> list[str]:
     """Lines saying which points are lossless (not drawn) or saturated (not fitted).
 
+    Parameters
+    ----------
+    records : sequence of dict
+        As :func:`~pixparam.capacity_table` returns them.
+    metric : {"psnr", "ssim"}
+        The quality whose points are checked.
+
     Returns
     -------
     list of str

@@ -169,9 +169,21 @@ def plot_edit_curve(
 ) -> Figure:
     """PSNR against edit strength, network beside pixels (and healed network when ``heal_steps``).
 
-    Parameters are those of :func:`plot_edit_strip`; ``heal_steps`` adds a
-    curve of the network fine-tuned with :func:`pixparam.edit.heal` after
-    each edit.
+    Parameters
+    ----------
+    fit : Fit
+        The network to edit.
+    op : {"prune", "quantize", "noise"}
+        The edit, as in :func:`plot_edit_strip`.
+    values : sequence of float
+        Strengths, one point each (bits for quantize, drawn evenly spaced).
+    image : path, sample name, PIL image or ndarray, optional
+        The reference image; default ``fit.image``.
+    method : str
+        Pruning method for both curves.
+    heal_steps : int
+        When positive, adds a curve of the network fine-tuned for this many
+        steps with :func:`pixparam.edit.heal` after each edit.
 
     Returns
     -------

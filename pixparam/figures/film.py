@@ -252,7 +252,7 @@ def training_film(
         Frames per second of the written film.
     scale : int, optional
         Integer upscaling of frames; default: longer side at least 256 px.
-    image : ndarray, optional
+    image : (H, W, C) ndarray, optional
         For a loaded Fit (which holds no image): the image it was fitted to.
     **fit_kwargs
         Passed to :func:`pixparam.fit` (``steps``, ``seed``, ``device``...).

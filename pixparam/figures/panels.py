@@ -191,6 +191,15 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 150) -> Path
 def error_map(ref: np.ndarray, test: np.ndarray) -> np.ndarray:
     """Per-pixel ``|ref - test|`` of two ``(H, W, C)`` images, averaged over channels: an ``(H, W)`` array.
 
+    Parameters
+    ----------
+    ref, test : (H, W, C) ndarray
+        Two images of one shape (render the network at the image's size).
+
+    Returns
+    -------
+    (H, W) ndarray of float32
+
     Raises
     ------
     ImageError
@@ -207,6 +216,24 @@ def draw_error(ax: Axes, error: np.ndarray, *, vmax: float, caption: str | None 
 
     Give every panel of a figure the same ``vmax`` so their colours compare;
     ``ax.images[0]`` is the mappable for a colourbar.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    error : (H, W) ndarray
+        Absolute errors, e.g. from :func:`error_map`.
+    vmax : float
+        Top of the colour scale, positive.
+    caption : str, optional
+        Text under the panel.
+    cmap : str
+        A matplotlib colour map.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
     """
     if not vmax > 0:
         raise ConfigError(f"vmax={vmax!r}; the error colour scale needs a positive upper end")

@@ -36,6 +36,7 @@ MAX_WIDTH = 7.2
 #: Font size of panel captions, in points.
 CAPTION_SIZE = 7.0
 
+#: The Okabe–Ito palette (distinguishable with colour-vision deficiencies), by colour name.
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -81,13 +82,28 @@ _RC = {
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
-    """Apply pixparam's figure style for the duration of a ``with`` block."""
+    """Apply pixparam's figure style for the duration of a ``with`` block.
+
+    Yields
+    ------
+    None
+        matplotlib's settings are restored when the block ends.
+    """
     with mpl.rc_context(_RC):
         yield
 
 
 def clamp_width(width: float) -> float:
     """A figure width in inches, no wider than :data:`MAX_WIDTH`.
+
+    Parameters
+    ----------
+    width : float
+        The width asked for, in inches.
+
+    Returns
+    -------
+    float
 
     Raises
     ------
@@ -127,7 +143,19 @@ def panel_size(n: int, *, largest: float, margin: float = 0.0, requested: float 
 
 
 def color_for(name: str) -> str:
-    """The colour of a family or series (``'siren'``, ``'pixels'``, ``'jpeg'``...)."""
+    """The colour of a family or series (``'siren'``, ``'pixels'``, ``'jpeg'``...).
+
+    Parameters
+    ----------
+    name : str
+        A family or series key; a series' first part decides (``'pixels/bits32'`` is pixels).
+
+    Returns
+    -------
+    str
+        A hex colour; names not in :data:`COLORS` get a spare colour chosen
+        by a stable hash of the name.
+    """
     key = name.replace("/", " ").split()[0].lower()
     if key in COLORS:
         return COLORS[key]
@@ -135,7 +163,19 @@ def color_for(name: str) -> str:
 
 
 def quality_caption(psnr: float, ssim: float | None = None) -> str:
-    """``'27.3 dB · SSIM 0.912'`` (or ``'lossless'``)."""
+    """``'27.3 dB · SSIM 0.912'`` (or ``'lossless'``).
+
+    Parameters
+    ----------
+    psnr : float
+        In dB; ``inf`` reads ``'lossless'``.
+    ssim : float, optional
+        Appended when given (and the PSNR is finite).
+
+    Returns
+    -------
+    str
+    """
     text = format_db(psnr)
     if ssim is not None and psnr != float("inf"):
         text += f" · SSIM {ssim:.3f}"
@@ -143,7 +183,17 @@ def quality_caption(psnr: float, ssim: float | None = None) -> str:
 
 
 def format_budget(n: int) -> str:
-    """A budget for titles: ``'1k'``, ``'1.5k'``, ``'64k'`` (:func:`format_count` without a trailing ``.0``)."""
+    """A budget for titles: ``'1k'``, ``'1.5k'``, ``'64k'`` (:func:`format_count` without a trailing ``.0``).
+
+    Parameters
+    ----------
+    n : int
+        The budget.
+
+    Returns
+    -------
+    str
+    """
     return format_count(n).replace(".0", "")
 
 

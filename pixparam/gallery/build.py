@@ -37,6 +37,19 @@ class Context:
     Every fit goes through one :class:`~pixparam.FitCache`, so a fit that two
     sections need is trained once, and a rerun loads what an earlier
     (possibly interrupted) build finished.
+
+    Parameters
+    ----------
+    out : Path
+        The gallery folder.
+    profile : Profile
+        Images, size, budgets, families and steps.
+    cache : FitCache
+        Where fits are kept (in ``out/.cache`` unless told otherwise).
+    device : str
+        Where to train.
+    bar : tqdm
+        The progress bar, advanced once per fit and per figure.
     """
 
     def __init__(self, out: Path, profile: Profile, cache: FitCache, device: str, bar: Any) -> None:
@@ -50,20 +63,54 @@ class Context:
         self._ladder: dict[str, Fit] = {}
 
     def image(self, name: str) -> np.ndarray:
-        """A profile image, loaded and resized once."""
+        """A profile image, loaded and resized once.
+
+        Parameters
+        ----------
+        name : str
+            One of the profile's images (a sample name or a path).
+
+        Returns
+        -------
+        (H, W, C) ndarray of float32
+        """
         if name not in self._images:
             self._images[name] = load_image(name, size=self.profile.size)
         return self._images[name]
 
     def image_at(self, name: str, size: int) -> np.ndarray:
-        """Image ``name`` resized to ``size`` (for experiments that run smaller than the profile)."""
+        """Image ``name`` resized to ``size`` (for experiments that run smaller than the profile).
+
+        Parameters
+        ----------
+        name : str
+            A sample name or a path.
+        size : int
+            The longest side.
+
+        Returns
+        -------
+        (H, W, C) ndarray of float32
+        """
         key = f"{name}@{size}"
         if key not in self._images:
             self._images[key] = load_image(name, size=size)
         return self._images[key]
 
     def fit(self, image: np.ndarray, budget: Any, family: str | None = None, **kwargs: Any) -> Fit:
-        """A fit through the cache, with the profile's steps, seed and device unless given."""
+        """A fit through the cache, with the profile's steps, seed and device unless given.
+
+        Parameters
+        ----------
+        image : (H, W, C) ndarray of float32
+            The image to fit.
+        budget, family, **kwargs
+            As for :func:`pixparam.fit`.
+
+        Returns
+        -------
+        Fit
+        """
         kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **kwargs}
         what = f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip()
         self.bar.set_postfix_str(f"{what} · {self._tally()}")
@@ -77,7 +124,21 @@ class Context:
         return f"{self.cache.misses} fits trained, {self.cache.hits} reused"
 
     def ladder_fit(self, name: str, family: str, budget: int) -> Fit:
-        """The fit of ``family`` at ``budget`` on profile image ``name``; recorded in ``results.json``."""
+        """The fit of ``family`` at ``budget`` on profile image ``name``; recorded in ``results.json``.
+
+        Parameters
+        ----------
+        name : str
+            One of the profile's images.
+        family : str
+            A registered family.
+        budget : int
+            One of the profile's budgets.
+
+        Returns
+        -------
+        Fit
+        """
         fid = f"{name}/{family}/{budget}"
         if fid in self._ladder:
             return self._ladder[fid]
@@ -103,11 +164,40 @@ class Context:
         return result
 
     def pixels(self, name: str, budget: int) -> Pixels:
-        """The pixel counterpart (equal values) of ``budget`` on profile image ``name``."""
+        """The pixel counterpart (equal values) of ``budget`` on profile image ``name``.
+
+        Parameters
+        ----------
+        name : str
+            One of the profile's images.
+        budget : int
+            The number of values.
+
+        Returns
+        -------
+        Pixels
+        """
         return pixelate(self.image(name), budget)
 
     def save(self, fig: Any, stem: str, *, alt: str, svg: bool = False) -> dict[str, str]:
-        """Write ``fig`` as ``<stem>.png`` (and ``.svg``) in the gallery; returns the entry for results."""
+        """Write ``fig`` as ``<stem>.png`` (and ``.svg``) in the gallery; returns the entry for results.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The figure.
+        stem : str
+            File name without suffix.
+        alt : str
+            Alternative text for the page and the README.
+        svg : bool
+            Also write an SVG.
+
+        Returns
+        -------
+        dict of str to str
+            ``png``, ``alt`` (and ``svg``), as ``results.json`` lists figures.
+        """
         from ..figures import save_figure
 
         entry = {"png": f"{stem}.png", "alt": alt}
@@ -120,7 +210,21 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are kept in the store and reused."""
+        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are kept in the store and reused.
+
+        Parameters
+        ----------
+        name : str
+            One of the profile's images.
+        family : str
+            A registered family.
+        budget : int
+            The film's budget.
+
+        Returns
+        -------
+        Film
+        """
         from ..figures import training_film
         from ..figures.film import Film
 

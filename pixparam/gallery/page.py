@@ -36,7 +36,20 @@ def _count(n: float) -> str:
 
 
 def write_readme(out: Path, results: dict[str, Any]) -> Path:
-    """Write ``README.md``: each section's title, caption and figures."""
+    """Write ``README.md``: each section's title, caption and figures.
+
+    Parameters
+    ----------
+    out : Path
+        The gallery folder.
+    results : dict
+        What :func:`~pixparam.gallery.build_gallery` collected (``results.json``).
+
+    Returns
+    -------
+    Path
+        The README written.
+    """
     lines = [
         "# pixparam gallery",
         "",
@@ -140,7 +153,20 @@ def _figure_html(fig: dict[str, Any]) -> str:
 
 
 def write_index(out: Path, results: dict[str, Any]) -> Path:
-    """Write ``index.html``: the interactive comparison, then every section with its figures."""
+    """Write ``index.html``: the interactive comparison, then every section with its figures.
+
+    Parameters
+    ----------
+    out : Path
+        The gallery folder.
+    results : dict
+        What :func:`~pixparam.gallery.build_gallery` collected (``results.json``).
+
+    Returns
+    -------
+    Path
+        The page written.
+    """
     data = json.dumps(results["interactive"], ensure_ascii=False).replace("</", "<\\/")
     parts = [
         "<!doctype html>",

@@ -322,6 +322,7 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
     return {"caption": caption, "figures": [figure], "numbers": numbers}
 
 
+#: Section name -> builder: ``builder(context)`` returns the section's ``caption``, ``figures`` and ``numbers``.
 BUILDERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "pixels": build_pixels,
     "lens": build_lens,

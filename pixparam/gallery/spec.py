@@ -46,6 +46,8 @@ class Profile:
         Training length and frame spacing of the training films.
     heal_steps : int
         Fine-tuning steps after each edit on the edit curves.
+    seed : int
+        Seed of every fit.
     experiments : dict
         Settings for the experiment sections (empty: those sections are
         skipped); a missing or ``None`` ``"families"`` means every registered
@@ -89,6 +91,15 @@ class Profile:
     def settings(self, section: str) -> dict[str, Any]:
         """A copy of ``experiments[section]`` with ``"families"`` resolved (``None``: every registered family).
 
+        Parameters
+        ----------
+        section : str
+            An experiment section: ``"crowding"``, ``"generalisation"`` or ``"scaling"``.
+
+        Returns
+        -------
+        dict
+
         Raises
         ------
         KeyError
@@ -107,12 +118,23 @@ class Profile:
         return d
 
     def with_(self, **changes: Any) -> Profile:
-        """A copy with some fields changed; a profile of every family stays one unless ``families`` is given."""
+        """A copy with some fields changed; a profile of every family stays one unless ``families`` is given.
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values, as for :func:`dataclasses.replace`.
+
+        Returns
+        -------
+        Profile
+        """
         if self.every_family and "families" not in changes:
             changes["families"] = None
         return replace(self, **changes)
 
 
+#: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes) and ``"full"`` (a GPU).
 PROFILES: dict[str, Profile] = {
     # A 2-core CPU builds this in minutes: 64-px images, budgets up to about 2/3 of the pixel values.
     "quick": Profile(
@@ -197,6 +219,15 @@ def get_profile(profile: str | Profile | None = None) -> Profile:
     A profile of every family (``families=None``) is returned with the
     families registered now.
 
+    Parameters
+    ----------
+    profile : str, Profile or None
+        A name from :data:`PROFILES`, a profile of your own, or ``None``.
+
+    Returns
+    -------
+    Profile
+
     Raises
     ------
     ConfigError
@@ -215,7 +246,17 @@ def get_profile(profile: str | Profile | None = None) -> Profile:
 
 @dataclass(frozen=True)
 class Section:
-    """One point of the story: a title, and the function that makes its figures and caption."""
+    """One point of the story: a title, and the function that makes its figures and caption.
+
+    Attributes
+    ----------
+    name : str
+        The section's key (its builder in ``gallery.sections.BUILDERS``).
+    title : str
+        The heading in the README and the page.
+    experiment : bool
+        Built only when the profile has settings for it in ``experiments``.
+    """
 
     name: str
     title: str

@@ -34,12 +34,34 @@ __all__ = ["Store", "digest", "fit_key", "state_digest"]
 
 
 def digest(obj: Any) -> str:
-    """SHA-256 (hex) of a JSON-able object (sorted keys; numpy scalars and non-finite floats encoded)."""
+    """SHA-256 (hex) of a JSON-able object (sorted keys; numpy scalars and non-finite floats encoded).
+
+    Parameters
+    ----------
+    obj : object
+        Dicts, lists, strings, numbers (anything else is hashed as its ``str``).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     return hashlib.sha256(json.dumps(finite(obj), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def state_digest(model: torch.nn.Module) -> str:
-    """SHA-256 of a module's state dict (names, shapes, dtypes, bytes): what initial weights key by."""
+    """SHA-256 of a module's state dict (names, shapes, dtypes, bytes): what initial weights key by.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any module; its tensors are read on the CPU.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     h = hashlib.sha256()
     for name, t in sorted(model.state_dict().items()):
         a = t.detach().cpu().contiguous()
@@ -49,7 +71,24 @@ def state_digest(model: torch.nn.Module) -> str:
 
 
 def fit_key(points_digest: str, arch: Arch, cfg_key: Mapping[str, Any], init: str | None = None) -> str:
-    """The key of a fit: points, architecture, the settings that decide it, initial weights, version (20 hex)."""
+    """The key of a fit: points, architecture, the settings that decide it, initial weights, version (20 hex).
+
+    Parameters
+    ----------
+    points_digest : str
+        :meth:`pixparam.Points.digest` of the training points.
+    arch : Arch
+        The architecture.
+    cfg_key : mapping
+        :meth:`pixparam.TrainConfig.key`: the settings that decide the result.
+    init : str, optional
+        :func:`state_digest` of the initial weights when they are not the
+        seed's (``init_from``).
+
+    Returns
+    -------
+    str
+    """
     spec = {
         "points": points_digest,
         "arch": arch.to_dict(),
@@ -91,7 +130,26 @@ class Store:
         self.misses = 0
 
     def path(self, kind: str, key: str, suffix: str) -> Path:
-        """Where entry ``key`` of ``kind`` (``"fit"``, an experiment's name, ``"film"``) is or would be."""
+        """Where entry ``key`` of ``kind`` (``"fit"``, an experiment's name, ``"film"``) is or would be.
+
+        Parameters
+        ----------
+        kind : str
+            ``"fit"`` (in the folder itself) or a subfolder's name.
+        key : str
+            The entry's key.
+        suffix : str
+            The file suffix, e.g. ``".safetensors"``.
+
+        Returns
+        -------
+        Path
+
+        Raises
+        ------
+        CheckpointError
+            The store has no folder.
+        """
         if self.root is None:
             raise CheckpointError("this Store has no folder (root=None); give it one to keep results")
         folder = self.root if kind == "fit" else self.root / kind
@@ -100,7 +158,21 @@ class Store:
     # ----------------------------------------------------------------- fits
 
     def get_fit(self, key: str, *, name: str = "fit", device: str | torch.device = "auto") -> Any:
-        """The stored Fit, or ``None`` (a missing or damaged file counts as missing)."""
+        """The stored Fit, or ``None`` (a missing or damaged file counts as missing).
+
+        Parameters
+        ----------
+        key : str
+            E.g. :func:`fit_key`.
+        name : str
+            A prefix of the file name (the family, say).
+        device : str or torch.device
+            Where to load the model.
+
+        Returns
+        -------
+        Fit or None
+        """
         if self.root is None:
             self.misses += 1
             return None
@@ -117,7 +189,22 @@ class Store:
         return fit
 
     def put_fit(self, key: str, fit: Any, *, name: str = "fit") -> Path | None:
-        """Save ``fit`` under ``key`` (atomically); nothing without a folder."""
+        """Save ``fit`` under ``key`` (atomically); nothing without a folder.
+
+        Parameters
+        ----------
+        key : str
+            E.g. :func:`fit_key`.
+        fit : Fit
+            What to keep.
+        name : str
+            A prefix of the file name.
+
+        Returns
+        -------
+        Path or None
+            The checkpoint written.
+        """
         if self.root is None:
             return None
         path = self.path("fit", f"{name}-{key}", ".safetensors")
@@ -125,14 +212,40 @@ class Store:
         return save(fit, path)
 
     def has_fit(self, key: str, *, name: str = "fit") -> bool:
-        """Whether :meth:`get_fit` would find ``key`` (without loading or counting it)."""
+        """Whether :meth:`get_fit` would find ``key`` (without loading or counting it).
+
+        Parameters
+        ----------
+        key : str
+            The fit's key.
+        name : str
+            The file name's prefix.
+
+        Returns
+        -------
+        bool
+        """
         return self.root is not None and self.path("fit", f"{name}-{key}", ".safetensors").exists()
 
     # ----------------------------------------------------------------- records and arrays
 
     @staticmethod
     def unit_key(kind: str, settings: Mapping[str, Any], images: Sequence[np.ndarray]) -> str:
-        """The key of a unit of work: its kind, settings, the images' bytes and shapes, and the version (32 hex)."""
+        """The key of a unit of work: its kind, settings, the images' bytes and shapes, and the version (32 hex).
+
+        Parameters
+        ----------
+        kind : str
+            The experiment (or other producer) of the unit.
+        settings : mapping
+            Everything that decides the unit's result, JSON-able.
+        images : sequence of ndarray
+            The images it reads (hashed as float32).
+
+        Returns
+        -------
+        str
+        """
         shots = []
         for img in images:
             a = np.ascontiguousarray(img, dtype=np.float32)
@@ -140,7 +253,19 @@ class Store:
         return digest({"kind": kind, "settings": dict(settings), "images": shots, "pixparam": __version__})[:32]
 
     def get_records(self, kind: str, key: str) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]] | None:
-        """A finished unit's records and arrays, or ``None`` when it has not finished (or its files are damaged)."""
+        """A finished unit's records and arrays, or ``None`` when it has not finished (or its files are damaged).
+
+        Parameters
+        ----------
+        kind : str
+            The subfolder.
+        key : str
+            E.g. :meth:`unit_key`.
+
+        Returns
+        -------
+        (list of dict, dict of str to ndarray) or None
+        """
         if self.root is None:
             self.misses += 1
             return None
@@ -164,7 +289,19 @@ class Store:
         records: list[dict[str, Any]],
         arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        """Store a finished unit: arrays first, so a readable JSON always has its arrays."""
+        """Store a finished unit: arrays first, so a readable JSON always has its arrays.
+
+        Parameters
+        ----------
+        kind : str
+            The subfolder.
+        key : str
+            E.g. :meth:`unit_key`.
+        records : list of dict
+            JSON-able rows (non-finite numbers are encoded, see :func:`finite`).
+        arrays : mapping of str to ndarray, optional
+            Saved beside them as ``.npz``.
+        """
         if self.root is None:
             return
         rec_path, arr_path = self.path(kind, key, ".json"), self.path(kind, key, ".npz")
@@ -178,7 +315,18 @@ class Store:
 
 
 def finite(obj: Any) -> Any:
-    """Replace NaN by ``None``, infinities by ``{"nonfinite": "inf"}`` and numpy scalars by Python ones."""
+    """Replace NaN by ``None``, infinities by ``{"nonfinite": "inf"}`` and numpy scalars by Python ones.
+
+    Parameters
+    ----------
+    obj : object
+        Dicts, lists and tuples are walked; anything else is returned as is.
+
+    Returns
+    -------
+    object
+        Strict JSON can hold it.
+    """
     if isinstance(obj, Mapping):
         return {str(k): finite(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -191,7 +339,17 @@ def finite(obj: Any) -> Any:
 
 
 def from_json(obj: Any) -> Any:
-    """Undo :func:`finite`'s encoding of infinities (``None`` reads back as NaN in records)."""
+    """Undo :func:`finite`'s encoding of infinities (``None`` reads back as NaN in records).
+
+    Parameters
+    ----------
+    obj : object
+        What ``json.loads`` read.
+
+    Returns
+    -------
+    object
+    """
     if isinstance(obj, Mapping):
         if set(obj) == {"nonfinite"}:
             return float(obj["nonfinite"])

@@ -208,7 +208,18 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        """Rebuild from :meth:`to_dict` (older checkpoints lack the newer fields: they get their defaults)."""
+        """Rebuild from :meth:`to_dict` (older checkpoints lack the newer fields: they get their defaults).
+
+        Parameters
+        ----------
+        d : dict
+            A checkpoint's or a fit's ``config``; keys that are not settings
+            (``init_from``, ``trained_with``) are ignored.
+
+        Returns
+        -------
+        TrainConfig
+        """
         names = set(cls.setting_names())
         kept = {k: v for k, v in d.items() if k in names}
         if "betas" in kept:
@@ -216,7 +227,19 @@ class TrainConfig:
         return cls(**kept)
 
     def lr_at(self, step: int) -> float:
-        """Learning rate for update ``step`` (1-based): linear warm-up, then cosine decay."""
+        """Learning rate for update ``step`` (1-based): linear warm-up, then cosine decay.
+
+        Parameters
+        ----------
+        step : int
+            From 1 to ``steps``.
+
+        Returns
+        -------
+        float
+            Rises linearly to ``lr`` over the warm-up, then falls to
+            ``final_lr * lr`` at the last step.
+        """
         warm = max(1, round(self.warmup * self.steps))
         if step <= warm:
             return self.lr * step / warm

@@ -203,7 +203,21 @@ def fit_ladder(
 
 @dataclass
 class FitJob:
-    """One planned fit of an image: architecture, settings, initialised model and points, before training."""
+    """One planned fit of an image: architecture, settings, initialised model and points, before training.
+
+    Attributes
+    ----------
+    image : (H, W, C) ndarray of float32
+        The image to fit.
+    arch : Arch
+        The planned architecture.
+    cfg : TrainConfig
+        The resolved settings.
+    model : Field
+        The initialised network, on ``cfg.device``.
+    points : Points
+        The image's pixels as training points.
+    """
 
     image: np.ndarray
     arch: Arch
@@ -228,6 +242,23 @@ class FitJob:
         of at least the pixel count asks for full batch whatever the memory
         estimate says; with none, mini-batches are used when full batch does
         not fit in memory.
+
+        Parameters
+        ----------
+        img : (H, W, C) ndarray of float32
+            The image, already loaded.
+        budget : int, str or Arch
+            As for :func:`fit`.
+        family : str, optional
+            As for :func:`fit`.
+        points : Points, optional
+            Training points to share with another job of the same image.
+        **options
+            :func:`fit`'s settings and architecture options.
+
+        Returns
+        -------
+        FitJob
         """
         arch, cfg = cls.configure(img, budget, family, **options)
         dev = torch.device(cfg.device)
@@ -238,7 +269,19 @@ class FitJob:
     def configure(
         img: np.ndarray, budget: int | str | Arch, family: str | None = None, **options: Any
     ) -> tuple[Arch, TrainConfig]:
-        """The architecture and the resolved settings :meth:`plan` would use (nothing is built)."""
+        """The architecture and the resolved settings :meth:`plan` would use (nothing is built).
+
+        Parameters
+        ----------
+        img : (H, W, C) ndarray of float32
+            The image, already loaded.
+        budget, family, **options
+            As for :meth:`plan`.
+
+        Returns
+        -------
+        (Arch, TrainConfig)
+        """
         h, w, c = img.shape
         names = set(TrainConfig.setting_names())
         settings = {k: v for k, v in options.items() if k in names}
@@ -251,10 +294,26 @@ class FitJob:
 
     @property
     def desc(self) -> str:
+        """A progress-bar label: family and budget."""
         return f"{self.arch.family} {format_count(self.arch.n_params)}"
 
     def finish(self, result: TrainResult, *, init_from: Fit | None = None, trained_with: int = 1) -> Fit:
-        """The trained model as a measured :class:`Fit`."""
+        """The trained model as a measured :class:`Fit`.
+
+        Parameters
+        ----------
+        result : TrainResult
+            What :func:`train` returned for this job's model.
+        init_from : Fit, optional
+            The fit whose weights training started from (recorded in the config).
+        trained_with : int
+            How many networks trained together in one batched loop.
+
+        Returns
+        -------
+        Fit
+            Measured against the job's image.
+        """
         self.model.eval()
         config = self.cfg.to_dict()
         if init_from is not None:
@@ -275,7 +334,18 @@ class FitJob:
 
 
 def memory_groups(jobs: Sequence[FitJob]) -> list[list[int]]:
-    """Consecutive runs of job indices that can train together: same loop settings, activations within the cap."""
+    """Consecutive runs of job indices that can train together: same loop settings, activations within the cap.
+
+    Parameters
+    ----------
+    jobs : sequence of FitJob
+        Planned jobs, all on one device.
+
+    Returns
+    -------
+    list of list of int
+        Groups of indices into ``jobs``, in order.
+    """
     groups: list[list[int]] = []
     used = 0
     cap = memory_cap(jobs[0].points.device, jobs[0].cfg.memory_cap)  # every job is on one device
@@ -301,7 +371,30 @@ def memory_groups(jobs: Sequence[FitJob]) -> list[list[int]]:
 def resolve_arch(
     budget: int | str | Arch, family: str | None, channels: int, resolution: int, options: dict[str, Any]
 ) -> Arch:
-    """``budget`` itself when it is an Arch (checked against the family, channels and options), else a plan."""
+    """``budget`` itself when it is an Arch (checked against the family, channels and options), else a plan.
+
+    Parameters
+    ----------
+    budget : int, str or Arch
+        A budget, or an architecture planned before.
+    family : str or None
+        The family (``None``: ``"siren"``, or the Arch's).
+    channels : int
+        The image's channels.
+    resolution : int
+        The image's longest side.
+    options : dict
+        Architecture options for :func:`pixparam.plan`.
+
+    Returns
+    -------
+    Arch
+
+    Raises
+    ------
+    BudgetError
+        An Arch that disagrees with ``family``, ``channels`` or ``options``.
+    """
     if isinstance(budget, Arch):
         if options:
             raise BudgetError(f"options {sorted(options)} conflict with a given Arch; plan the Arch with them instead")

@@ -44,7 +44,15 @@ def networks_trained() -> int:
 
 @dataclass
 class TrainResult:
-    """What :func:`train` returns per network: its curve and the loop's wall time."""
+    """What :func:`train` returns per network: its curve and the loop's wall time.
+
+    Attributes
+    ----------
+    history : History
+        The training curve.
+    seconds : float
+        Wall time of the whole loop (shared by the networks trained together).
+    """
 
     history: History
     seconds: float
@@ -156,6 +164,18 @@ def adam_options(device: torch.device, fused: bool | None = None) -> dict[str, A
     saves the per-tensor overhead that dominates small fits and is about
     even on large ones (``benchmarks/bench_fastpaths.py``); on CUDA it is
     PyTorch's fastest Adam. Results agree with the plain Adam to rounding.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where the parameters are.
+    fused : bool, optional
+        Force the fused Adam on (where it exists) or off.
+
+    Returns
+    -------
+    dict
+        ``{"fused": True}`` or ``{}``.
     """
     fused_devices = ("cpu", "cuda") if _TORCH_VERSION >= (2, 4) else ("cuda",)
     if fused is None:

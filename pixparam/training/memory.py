@@ -20,8 +20,22 @@ BYTES_PER_PARAM = 20
 
 
 def memory_cap(device: torch.device, override: int | None = None) -> int:
-    """Bytes a training step may use for activations: ``override``, else half the free CUDA memory, else a
-    quarter of RAM up to 4 GiB."""
+    """Bytes a training step may use for activations.
+
+    ``override`` when given; else half the free CUDA memory on a GPU, or a
+    quarter of RAM up to 4 GiB.
+
+    Parameters
+    ----------
+    device : torch.device
+        Where training runs.
+    override : int, optional
+        The cap to use (``TrainConfig.memory_cap``).
+
+    Returns
+    -------
+    int
+    """
     if override is not None:
         return int(override)
     if device.type == "cuda":
@@ -35,12 +49,42 @@ def memory_cap(device: torch.device, override: int | None = None) -> int:
 
 
 def step_bytes(cfg: TrainConfig, model: nn.Module | Arch, n_points: int) -> int:
-    """Activation memory of one training step: forward activations, their gradients, slack."""
+    """Activation memory of one training step: forward activations, their gradients, slack.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+        Its ``batch_size`` (``None``: every point) sets the points per step.
+    model : torch.nn.Module or Arch
+        The network, or its architecture.
+    n_points : int
+        Training points.
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
     return 3 * bytes_per_point(model) * (cfg.batch_size or n_points)
 
 
 def auto_batch(cfg: TrainConfig, model: nn.Module | Arch, n_points: int) -> TrainConfig:
-    """``cfg`` with random mini-batches (a power of two, at least 4096) when full batch exceeds the memory cap."""
+    """``cfg`` with random mini-batches (a power of two, at least 4096) when full batch exceeds the memory cap.
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+        Resolved settings without a ``batch_size``.
+    model : torch.nn.Module or Arch
+        The network, or its architecture.
+    n_points : int
+        Training points.
+
+    Returns
+    -------
+    TrainConfig
+        ``cfg`` itself when full batch fits.
+    """
     per_point = 3 * bytes_per_point(model)
     cap = memory_cap(torch.device(cfg.device), cfg.memory_cap)
     if n_points * per_point <= cap:
@@ -52,7 +96,17 @@ def auto_batch(cfg: TrainConfig, model: nn.Module | Arch, n_points: int) -> Trai
 
 
 def prepared_bytes(prepared: Prepared) -> int:
-    """Bytes held by a prepared encoding (one tensor or a tuple)."""
+    """Bytes held by a prepared encoding (one tensor or a tuple).
+
+    Parameters
+    ----------
+    prepared : torch.Tensor or tuple of torch.Tensor
+        What :meth:`pixparam.fields.Field.prepare` returned.
+
+    Returns
+    -------
+    int
+    """
     parts = (prepared,) if isinstance(prepared, torch.Tensor) else prepared
     return sum(t.numel() * t.element_size() for t in parts)
 

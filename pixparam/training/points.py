@@ -53,7 +53,20 @@ class Points:
 
     @classmethod
     def from_image(cls, image: np.ndarray, device: str | torch.device = "cpu") -> Points:
-        """Every pixel of an ``(H, W, C)`` image, in raster order, at its pixel centre."""
+        """Every pixel of an ``(H, W, C)`` image, in raster order, at its pixel centre.
+
+        Parameters
+        ----------
+        image : (H, W, C) ndarray of float32
+            Values in ``[0, 1]``.
+        device : str or torch.device
+            Where the tensors live.
+
+        Returns
+        -------
+        Points
+            ``H * W`` points without weights.
+        """
         h, w, c = image.shape
         target = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32).reshape(-1, c))
         return cls(grid(h, w, device=device), target.to(device))
@@ -65,16 +78,38 @@ class Points:
 
     @property
     def device(self) -> torch.device:
+        """Where the tensors are."""
         return self.coords.device
 
     def subset(self, rows: np.ndarray | torch.Tensor) -> Points:
-        """The points at ``rows`` (indices), in that order."""
+        """The points at ``rows`` (indices), in that order.
+
+        Parameters
+        ----------
+        rows : (K,) ndarray or torch.Tensor of int
+            Row indices (e.g. a training split, or every other pixel).
+
+        Returns
+        -------
+        Points
+            ``K`` points; weights are taken along.
+        """
         idx = torch.as_tensor(np.asarray(rows), dtype=torch.int64).to(self.device)
         w = None if self.weights is None else self.weights[idx]
         return Points(self.coords[idx], self.target[idx], w)
 
     def to(self, device: str | torch.device) -> Points:
-        """The same points on ``device``."""
+        """The same points on ``device``.
+
+        Parameters
+        ----------
+        device : str or torch.device
+            Where to move them.
+
+        Returns
+        -------
+        Points
+        """
         w = None if self.weights is None else self.weights.to(device)
         return Points(self.coords.to(device), self.target.to(device), w)
 
