@@ -31,7 +31,17 @@ JPEG_SUBSAMPLINGS: tuple[str, ...] = ("4:2:0", "4:4:4")
 
 
 def available(codec: str) -> bool:
-    """Whether this Pillow can write ``codec`` (AVIF needs Pillow >= 11.3 wheels or libavif)."""
+    """Whether this Pillow can write ``codec`` (AVIF needs Pillow >= 11.3 wheels or libavif).
+
+    Parameters
+    ----------
+    codec : str
+        ``"jpeg"``, ``"webp"`` or ``"avif"``.
+
+    Returns
+    -------
+    bool
+    """
     return codec == "jpeg" or (codec in _FORMAT and bool(features.check(codec)))
 
 
@@ -55,6 +65,10 @@ class Coded(Measured):
         JPEG's chroma subsampling (``"4:2:0"``, ``"4:4:4"``), else ``None``.
     data : bytes
         The file.
+    image : (H, W, C) ndarray or None
+        The encoded image (for metrics).
+    metrics : dict
+        ``psnr`` and ``ssim`` against ``image``, once measured.
     """
 
     codec: str
@@ -85,6 +99,20 @@ def encode(u8: np.ndarray, codec: str, quality: int, subsampling: str | None = N
 
     JPEG optimises its Huffman tables; WebP uses its slowest, smallest method;
     AVIF speed 6 (Pillow's default). Gray images go to WebP and AVIF as RGB.
+
+    Parameters
+    ----------
+    u8 : (H, W) or (H, W, 3) ndarray of uint8
+        The image.
+    codec : {"jpeg", "webp", "avif"}
+    quality : int
+        The codec's quality setting.
+    subsampling : str, optional
+        JPEG's chroma subsampling (``"4:2:0"``, ``"4:4:4"``); default Pillow's.
+
+    Returns
+    -------
+    bytes
     """
     if codec not in _FORMAT:
         raise ConfigError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
@@ -101,7 +129,19 @@ def encode(u8: np.ndarray, codec: str, quality: int, subsampling: str | None = N
 
 
 def decode(data: bytes, channels: int) -> np.ndarray:
-    """A file's pixels as ``(H, W, channels)`` float32 in ``[0, 1]`` (gray: the mean of RGB)."""
+    """A file's pixels as ``(H, W, channels)`` float32 in ``[0, 1]`` (gray: the mean of RGB).
+
+    Parameters
+    ----------
+    data : bytes
+        An image file.
+    channels : int
+        1 or 3.
+
+    Returns
+    -------
+    (H, W, channels) ndarray of float32
+    """
     with Image.open(io.BytesIO(data)) as pil:
         a = np.asarray(pil.convert("L" if pil.mode == "L" else "RGB"), dtype=np.float32) / 255.0
     if a.ndim == 2:
@@ -202,6 +242,17 @@ def png_pixels_at_most(image: ImageSource, max_bytes: int) -> tuple[Pixels, int]
     The counterpart is the image area-downsampled (aspect kept, as
     :func:`pixparam.pixelate`); its 8-bit PNG is written with Pillow's
     optimiser. ``None`` when even one pixel's PNG is larger.
+
+    Parameters
+    ----------
+    image : path, sample name, PIL image or ndarray
+    max_bytes : int
+        The budget, headers included.
+
+    Returns
+    -------
+    (Pixels, int) or None
+        The counterpart and its PNG's size in bytes.
     """
     img = load_image(image)
     h, w, c = img.shape

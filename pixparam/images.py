@@ -238,6 +238,13 @@ def check_image_output(path: str | os.PathLike, channels: int) -> str:
         the channels; the message names a suffix that can.
     OutputError
         The folder is missing or not writable, or the path is a folder.
+
+    Parameters
+    ----------
+    path : str or path
+        The image file to write; its suffix picks the format.
+    channels : int
+        The image's channels (1, 3 or 4).
     """
     path = Path(path)
     fmt = Image.registered_extensions().get(path.suffix.lower())

@@ -79,7 +79,13 @@ def _available_ram() -> tuple[int, str]:
 
 
 def format_bytes(n: float) -> str:
-    """Bytes for people: ``'512 B'``, ``'3.2 MB'``, ``'1.4 TB'`` (decimal units)."""
+    """Bytes for people: ``'512 B'``, ``'3.2 MB'``, ``'1.4 TB'`` (decimal units).
+
+    Parameters
+    ----------
+    n : float
+        A number of bytes.
+    """
     n = float(n)
     for unit, scale in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= scale:

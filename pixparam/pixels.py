@@ -181,7 +181,13 @@ PARAM_BITS = (32, 16, 8, 6, 4, 3, 2)
 
 
 def check_param_bits(param_bits: Any) -> int:
-    """``param_bits`` when it is one of :data:`PARAM_BITS`, else a :class:`~pixparam.ConfigError`."""
+    """``param_bits`` when it is one of :data:`PARAM_BITS`, else a :class:`~pixparam.ConfigError`.
+
+    Parameters
+    ----------
+    param_bits : int
+        Bits per parameter, one of :data:`PARAM_BITS`.
+    """
     if isinstance(param_bits, bool) or not isinstance(param_bits, (int, np.integer)) or param_bits not in PARAM_BITS:
         raise ConfigError(
             f"param_bits={param_bits!r}; bits per parameter is one of {', '.join(map(str, PARAM_BITS))} "

@@ -76,17 +76,39 @@ class LineProgress:
         self.last = time.monotonic()
 
     def update(self, n: int = 1) -> None:
-        """Count ``n`` more units; print a line when :attr:`every` seconds have passed since the last."""
+        """Count ``n`` more units; print a line when :attr:`every` seconds have passed since the last.
+
+        Parameters
+        ----------
+        n : int
+            Units of work just done.
+        """
         self.n += n
         if time.monotonic() - self.last >= self.every:
             self._print()
 
     def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        """What the next line ends with (tqdm's postfix)."""
+        """What the next line ends with (tqdm's postfix).
+
+        Parameters
+        ----------
+        s : str
+            Text shown after the count.
+        refresh : bool
+            Accepted for tqdm compatibility (lines print on their own schedule).
+        """
         self.postfix = str(s)
 
     def set_description(self, desc: str | None = None, refresh: bool = True) -> None:
-        """What the next line starts with (tqdm's description)."""
+        """What the next line starts with (tqdm's description).
+
+        Parameters
+        ----------
+        desc : str, optional
+            The label.
+        refresh : bool
+            Accepted for tqdm compatibility.
+        """
         self.desc = str(desc or "")
 
     def close(self) -> None:

@@ -72,6 +72,11 @@ def run(argv: Sequence[str] | None = None) -> None:
         What the command refused, with its one-line message.
     SystemExit
         A usage error (status 2), after printing the usage.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``pixparam`` (default: ``sys.argv[1:]``).
     """
     args = parse(argv)
     args.run(args)

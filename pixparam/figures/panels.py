@@ -136,6 +136,13 @@ def check_figure_path(path: str | os.PathLike, *, dpi: float | None = None) -> s
         missing or not writable.
     ConfigError
         ``dpi`` is not a number in :data:`DPI_RANGE`.
+
+    Parameters
+    ----------
+    path : str or path
+        The figure file to write; its suffix picks the format.
+    dpi : float, optional
+        The resolution it will be saved at (checked against the memory limit).
     """
     from matplotlib.backend_bases import FigureCanvasBase
 

@@ -40,6 +40,7 @@ from ..result import Fit, History
 
 __all__ = ["MAGIC", "pack", "unpack"]
 
+#: The first four bytes of every packed file.
 MAGIC = b"PPK1"
 #: Version of the header layout.
 FORMAT = 1
@@ -192,6 +193,17 @@ def unpack(path: str | os.PathLike, *, device: str | torch.device = "auto") -> F
 
     Its ``grids`` and ``masks`` are those of the quantised fit, so
     :func:`pixparam.edit.heal` keeps the values on them.
+
+    Parameters
+    ----------
+    path : str or path
+        A ``.ppk`` file.
+    device : str or torch.device
+        Where to put the model (``"auto"``: cuda, then mps, then cpu).
+
+    Returns
+    -------
+    Fit
 
     Raises
     ------

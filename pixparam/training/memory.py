@@ -124,6 +124,17 @@ def check_train_memory(cfg: TrainConfig, arch: Arch, n_points: int, channels: in
         The parameters take most of the estimate (lower the budget).
     ImageError
         The pixels take most of it (lower the image size).
+
+    Parameters
+    ----------
+    cfg : TrainConfig
+        The run's settings (batch size, device, memory cap).
+    arch : Arch
+        The network.
+    n_points : int
+        Points per epoch.
+    channels : int
+        Target channels.
     """
     from ..budget import format_count
     from ..errors import BudgetError, ImageError
