@@ -131,8 +131,13 @@ def codec_at(records: list[dict], image: str, series: str, n_bytes: int) -> dict
     return None
 
 
+def has_file(r: dict | None) -> bool:
+    """Whether a codec record holds a file (no file fits: its PSNR is None, or NaN once read back)."""
+    return r is not None and r.get("psnr") is not None and not math.isnan(r["psnr"])
+
+
 def db(r: dict | None) -> str:
-    return "no file fits" if r is None or r.get("psnr") is None else f"{r['psnr']:.2f} dB"
+    return f"{r['psnr']:.2f} dB" if has_file(r) else "no file fits"
 
 
 def shown(paths: str) -> str:
@@ -209,7 +214,7 @@ def wins(records: list[dict], image: str) -> list[str]:
         said = []
         for series, label in (("jpeg", "JPEG"), ("webp", "WebP"), ("avif", "AVIF"), ("pixels/png", "PNG pixels")):
             c = codec_at(records, image, series, n)
-            if c is None or c.get("psnr") is None:
+            if not has_file(c):
                 said.append(f"{label} has no file" + ("" if net is None else ", the network has one"))
             elif net is None:
                 said.append(f"{label} wins ({c['psnr']:.2f} dB; no network fits)")

@@ -33,7 +33,7 @@ from pixparam.cli import main, parse
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
-SKIP = ("python -m pip install", "pip install", "python -m pytest")
+SKIP = ("python -m pip install", "pip install", "python -m pytest", "python -m sphinx")  # CI builds the site itself
 PARSE_ONLY = ("gallery",)
 
 

@@ -10,13 +10,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..errors import ConfigError
-from .style import clamp_width, color_for, style
+from .style import OKABE_ITO, clamp_width, color_for, style
 
 __all__ = ["draw_rate_distortion", "plot_rate_distortion"]
 
 _CODEC_LABEL = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "pixels/png": "pixels (PNG)"}
 _BIT_MARKERS = {4: "v", 6: "s", 8: "o", 16: "D", 32: "^"}
 _CODEC_STYLE = {"jpeg": "--", "webp": "-.", "avif": ":", "pixels/png": "-"}
+_CODEC_COLOR = {"jpeg": OKABE_ITO["orange"], "webp": OKABE_ITO["sky blue"], "avif": "0.35", "pixels/png": "black"}
 
 
 def draw_rate_distortion(
@@ -51,8 +52,7 @@ def draw_rate_distortion(
         pts = sorted((r["bpp"], r[metric]) for r in records if r["series"] == series and r.get(metric) is not None)
         if pts:
             x, y = zip(*pts)
-            color = color_for("pixels" if series == "pixels/png" else series)
-            ax.plot(x, y, color=color, ls=_CODEC_STYLE[series], lw=1.3, label=_CODEC_LABEL[series])
+            ax.plot(x, y, color=_CODEC_COLOR[series], ls=_CODEC_STYLE[series], lw=1.3, label=_CODEC_LABEL[series])
     if references and metric == "psnr":
         for i, ref in enumerate(references):
             ax.plot([ref["bpp"]], [ref["psnr"]], marker="+", ms=6, color="0.55", ls="none",
