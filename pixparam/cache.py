@@ -53,6 +53,11 @@ def fit_key(image: np.ndarray, budget: int | str | Arch, family: str | None = No
     return content_key(Points.from_image(image).digest(), arch, cfg.key(), init)
 
 
+def _family_of(budget: int | str | Arch, family: str | None) -> str:
+    """The family a fit with these arguments has (names its file in the store)."""
+    return budget.family if isinstance(budget, Arch) else (family or "siren")
+
+
 class FitCache:
     """Fits kept in a :class:`~pixparam.store.Store`, reused when the same fit is asked for again.
 
@@ -112,7 +117,7 @@ class FitCache:
         -------
         pathlib.Path
         """
-        name = budget.family if isinstance(budget, Arch) else (family or "siren")
+        name = _family_of(budget, family)
         return self.store.path("fit", f"{name}-{fit_key(image, budget, family, **fit_kwargs)}", ".safetensors")
 
     def fit(self, image: ImageSource, budget: int | str | Arch, family: str | None = None, **fit_kwargs: Any) -> Fit:
@@ -135,7 +140,7 @@ class FitCache:
         if self.store.root is None:
             self.store.misses += 1
             return fit(img, budget, family, **fit_kwargs)
-        name = budget.family if isinstance(budget, Arch) else (family or "siren")
+        name = _family_of(budget, family)
         key = fit_key(img, budget, family, **fit_kwargs)
         found = self.store.get_fit(key, name=name, device=fit_kwargs.get("device", "auto"))
         if found is not None:
@@ -157,5 +162,5 @@ class FitCache:
         -------
         bool
         """
-        name = budget.family if isinstance(budget, Arch) else (family or "siren")
+        name = _family_of(budget, family)
         return self.store.has_fit(fit_key(load_image(image), budget, family, **fit_kwargs), name=name)

@@ -21,7 +21,7 @@ from .images import ImageSource, load_image, to_uint8, upsample
 from .metrics import Measured, psnr
 from .pixels import Pixels, pixelate
 
-__all__ = ["CODECS", "Coded", "at_most", "available", "decode", "encode", "png_pixels_at_most"]
+__all__ = ["CODECS", "Coded", "at_most", "at_size", "available", "decode", "encode", "png_pixels_at_most"]
 
 #: Codecs :func:`at_most` knows, in the order figures show them.
 CODECS: tuple[str, ...] = ("jpeg", "webp", "avif")
@@ -83,15 +83,32 @@ class Coded(Measured):
 
     def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
         """The decoded image (resampled bicubic if ``size`` differs)."""
-        if tuple(size) == self.decoded.shape[:2]:
-            return self.decoded
-        return upsample(self.decoded, size, mode="bicubic")
+        return at_size(self.decoded, size)
 
     def caption(self) -> str:
         """``'WebP q 37 · 3,912 B'``."""
         name = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF"}[self.codec]
         sub = f" {self.subsampling}" if self.subsampling else ""
         return f"{name}{sub} q {self.quality} · {self.n_bytes:,} B"
+
+
+def at_size(decoded: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A decoded file's pixels at ``size``: themselves, or resampled bicubic.
+
+    Parameters
+    ----------
+    decoded : (H, W, C) ndarray of float32
+        Decoded pixels in ``[0, 1]``.
+    size : (int, int)
+        ``(h, w)`` wanted.
+
+    Returns
+    -------
+    (h, w, C) ndarray of float32
+    """
+    if tuple(size) == decoded.shape[:2]:
+        return decoded
+    return upsample(decoded, size, mode="bicubic")
 
 
 def encode(u8: np.ndarray, codec: str, quality: int, subsampling: str | None = None) -> bytes:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from .codecs import at_size, encode
 from .errors import BudgetError, ImageError
-from .images import ImageSource, load_image, to_uint8, upsample
+from .images import ImageSource, load_image, to_uint8
 from .metrics import Measured
 
 __all__ = ["Jpeg", "jpeg_at_most"]
@@ -51,19 +52,11 @@ class Jpeg(Measured):
 
     def reconstruct(self, size: tuple[int, int]) -> np.ndarray:
         """The decoded image (resampled bicubic if ``size`` differs)."""
-        if tuple(size) == self.decoded.shape[:2]:
-            return self.decoded
-        return upsample(self.decoded, size, mode="bicubic")
+        return at_size(self.decoded, size)
 
     def caption(self) -> str:
         """``'JPEG q 37 · 3,912 B'``."""
         return f"JPEG q {self.quality} · {self.n_bytes:,} B"
-
-
-def _encode(u8: np.ndarray, quality: int) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(u8).save(buf, format="JPEG", quality=quality, optimize=True)
-    return buf.getvalue()
 
 
 def jpeg_at_most(image: ImageSource, max_bytes: int) -> Jpeg:
@@ -111,7 +104,7 @@ def jpeg_at_most(image: ImageSource, max_bytes: int) -> Jpeg:
     best: tuple[int, bytes] | None = None
     smallest = None
     for q in QUALITIES:
-        data = _encode(u8, q)
+        data = encode(u8, "jpeg", q)  # Pillow's default chroma subsampling, as always here
         smallest = len(data) if smallest is None else min(smallest, len(data))
         if len(data) <= max_bytes:
             best = (q, data)
