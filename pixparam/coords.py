@@ -29,3 +29,27 @@ def grid(
     xs = pixel_centers(w, device=device)
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
     return torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
+
+
+def region_grid(
+    shape: tuple[int, int], region: tuple[int, int, int, int], *, device: str | torch.device | None = None
+) -> torch.Tensor:
+    """Coordinates of the pixel centres inside a rectangle of an ``h × w`` image, ``(n, 2)`` as ``(x, y)``.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        ``(h, w)`` of the image.
+    region : (int, int, int, int)
+        ``(y0, x0, y1, x1)`` in pixels, half-open like numpy slicing, already checked to lie inside.
+    device : str or torch.device, optional
+        Where to create the tensor.
+
+    Returns
+    -------
+    ((y1 - y0) * (x1 - x0), 2) torch.Tensor
+        In raster order.
+    """
+    h, w = shape
+    y0, x0, y1, x1 = region
+    return grid(h, w, rows=(y0, y1), device=device).reshape(y1 - y0, w, 2)[:, x0:x1].reshape(-1, 2)

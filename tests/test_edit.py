@@ -222,8 +222,13 @@ def test_splice_region_hashgrid(tiny_fits, shared):
     # inside the region the render is b's exactly (same MLP, b's table entries)
     np.testing.assert_allclose(rg[:16, :16], pp.edit.splice(a, b, layers=["table"], align=False).render()[:16, :16])
     assert 0 < g.edits[-1]["table_entries"] < a.model.table.shape[0]
+    assert g.edits[-1]["values"] == g.edits[-1]["table_entries"] * a.model.table.shape[1]
     assert np.abs(rg[:16, :16] - ra[:16, :16]).max() > 0 and rb is not None
-    with pytest.raises(pp.EditError, match="with a table"):
+    with pytest.raises(
+        pp.EditError,
+        match=r"no values tied to a region.*apply to it are prune \(magnitude, random\), "
+        r"prune \(neurons\), align, splice \(layers, neurons\), quantize",
+    ):
         pp.edit.splice(tiny_fits["siren"], tiny_fits["siren"], region=(0, 0, 4, 4))
     with pytest.raises(pp.EditError, match="rectangle"):
         pp.edit.splice(a, b, region=(0, 0, 99, 4))

@@ -57,14 +57,43 @@ def linears(model: nn.Module) -> list[nn.Linear]:
     return hidden_layers(model)
 
 
+def applicable(family: str) -> list[str]:
+    """The edits that apply to a family, as people read them (what an EditError lists).
+
+    Parameters
+    ----------
+    family : str
+        A registered family.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["prune (magnitude, random)", "quantize", ...]``; the registry
+        decides: hidden units (``FamilySpec.mlp``), structured units
+        (``FamilySpec.units``) and regions (``FamilySpec.region_values``).
+    """
+    spec = spec_for(family)
+    out = ["prune (magnitude, random)"]
+    if spec.mlp is not None:
+        out += ["prune (neurons)", "align", "splice (layers, neurons)"]
+    elif spec.units is not None:
+        out.append(f"prune (neurons: drops whole {spec.unit_option or 'units'})")
+    if spec.region_values is not None:
+        out.append("splice (region)")
+    return [*out, "quantize", "noise", "blend", "heal", "qat"]
+
+
+def not_applicable(fit: Fit, what: str) -> EditError:
+    """The EditError for an edit the family has nothing for, naming the edits that apply."""
+    edits = ", ".join(applicable(fit.family))
+    return EditError(f"a {fit.family} network has {what}; the edits that apply to it are {edits}")
+
+
 def layer_prefix(fit: Fit) -> str:
     """The parameter-name prefix of the MLP's layers (``"mlp.layers."``), or EditError for a family without one."""
     name = spec_for(fit.family).mlp
     if name is None:
-        raise EditError(
-            f"a {fit.family} network has no hidden units to align, prune by neuron or splice by layer; "
-            f"the edits that apply to it are prune (magnitude, random), quantize, noise, blend and heal"
-        )
+        raise not_applicable(fit, "no hidden units to align, prune by neuron or splice by layer")
     return f"{name}.layers."
 
 

@@ -9,10 +9,10 @@ import torch
 
 from .._checks import number
 from .._deprecate import keyword_only
-from ..coords import grid
 from ..errors import EditError
+from ..fields import spec_for
 from ..result import Fit
-from ._base import compatible, copy_model, derive, layer_prefix, linears, tables
+from ._base import compatible, copy_model, derive, layer_prefix, linears, not_applicable, tables
 from ._match import align as _align
 
 
@@ -42,14 +42,18 @@ def splice(
         outgoing weights.
     align : bool
         First permute ``b``'s units to match ``a`` (:func:`align`), so that
-        "unit i" means the same thing in both.
+        "unit i" means the same thing in both (a family without hidden
+        units has nothing to align, and this is ignored).
     region : (y0, x0, y1, x1), optional
-        Hash grids only: a rectangle in **pixel coordinates** of the fitted
-        image (rows ``y0:y1``, columns ``x0:x1``, half-open like numpy
-        slicing). Every table entry that a pixel centre inside it reads
-        (all levels, all four cell corners) comes from ``b`` — the closest
-        thing to pasting pixels. Hash collisions and cell corners mean some
-        pixels outside the rectangle change too.
+        Families whose values sit at places in the image (the registry's
+        ``FamilySpec.region_values``: hash grid, grid, Gaussians): a
+        rectangle in **pixel coordinates** of the fitted image (rows
+        ``y0:y1``, columns ``x0:x1``, half-open like numpy slicing). Every
+        value that a pixel centre inside it reads comes from ``b`` — the
+        closest thing to pasting pixels. For a hash grid that is every table
+        entry read (all levels, all four cell corners), and hash collisions
+        and cell corners mean some pixels outside the rectangle change too.
+        ``fit.edits[-1]["values"]`` counts the values taken.
 
     Returns
     -------
@@ -61,14 +65,19 @@ def splice(
     ------
     EditError
         Nothing to splice, incompatible fits, bad indices, or ``region`` on a
-        family without a table.
+        family with no values tied to places (the message lists the edits that apply).
     """
     compatible(a, b, "splice")
     if layers is None and neurons is None and region is None:
         raise EditError("splice needs layers=, neurons= or region= to say what to take from b")
-    edit: dict = {"name": "splice", "layers": None, "neurons": None, "align": bool(align), "region": None}
+    region_values = spec_for(a.family).region_values
+    if region is not None and region_values is None:
+        raise not_applicable(a, "no values tied to a region of the image (region= takes those)")
+    box = None if region is None else check_region(region, a.image_shape[:2])
+    align = bool(align) and spec_for(a.family).mlp is not None  # nothing to align without hidden units
     if align:
         b = _align(a, b)
+    edit: dict = {"name": "splice", "layers": None, "neurons": None, "align": align, "region": None}
     model = copy_model(a)
     pa = dict(model.named_parameters())
     pb = dict(b.model.named_parameters())
@@ -112,16 +121,16 @@ def splice(
                 la[i].bias[idx.to(d)] = lb[i].bias[idx.to(d)].to(d)
                 la[i + 1].weight[:, idx.to(d)] = lb[i + 1].weight[:, idx.to(d)].to(d)
             edit["neurons"] = float(neurons) if isinstance(neurons, numbers.Real) else [int(v) for v in neurons]
-        if region is not None:
-            if not tabs:
-                raise EditError(
-                    f"region= needs a family with a table (hashgrid); a is {a.family} (use layers= or neurons=)"
-                )
-            rows = table_rows(model, a.image_shape[:2], region)
-            ta, tb = pa[tabs[0]], pb[tabs[0]]
-            ta[rows.to(ta.device)] = tb[rows.to(ta.device)].to(ta.device)
-            edit["region"] = [int(v) for v in region]
-            edit["table_entries"] = int(rows.numel())
+        if box is not None and region_values is not None:
+            taken = 0
+            for name, mask in region_values(model, a.image_shape[:2], box).items():
+                m = mask.to(pa[name].device)
+                pa[name][m] = pb[name].to(pa[name].device)[m]
+                taken += int(m.sum())
+            edit["region"] = list(box)
+            edit["values"] = taken
+            if tabs:
+                edit["table_entries"] = int(table_rows(model, a.image_shape[:2], box).numel())
     return derive(a, model, edit, masks={}, grids={})
 
 
@@ -139,13 +148,37 @@ def _units(neurons: float | Sequence[int], width: int) -> torch.Tensor:
     return torch.as_tensor(sorted(set(idx)), dtype=torch.int64)
 
 
+def check_region(region: tuple[int, int, int, int], shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """``region`` as four ints ``(y0, x0, y1, x1)``, or EditError unless it is a non-empty rectangle inside ``shape``.
+
+    Parameters
+    ----------
+    region : (int, int, int, int)
+        Pixel coordinates, half-open like numpy slicing.
+    shape : (int, int)
+        ``(h, w)`` of the image it is measured in.
+
+    Returns
+    -------
+    (int, int, int, int)
+    """
+    h, w = int(shape[0]), int(shape[1])
+    try:
+        y0, x0, y1, x1 = (int(v) for v in region)
+    except (TypeError, ValueError):
+        raise EditError(f"region={region!r}; write (y0, x0, y1, x1) in pixels") from None
+    if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
+        raise EditError(f"region={region!r} is not a non-empty rectangle inside the {h}×{w} image (y0, x0, y1, x1)")
+    return y0, x0, y1, x1
+
+
 def table_rows(model: torch.nn.Module, shape: tuple[int, int], region: tuple[int, int, int, int]) -> torch.Tensor:
     """Hash-table rows read by the pixel centres of ``region`` (pixel coordinates ``y0, x0, y1, x1``).
 
     Parameters
     ----------
     model : torch.nn.Module
-        A hash-grid field (it has ``table`` and ``lookup``).
+        A field with a lookup table (``FamilySpec.tables``) and ``region_values``: a hash grid.
     shape : (int, int)
         ``(h, w)`` of the image the region is measured in.
     region : (int, int, int, int)
@@ -159,18 +192,14 @@ def table_rows(model: torch.nn.Module, shape: tuple[int, int], region: tuple[int
     Raises
     ------
     EditError
-        The region is empty or leaves the image.
+        The region is empty or leaves the image, or the field has no table.
     """
-    h, w = int(shape[0]), int(shape[1])
-    try:
-        y0, x0, y1, x1 = (int(v) for v in region)
-    except (TypeError, ValueError):
-        raise EditError(f"region={region!r}; write (y0, x0, y1, x1) in pixels") from None
-    if not (0 <= y0 < y1 <= h and 0 <= x0 < x1 <= w):
-        raise EditError(f"region={region!r} is not a non-empty rectangle inside the {h}×{w} image (y0, x0, y1, x1)")
-    coords = grid(h, w, device=model.table.device).reshape(h, w, 2)[y0:y1, x0:x1].reshape(-1, 2)  # type: ignore[union-attr]
-    rows, _ = model.lookup(coords)  # type: ignore[operator]
-    return torch.unique(rows.reshape(-1)).cpu()
+    box = check_region(region, shape)
+    spec = spec_for(model.arch.family)  # type: ignore[union-attr]
+    if not spec.tables or spec.region_values is None:
+        raise EditError(f"table_rows needs a field with a lookup table (hashgrid); this is {spec.name}")
+    mask = spec.region_values(model, shape, box)[spec.tables[0]]  # type: ignore[arg-type]
+    return torch.nonzero(mask.reshape(mask.shape[0], -1).any(dim=1)).reshape(-1).cpu()
 
 
 def blend(a: Fit, b: Fit, alpha: float, *, align: bool = True) -> Fit:
@@ -196,6 +225,7 @@ def blend(a: Fit, b: Fit, alpha: float, *, align: bool = True) -> Fit:
     """
     compatible(a, b, "blend")
     alpha = number(alpha, "alpha", 0.0, 1.0)
+    align = bool(align) and spec_for(a.family).mlp is not None  # nothing to align without hidden units
     if align:
         b = _align(a, b)
     model = copy_model(a)

@@ -9,9 +9,10 @@ import torch
 from .._checks import number
 from ..budget import count
 from ..errors import EditError
-from ..fields import build
+from ..fields import build, spec_for
 from ..result import Fit
 from ._base import check_fit, copy_model, derive, layer_prefix, linears, reindex
+from .quantgrid import QuantGrid
 
 #: The ``method`` values :func:`prune` takes.
 METHODS = ("magnitude", "random", "neurons")
@@ -37,7 +38,9 @@ def prune(fit: Fit, amount: float, method: str = "magnitude", *, seed: int = 0) 
         ``neurons``: structured; the hidden units with the smallest
         ``‖incoming weights, bias‖ · ‖outgoing weights‖`` are removed, giving a
         genuinely smaller network with a new :class:`~pixparam.Arch` whose
-        ``n_params`` is exact. A hash grid's table is left whole.
+        ``n_params`` is exact. A hash grid's table is left whole. A family
+        with structured units instead of hidden ones (the registry's
+        ``FamilySpec.units``: Gaussians) drops its lowest-scoring units.
     seed : int
         Seeds ``random`` (a CPU generator).
 
@@ -109,6 +112,9 @@ def prune(fit: Fit, amount: float, method: str = "magnitude", *, seed: int = 0) 
 
 
 def _prune_neurons(fit: Fit, amount: float, edit: dict) -> Fit:
+    spec = spec_for(fit.family)
+    if spec.mlp is None and spec.units is not None:
+        return _prune_units(fit, amount, edit)
     layer_prefix(fit)  # EditError for a family without hidden units
     layers = linears(fit.model)
     rows = []
@@ -127,4 +133,23 @@ def _prune_neurons(fit: Fit, amount: float, edit: dict) -> Fit:
     model = build(arch, seed=int(fit.config.get("seed", 0)), device=fit.device)
     model.load_state_dict(state, strict=True)
     edit["kept"] = [r.tolist() for r in rows]
+    return derive(fit, model, edit, arch=arch, masks=masks, grids=grids)
+
+
+def _prune_units(fit: Fit, amount: float, edit: dict) -> Fit:
+    """Drop the lowest-scoring units (``FamilySpec.units``) of a family whose parameters have a row per unit."""
+    spec = spec_for(fit.family)
+    scores = spec.units(fit.model).detach().float().cpu()  # type: ignore[misc]
+    n = scores.numel()
+    n_keep = max(1, n - round(amount * n))
+    keep = torch.sort(torch.argsort(scores, descending=True, stable=True)[:n_keep]).values
+    old = fit.arch
+    options = {**old.options, spec.unit_option: n_keep}
+    arch = replace(old, options=options, n_params=count(old.family, old.channels, old.widths, options))
+    state = {k: v.detach()[keep.to(v.device)].clone() for k, v in fit.model.state_dict().items()}
+    masks = {k: m[keep] for k, m in fit.masks.items()}
+    grids = {k: (QuantGrid(g.bits, g.lo[keep], g.step[keep]) if g.per_channel else g) for k, g in fit.grids.items()}  # type: ignore[index]
+    model = build(arch, seed=int(fit.config.get("seed", 0)), device=fit.device)
+    model.load_state_dict(state, strict=True)
+    edit["kept"] = keep.tolist()
     return derive(fit, model, edit, arch=arch, masks=masks, grids=grids)

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ..arch import Arch, mlp_count
+from ..coords import region_grid
 from ..errors import BudgetError
 from .base import MLP, Field, init_relu_mlp, relu, relu_first_layer_bound, uniform_
 from .planning import check_options, int_option, mlp_bytes_per_point
@@ -279,6 +280,16 @@ def bytes_per_point(arch: Arch) -> int:
     return mlp_bytes_per_point(arch) + levels * 4 * (3 * 8 + 4 * (feats + 4))
 
 
+def region_values(
+    model: HashGrid, shape: tuple[int, int], region: tuple[int, int, int, int]
+) -> dict[str, torch.Tensor]:
+    """The table rows that pixel centres of ``region`` read (all levels, all four cell corners), as a mask."""
+    rows, _ = model.lookup(region_grid(shape, region, device=model.table.device))
+    hit = torch.zeros(model.table.shape[0], dtype=torch.bool, device=model.table.device)
+    hit[rows.reshape(-1)] = True
+    return {"table": hit[:, None].expand_as(model.table).clone()}
+
+
 SPEC = FamilySpec(
     name="hashgrid",
     module=HashGrid,
@@ -292,4 +303,5 @@ SPEC = FamilySpec(
     encoding="hash",
     activation="relu",
     summary="multiresolution hash-grid tables and a tiny ReLU MLP (Müller et al., 2022)",
+    region_values=region_values,
 )

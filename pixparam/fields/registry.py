@@ -22,6 +22,7 @@ from ..arch import Arch
 from ..errors import BudgetError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import torch
 
     from .base import Field
@@ -127,6 +128,26 @@ class FamilySpec:
         (``"sine"``, ``"relu"``, ...).
     summary : str
         One line for people.
+    init_from_image : callable or None
+        ``init_from_image(module, image, generator)``: set initial values from
+        the ``(H, W, C)`` float32 image being fitted, in place (a grid starts
+        as the image's area average; Gaussians sit where the image has
+        detail). :func:`pixparam.fit` calls it after building; a module
+        built alone (:func:`pixparam.fields.build`) keeps its image-free
+        initialisation.
+    region_values : callable or None
+        ``region_values(module, (h, w), (y0, x0, y1, x1)) -> {name: mask}``:
+        for each parameter a boolean mask of its shape marking the values
+        that pixel centres inside the region read (what
+        ``edit.splice(region=)`` takes from the other fit). The region is
+        checked before the call.
+    units : callable or None
+        For a family without hidden units whose parameters all have one row
+        per *unit* along axis 0 (a Gaussian, say): ``units(module) -> (N,)``
+        importance scores; ``edit.prune(method="neurons")`` keeps the
+        highest-scoring units and makes a genuinely smaller network.
+    unit_option : str or None
+        The ``arch.options`` key holding the number of units (with ``units``).
     """
 
     name: str
@@ -143,6 +164,10 @@ class FamilySpec:
     encoding: str = "raw"
     activation: str = "relu"
     summary: str = ""
+    init_from_image: Callable[[Field, np.ndarray, torch.Generator], None] | None = None
+    region_values: Callable[[Field, tuple[int, int], tuple[int, int, int, int]], dict[str, torch.Tensor]] | None = None
+    units: Callable[[Field], torch.Tensor] | None = None
+    unit_option: str | None = None
 
 
 _REGISTRY: dict[str, FamilySpec] = {}
@@ -172,6 +197,8 @@ def register(spec: FamilySpec, *, replace: bool = False) -> FamilySpec:
         raise BudgetError(f"register() takes a FamilySpec, got {type(spec).__name__}")
     if not spec.name.isidentifier():
         raise BudgetError(f"family name {spec.name!r} must be an identifier (letters, digits, underscores)")
+    if (spec.units is None) != (spec.unit_option is None):
+        raise BudgetError(f"family {spec.name!r}: units and unit_option go together (set both or neither)")
     if spec.name in _REGISTRY and not replace:
         raise BudgetError(f"family {spec.name!r} is already registered; pass replace=True to replace it")
     _REGISTRY[spec.name] = spec

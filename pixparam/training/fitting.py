@@ -18,7 +18,7 @@ import torch
 from ..arch import Arch
 from ..budget import format_count, plan
 from ..errors import BudgetError, ConfigError
-from ..fields import Field, build
+from ..fields import Field, build, spec_for
 from ..images import ImageSource, load_image
 from ..result import Fit
 from .config import TrainConfig
@@ -263,6 +263,9 @@ class FitJob:
         arch, cfg = cls.configure(img, budget, family, **options)
         dev = torch.device(cfg.device)
         model = build(arch, seed=cfg.seed, device=dev)
+        init = spec_for(arch.family).init_from_image
+        if init is not None:  # a family that starts from the image (a grid, Gaussians): its own seeded draws
+            init(model, img, torch.Generator().manual_seed(int(cfg.seed)))
         return cls(img, arch, cfg, model, Points.from_image(img, dev) if points is None else points)
 
     @staticmethod
