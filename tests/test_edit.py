@@ -13,6 +13,11 @@ from hypothesis import strategies as st
 import pixparam as pp
 
 FAMILIES = pp.FAMILIES
+#: Families with hidden units (align, neuron pruning and layer splicing act on them), and the others.
+HIDDEN = [f for f in FAMILIES if pp.fields.spec_for(f).mlp is not None]
+NO_HIDDEN = [f for f in FAMILIES if f not in HIDDEN]
+#: Families whose values sit at places in the image (splice by region).
+PLACED = [f for f in FAMILIES if pp.fields.spec_for(f).region_values is not None]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +86,7 @@ def test_prune_again_keeps_earlier_zeros(tiny_fits):
     assert prunable(a) - twice.n_effective == round(0.7 * prunable(a))
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", HIDDEN)
 def test_structured_prune_is_smaller_and_equals_masked(tiny_fits, family):
     a = tiny_fits[family]
     g = pp.edit.prune(a, 0.5, "neurons")
@@ -143,7 +148,7 @@ def test_positional_noise_seed_is_deprecated(tiny_fits):
     assert old.edits == new.edits
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", HIDDEN)
 def test_align_preserves_function(tiny_fits, seeded, family):
     a, b = tiny_fits[family], seeded[family]
     al = pp.edit.align(a, b)
@@ -180,12 +185,42 @@ def test_blend_ends(tiny_fits, shared, family):
     np.testing.assert_array_equal(pp.edit.blend(a, b, 1.0, align=False).render(), b.render())
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", HIDDEN)
 def test_splice_self_is_identity(tiny_fits, family):
     a = tiny_fits[family]
     ref = a.render()
     for kw in ({"layers": [0, -1]}, {"neurons": 0.5}, {"neurons": [0, 2]}):
         np.testing.assert_array_equal(pp.edit.splice(a, a, **kw).render(), ref)
+
+
+@pytest.mark.parametrize("family", PLACED)
+def test_splice_region_self_is_identity_and_takes_only_the_region(tiny_fits, shared, family):
+    a, b = tiny_fits[family], shared[family]
+    np.testing.assert_array_equal(pp.edit.splice(a, a, region=(0, 0, 8, 8)).render(), a.render())
+    g = pp.edit.splice(a, b, region=(0, 0, 8, 8))
+    assert 0 < g.edits[-1]["values"] < a.n_params and g.n_params == a.n_params
+    changed = sum(int((p != q).sum()) for p, q in zip(g.model.parameters(), a.model.parameters(), strict=True))
+    assert 0 < changed <= g.edits[-1]["values"]
+
+
+@pytest.mark.parametrize("family", NO_HIDDEN)
+def test_edits_without_hidden_units_name_the_ones_that_apply(tiny_fits, seeded, family):
+    a = tiny_fits[family]
+    applies = r"the edits that apply to it are prune \(magnitude, random\), .*quantize, noise, blend, heal, qat"
+    ops = (
+        lambda: pp.edit.align(a, seeded[family]),
+        lambda: pp.edit.splice(a, a, layers=[0]),
+        lambda: pp.edit.splice(a, a, neurons=0.5),
+    )
+    for op in ops:
+        with pytest.raises(pp.EditError, match=r"no hidden units to align.*" + applies):
+            op()
+    if pp.fields.spec_for(family).units is None:
+        with pytest.raises(pp.EditError, match=applies):
+            pp.edit.prune(a, 0.5, "neurons")
+    if family not in PLACED:
+        with pytest.raises(pp.EditError, match=r"no values tied to a region.*" + applies):
+            pp.edit.splice(a, a, region=(0, 0, 4, 4))
 
 
 def test_splice_takes_from_b(tiny_fits, shared):

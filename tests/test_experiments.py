@@ -100,7 +100,18 @@ def test_crowding_first_k_only(tiles4):
     assert r.images["siren/3/900/0"].shape[0] == 3 and r.meta["trained"] == 2
 
 
-@pytest.mark.parametrize("family", pp.FAMILIES)
+#: Families whose first hidden layer can take a K-image embedding (an MLP with a known first-layer init).
+EMBEDDABLE = [f for f in pp.FAMILIES if pp.fields.spec_for(f).mlp and pp.fields.spec_for(f).first_layer_bound]
+
+
+def test_families_without_an_mlp_refuse_an_embedding():
+    for family in sorted(set(pp.FAMILIES) - set(EMBEDDABLE)):
+        with pytest.raises(pp.BudgetError, match=f"{family} has no MLP to take an image embedding; use embed_dim=0"):
+            ex.plan_multi(3000, family, 2, 3, resolution=32)
+        assert ex.plan_multi(3000, family, 2, 3, resolution=32, embed_dim=0).n_embedding == 0
+
+
+@pytest.mark.parametrize("family", EMBEDDABLE)
 @pytest.mark.parametrize("k", [2, 16])
 def test_embedding_counts_toward_the_exact_budget(family, k):
     m = ex.plan_multi(3000, family, k, 3, resolution=32)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from torch import nn
 
-from . import fourier, hashgrid, relu, siren
+from . import finer, fourier, grid, hashgrid, relu, siren, wire
 from .base import MLP, Field, Prepared, build, bytes_per_point, hidden_layers
+from .finer import Finer
 from .fourier import FourierMLP
+from .grid import Grid
 from .hashgrid import HashGrid
 from .multi import MultiArch, MultiField, plan_multi, with_index
 from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
 from .relu import ReluMLP
 from .siren import Siren
+from .wire import Wire
 
 __all__ = [
     "FAMILIES",
@@ -24,13 +27,16 @@ __all__ = [
     "FamilyDefaults",
     "FamilySpec",
     "Field",
+    "Finer",
     "FourierMLP",
+    "Grid",
     "HashGrid",
     "MultiArch",
     "MultiField",
     "Prepared",
     "ReluMLP",
     "Siren",
+    "Wire",
     "build",
     "bytes_per_point",
     "hidden_layers",
@@ -42,11 +48,16 @@ __all__ = [
     "with_index",
 ]
 
-# The built-in families, in the order figures show them.
-register(siren.SPEC)
-register(fourier.SPEC)
-register(relu.SPEC)
+# The built-in families, in the order figures show them: from pixels to networks. A trained
+# grid of pixels, then values that sit at places (hashed multi-scale tables feeding a tiny
+# MLP), then pure networks of raw coordinates, the ReLU "bad lens" last.
+register(grid.SPEC)
 register(hashgrid.SPEC)
+register(fourier.SPEC)
+register(siren.SPEC)
+register(finer.SPEC)
+register(wire.SPEC)
+register(relu.SPEC)
 
 
 def n_trainable(module: nn.Module) -> int:

@@ -53,7 +53,7 @@ class MultiArch:
     @property
     def n_embedding(self) -> int:
         """Parameters the image index costs: the table and its first-layer weights."""
-        return self.n_images * self.embed_dim + self.embed_dim * self.base.width
+        return self.n_images * self.embed_dim + (self.embed_dim * self.base.width if self.embed_dim else 0)
 
     @property
     def n_params(self) -> int:
@@ -122,7 +122,7 @@ def plan_multi(
                 f"raise the budget or lower embed_dim"
             )
         base = plan(rest, family, channels, resolution=resolution)
-        over = base.n_params + n_images * d + d * base.width - budget
+        over = base.n_params + (n_images * d + d * base.width if d else 0) - budget
         if over <= 0:
             return MultiArch(base, n_images, d, budget)
         rest -= over

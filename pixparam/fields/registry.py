@@ -148,6 +148,11 @@ class FamilySpec:
         highest-scoring units and makes a genuinely smaller network.
     unit_option : str or None
         The ``arch.options`` key holding the number of units (with ``units``).
+    shape_option : str or None
+        A planner option that takes the image's ``(H, W)``: :func:`pixparam.fit`
+        passes the image's shape under this name (a grid takes the pixel
+        counterpart's shape from it); ``None``: the planner needs only the
+        longest side.
     """
 
     name: str
@@ -168,6 +173,7 @@ class FamilySpec:
     region_values: Callable[[Field, tuple[int, int], tuple[int, int, int, int]], dict[str, torch.Tensor]] | None = None
     units: Callable[[Field], torch.Tensor] | None = None
     unit_option: str | None = None
+    shape_option: str | None = None
 
 
 _REGISTRY: dict[str, FamilySpec] = {}

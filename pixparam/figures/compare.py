@@ -59,8 +59,9 @@ def compare(
     rows : sequence of str, optional
         Rows to show, in order, from ``"original"`` (shown once, top left),
         the families present, ``"pixels"`` (the counterpart as blocks) and
-        ``"smooth"`` (the counterpart upsampled bicubic). Default: original,
-        the families, pixels (and smooth if ``smooth``).
+        ``"smooth"`` (the counterpart upsampled bicubic). Default, from
+        pixels to networks: original, pixels (and smooth if ``smooth``), then
+        the families in registry order (:data:`pixparam.FAMILIES`).
     match : {"values", "bits"}
         Pixel counterparts with at most as many values, or as many bytes
         (8-bit pixels vs ``param_bits``-bit parameters), as the budget.
@@ -105,7 +106,7 @@ def compare(
     families = [fam for fam in _budget.FAMILIES if any(f.family == fam for f in fits)]
     families += sorted({f.family for f in fits} - set(families))
     if rows is None:
-        rows = ["original", *families, "pixels", *(["smooth"] if smooth else [])]
+        rows = ["original", "pixels", *(["smooth"] if smooth else []), *families]  # from pixels to networks
     rows = list(rows)
     bad = [r for r in rows if r not in (*EXTRA_ROWS, *families)]
     if bad or not [r for r in rows if r != "original"]:
@@ -213,8 +214,9 @@ def plot_families(
     image : path, sample name, PIL image or ndarray
         The image the fits were made on.
     fits : sequence of Fit
-        Fits planned for one budget (any families), drawn left to right in
-        the given order, after the original and before the pixels.
+        Fits planned for one budget (any families), drawn left to right
+        from pixels to networks: the original, the pixel counterpart, then
+        the families in registry order (:data:`pixparam.FAMILIES`).
     errors : bool
         A second row of ``|difference|`` maps on one shared colour scale.
     match, param_bits
@@ -238,10 +240,12 @@ def plot_families(
     budget = budgets.pop()
     pix = pixelate(img, budget, match=match, param_bits=param_bits)
     pix.metrics.update(pix.measure(img))
-    panels = [
-        (f.family, f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}") for f in fits
+    order = {fam: i for i, fam in enumerate(_budget.FAMILIES)}
+    ordered = sorted(fits, key=lambda f: order.get(f.family, len(order)))  # stable: same-family fits keep their order
+    panels = [("pixels", pix.render(mode="nearest"), _pixels_caption(pix, False))]
+    panels += [
+        (f.family, f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}") for f in ordered
     ]
-    panels.append(("pixels", pix.render(mode="nearest"), _pixels_caption(pix, False)))
     h, w = img.shape[:2]
     ncols = len(panels) + 1
     pw = panel_size(ncols, largest=1.7, margin=0.6 if errors else 0.1)

@@ -288,7 +288,9 @@ class FitJob:
         h, w, c = img.shape
         names = set(TrainConfig.setting_names())
         settings = {k: v for k, v in options.items() if k in names}
-        arch = resolve_arch(budget, family, c, max(h, w), {k: v for k, v in options.items() if k not in names})
+        arch = resolve_arch(
+            budget, family, c, max(h, w), {k: v for k, v in options.items() if k not in names}, shape=(h, w)
+        )
         cfg = TrainConfig.resolve(arch, n_points=h * w, **settings)
         if settings.get("batch_size") is None:
             cfg = auto_batch(cfg, arch, h * w)
@@ -372,7 +374,13 @@ def memory_groups(jobs: Sequence[FitJob]) -> list[list[int]]:
 
 
 def resolve_arch(
-    budget: int | str | Arch, family: str | None, channels: int, resolution: int, options: dict[str, Any]
+    budget: int | str | Arch,
+    family: str | None,
+    channels: int,
+    resolution: int,
+    options: dict[str, Any],
+    *,
+    shape: tuple[int, int] | None = None,
 ) -> Arch:
     """``budget`` itself when it is an Arch (checked against the family, channels and options), else a plan.
 
@@ -388,6 +396,9 @@ def resolve_arch(
         The image's longest side.
     options : dict
         Architecture options for :func:`pixparam.plan`.
+    shape : (int, int), optional
+        The image's ``(H, W)``, passed to a family that plans from it
+        (``FamilySpec.shape_option``) unless ``options`` already sets it.
 
     Returns
     -------
@@ -409,7 +420,11 @@ def resolve_arch(
                 f"plan it with channels={channels}"
             )
         return budget
-    return plan(budget, family or "siren", channels, resolution=resolution, **options)
+    family = family or "siren"
+    key = spec_for(family).shape_option
+    if key is not None and shape is not None and options.get(key) is None:
+        options = {**options, key: (int(shape[0]), int(shape[1]))}
+    return plan(budget, family, channels, resolution=resolution, **options)
 
 
 def _load_init(model: Field, arch: Arch, init_from: Fit) -> None:
