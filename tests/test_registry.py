@@ -16,12 +16,12 @@ import torch
 import torch.nn.functional as F
 
 import pixparam as pp
-
-#: The built-in families, in order, before any toy family here is registered.
-BUILT_IN = tuple(pp.FAMILIES)
 from pixparam.arch import mlp_count
 from pixparam.fields import MLP, FamilyDefaults, FamilySpec, Field
 from pixparam.fields.planning import check_options, fill_mlp, int_option, mlp_bytes_per_point
+
+#: The built-in families, in order, before any toy family here is registered.
+BUILT_IN = tuple(pp.FAMILIES)
 
 
 # --------------------------------------------------------------------------- a toy MLP family: cosine activations
