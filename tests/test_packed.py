@@ -105,3 +105,19 @@ def test_cli_pack_and_unpack(tiny_fits, tmp_path, capsys):
     assert np.array_equal(back.render(), pp.edit.quantize(tiny_fits["relu"], 6, per_channel=True).render())
     assert main(["pack", str(ckpt), "-o", str(ckpt)]) == 1  # never over its input
     assert "never overwrites an input" in capsys.readouterr().err and ckpt.read_bytes() == before
+
+
+def test_cli_edit_quantize_writes_a_packed_file(tiny_fits, tmp_path, capsys):
+    from pixparam.cli import main
+
+    ckpt = tiny_fits["hashgrid"].save(tmp_path / "m.safetensors")
+    out = tmp_path / "q.ppk"
+    assert main(["edit", str(ckpt), "quantize", "4", "--per-channel", "-o", str(out)]) == 0
+    n = out.stat().st_size
+    assert f"packed {out}: {n:,} B" in capsys.readouterr().out
+    want = pp.edit.quantize(tiny_fits["hashgrid"], 4, per_channel=True).render()
+    assert np.array_equal(pp.unpack(out).render(), want)
+    # a packed file holds a quantised network only: other edits are saved as checkpoints
+    assert main(["edit", str(ckpt), "prune", "0.5", "-o", str(tmp_path / "p.ppk")]) == 1
+    err = capsys.readouterr().err
+    assert "a checkpoint is a .safetensors file" in err and len(err.strip().splitlines()) == 1

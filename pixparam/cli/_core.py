@@ -97,9 +97,11 @@ def cmd_fit(a: argparse.Namespace) -> None:
     write_outputs(result, output, render)
 
 
-def check_outputs(a: argparse.Namespace, inputs: dict[str, Any], *, channels: int) -> tuple[Path | None, Path | None]:
-    """``-o`` (a checkpoint) and ``--render`` (an image of ``channels``), checked before any work."""
-    output = checkpoint_output(a.output)
+def check_outputs(
+    a: argparse.Namespace, inputs: dict[str, Any], *, channels: int, packed: bool = False
+) -> tuple[Path | None, Path | None]:
+    """``-o`` (a checkpoint; with ``packed`` a ``.ppk`` too) and ``--render`` (an image), checked before any work."""
+    output = checkpoint_output(a.output, packed=packed)
     render = image_output(a.render, channels)
     no_overwrite({"-o": output, "--render": render}, inputs)
     return output, render

@@ -10,7 +10,7 @@ from ..budget import format_count
 from ..errors import ConfigError, ImageError
 from . import _args as argtypes
 from ._core import check_outputs, write_outputs
-from ._outputs import unsaved_hint
+from ._outputs import PACKED_SUFFIX, unsaved_hint
 
 
 def add_parser(sub: Any) -> None:
@@ -65,7 +65,13 @@ def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
     def d(value: Any) -> Any:
         return value if default is None else default
 
-    p.add_argument("-o", "--output", type=Path, default=d(None), help="edited checkpoint path (.safetensors)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=d(None),
+        help="edited checkpoint (.safetensors; quantize: or a packed .ppk)",
+    )
     p.add_argument("--render", type=Path, default=d(None), help="also write the edited reconstruction as an image")
     p.add_argument("--image", default=d(None), help="the fitted image (file or sample): measures PSNR; heal needs it")
     p.add_argument("--size", type=argtypes.size, default=d(None), help="resize --image first: longest side or HxW")
@@ -92,7 +98,7 @@ def cmd_edit(a: argparse.Namespace) -> None:
 
     inputs = {"the checkpoint": a.model, "the other checkpoint": getattr(a, "other", None), "--image": a.image}
     fit = load(a.model, device=a.device)
-    output, render = check_outputs(a, inputs, channels=fit.arch.channels)
+    output, render = check_outputs(a, inputs, channels=fit.arch.channels, packed=a.op == "quantize")
     img = None if a.image is None else load_image(a.image, size=a.size)
     if img is not None:
         if img.shape != fit.image_shape:
@@ -122,4 +128,10 @@ def cmd_edit(a: argparse.Namespace) -> None:
         f"· {out.storage_bits / 8 / 1024:.1f} KiB stored{psnr}"
     )
     unsaved_hint(output, "edited network")
+    if output is not None and output.suffix.lower() == PACKED_SUFFIX:  # quantize -o x.ppk: the packed file itself
+        from ..store import pack
+
+        n = pack(out, output, bits=a.bits, per_channel=a.per_channel).stat().st_size
+        print(f"packed {output}: {n:,} B (its size on disk is its byte count)")
+        output = None
     write_outputs(out, output, render)

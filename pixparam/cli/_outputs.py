@@ -25,10 +25,20 @@ def existing_file(value: Any) -> Path | None:
     return path if path.is_file() else None
 
 
-def checkpoint_output(path: Path | None, flag: str = "-o") -> Path | None:
-    """A checkpoint path that can be written: ``.safetensors`` (added, and said so, when there is no suffix)."""
+#: The suffix of a packed file (:func:`pixparam.pack`).
+PACKED_SUFFIX = ".ppk"
+
+
+def checkpoint_output(path: Path | None, flag: str = "-o", *, packed: bool = False) -> Path | None:
+    """A checkpoint path that can be written: ``.safetensors`` (added, and said so, when there is no suffix).
+
+    With ``packed``, a ``.ppk`` path is taken too (the caller packs the result there).
+    """
     if path is None:
         return None
+    if packed and path.suffix.lower() == PACKED_SUFFIX and not path.is_dir():
+        check_writable(path)
+        return path
     if path.is_dir():
         example = str(path / f"fit{CHECKPOINT_SUFFIX}")
         raise OutputError(f"{flag} {str(path)!r} is a folder; pass a file name inside it, e.g. {example!r}")

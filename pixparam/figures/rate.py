@@ -10,14 +10,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..errors import ConfigError
-from .style import OKABE_ITO, clamp_width, color_for, style
+from .style import OKABE_ITO, TOL_MUTED, clamp_width, color_for, style
 
 __all__ = ["draw_rate_distortion", "plot_rate_distortion"]
 
 _CODEC_LABEL = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "pixels/png": "pixels (PNG)"}
 _BIT_MARKERS = {4: "v", 6: "s", 8: "o", 16: "D", 32: "^"}
 _CODEC_STYLE = {"jpeg": "--", "webp": "-.", "avif": ":", "pixels/png": "-"}
-_CODEC_COLOR = {"jpeg": OKABE_ITO["orange"], "webp": OKABE_ITO["sky blue"], "avif": "0.35", "pixels/png": "black"}
+_CODEC_COLOR = {"jpeg": OKABE_ITO["orange"], "webp": TOL_MUTED["teal"], "avif": "0.35", "pixels/png": "black"}
 
 
 def draw_rate_distortion(

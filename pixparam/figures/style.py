@@ -1,6 +1,7 @@
 """One style for every pixparam figure: fonts, a colour-blind-safe palette, captions.
 
-Colours are the Okabe–Ito palette (safe for the common colour-vision
+Colours are the Okabe–Ito palette, and Paul Tol's muted one for the
+families beyond its eight colours (both safe for the common colour-vision
 deficiencies); each family keeps its colour in every figure. Figures are
 built inside :func:`style` so the settings apply without touching the
 global rcParams.
@@ -23,6 +24,7 @@ __all__ = [
     "COLORS",
     "MAX_WIDTH",
     "OKABE_ITO",
+    "TOL_MUTED",
     "clamp_width",
     "color_for",
     "format_budget",
@@ -48,16 +50,23 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
 }
 
-#: Colour per series: the network families, pixels and JPEG.
+#: Paul Tol's "muted" palette, also safe for colour-vision deficiencies: the families beyond Okabe–Ito's eight.
+TOL_MUTED = {"indigo": "#332288", "olive": "#999933", "wine": "#882255", "teal": "#44AA99"}
+
+#: Colour per series: the network families, pixels and JPEG. Siblings are near: finer by siren's blue.
 COLORS = {
+    "grid": OKABE_ITO["sky blue"],
+    "gaussians": TOL_MUTED["olive"],
     "siren": OKABE_ITO["blue"],
+    "finer": TOL_MUTED["indigo"],
+    "wire": TOL_MUTED["wine"],
     "fourier": OKABE_ITO["vermillion"],
     "relu": OKABE_ITO["reddish purple"],
     "hashgrid": OKABE_ITO["bluish green"],
     "pixels": OKABE_ITO["black"],
     "jpeg": OKABE_ITO["orange"],
 }
-_SPARE = [OKABE_ITO["sky blue"], OKABE_ITO["yellow"]]
+_SPARE = [OKABE_ITO["yellow"], TOL_MUTED["teal"]]
 
 _RC = {
     "font.size": 8.0,
