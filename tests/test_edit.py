@@ -390,3 +390,25 @@ def test_checkpoint_with_a_stray_edit_mask_is_refused(tiny_fits, tmp_path):
     save_file(tensors, str(path), metadata=meta)
     with pytest.raises(pp.CheckpointError, match=r"edit mask for 'mlp\.layers\.9\.weight' does not match"):
         pp.load(path)
+
+
+def test_applicable_edits_follow_the_registry():
+    assert pp.edit.applicable("siren") == [
+        "prune (magnitude, random)",
+        "prune (neurons)",
+        "align",
+        "splice (layers, neurons)",
+        "quantize",
+        "noise",
+        "blend",
+        "heal",
+        "qat",
+    ]
+    assert "splice (region)" in pp.edit.applicable("hashgrid") and "align" in pp.edit.applicable("hashgrid")
+    grid = pp.edit.applicable("grid")
+    assert "splice (region)" in grid and "align" not in grid and "prune (neurons)" not in grid
+    with pytest.raises(pp.BudgetError, match="unknown family 'nope'"):
+        pp.edit.applicable("nope")
+    assert pp.edit.check_region((0, 1, 2, 3), (4, 4)) == (0, 1, 2, 3)
+    with pytest.raises(pp.EditError, match=r"region=\(0, 0, 5, 1\) is not a non-empty rectangle inside the 4×4 image"):
+        pp.edit.check_region((0, 0, 5, 1), (4, 4))

@@ -11,9 +11,10 @@ The pixel twins of these edits are in :mod:`pixparam.pixel_edits`.
 
 from __future__ import annotations
 
+from ._base import applicable
 from ._heal import QAT_LR_FACTOR, heal, qat
 from ._match import align
-from ._mix import blend, splice, table_rows
+from ._mix import blend, check_region, splice, table_rows
 from ._quant import BITS, noise, quantize
 from ._sparse import METHODS, prune
 
@@ -22,7 +23,9 @@ __all__ = [
     "METHODS",
     "QAT_LR_FACTOR",
     "align",
+    "applicable",
     "blend",
+    "check_region",
     "heal",
     "noise",
     "prune",
