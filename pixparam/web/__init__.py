@@ -5,7 +5,15 @@ view; :func:`show` puts the viewer in a notebook. :mod:`pixparam.web.fields`
 holds one small exporter per family.
 """
 
-from .export import WEIGHT_DTYPES, Export, check_export_folder, export_web, prepare_export, viewer_script
+from .export import (
+    WEIGHT_DTYPES,
+    Export,
+    check_export_folder,
+    export_web,
+    prepare_export,
+    read_data_file,
+    viewer_script,
+)
 from .fields import ENCODERS, EXPORTERS, FieldData, field_data, register_encoder, register_exporter
 from .notebook import Viewer, fit_html, image_png, show
 from .view import View, render_view, to_rgba8, view_coords
@@ -24,6 +32,7 @@ __all__ = [
     "fit_html",
     "image_png",
     "prepare_export",
+    "read_data_file",
     "register_encoder",
     "register_exporter",
     "render_view",

@@ -43,7 +43,15 @@ from ..pixels import pixelate
 from ..result import Fit
 from .fields import field_data
 
-__all__ = ["WEIGHT_DTYPES", "Export", "check_export_folder", "export_web", "prepare_export", "viewer_script"]
+__all__ = [
+    "WEIGHT_DTYPES",
+    "Export",
+    "check_export_folder",
+    "export_web",
+    "prepare_export",
+    "read_data_file",
+    "viewer_script",
+]
 
 #: What ``weights=`` takes: the stored type of the trained values.
 WEIGHT_DTYPES = ("float16", "float32")
@@ -98,6 +106,31 @@ def _pack(arrays: Sequence[tuple[str, np.ndarray]]) -> tuple[str, list[dict[str,
         offset += a.nbytes
     text = base64.b85encode(zlib.compress(b"".join(chunks), 9)).decode("ascii")
     return text, entries
+
+
+def read_data_file(text: str, entries: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The arrays of a data file, as the viewer decodes them (the inverse of what :func:`export_web` writes).
+
+    Parameters
+    ----------
+    text : str
+        The file's text, ``pixparamData("name", "...");``.
+    entries : sequence of dict
+        Its arrays' entries in the manifest (``weights.arrays`` or ``pixels.arrays``).
+
+    Returns
+    -------
+    dict of str to ndarray
+        By name, in their stored dtype and shape.
+    """
+    payload = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+    blob = zlib.decompress(base64.b85decode(payload))
+    out = {}
+    for e in entries:
+        dtype = np.dtype(e["dtype"])
+        planes = np.frombuffer(blob, np.uint8, e["nbytes"], e["offset"]).reshape(dtype.itemsize, -1)
+        out[e["name"]] = np.ascontiguousarray(planes.T).view(dtype).reshape(e["shape"])
+    return out
 
 
 def _slug(i: int, fit: Fit) -> str:

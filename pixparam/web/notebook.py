@@ -114,10 +114,17 @@ def fit_html(fit: Any) -> str:
 class Viewer:
     """The live viewer of some fits, for a notebook: it displays itself as an iframe.
 
+    Parameters
+    ----------
+    page : str
+        A complete page holding the viewer, its data inlined (kept as ``html``).
+    height : int
+        The iframe's height in CSS pixels.
+
     Attributes
     ----------
     html : str
-        A complete page holding the viewer, its data inlined (no files, no server).
+        The page (no files, no server).
     height : int
         The iframe's height in CSS pixels.
     """
