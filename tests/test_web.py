@@ -20,6 +20,7 @@ from pixparam.web import (
     prepare_export,
     read_data_file,
     render_view,
+    stored_model,
     to_rgba8,
     view_coords,
 )
@@ -107,27 +108,37 @@ def test_export_writes_the_folder_and_round_trips_the_weights(tiny_fits, tmp_pat
         stored = read_data_file((out / entry["weights"]["file"]).read_text(), entry["weights"]["arrays"])
         data = field_data(fit.model)
         assert set(stored) == set(data.arrays)
-        trained = sum(a.size for n, a in stored.items() if n not in data.fixed)
-        assert trained == fit.n_params  # every trained value, nothing else, goes through float16
+        trained = sum(a.size for n, a in stored.items() if isinstance(data.tensors[n], torch.nn.Parameter))
+        assert trained == fit.n_params  # every trained value, and the fixed features, nothing else
+        assert sum(a.size for a in stored.values()) == fit.n_params + fit.arch.n_fixed
         for name, a in stored.items():
-            expect = data.arrays[name].astype(np.float32 if name in data.fixed else np.float16)
+            expect = data.arrays[name].astype(np.float32 if name in data.exact else np.float16)
             np.testing.assert_array_equal(a, expect)
-        assert entry["weights"]["bytes"] == 2 * fit.n_params + 4 * fit.arch.n_fixed
+        assert entry["weights"]["bytes"] == sum(a.nbytes for a in stored.values())
         pix = pp.pixelate(fit.image, fit.n_params)
         small = read_data_file((out / entry["pixels"]["file"]).read_text(), entry["pixels"]["arrays"])["pixels"]
         np.testing.assert_array_equal(small, np.round(pix.small * 255).astype(np.uint8))
         assert entry["pixels"]["n_values"] == pix.n_values and entry["pixels"]["psnr"] == pytest.approx(pix.psnr)
 
 
-def test_float16_export_equals_the_float16_edit(tiny_fits):
-    fit = tiny_fits["siren"]
+@pytest.mark.parametrize("family", ["siren", "hashgrid"])
+def test_stored_model_holds_what_the_file_stores(tiny_fits, family):
+    fit = tiny_fits[family]
     export = prepare_export(fit)
     entry = export.manifest["models"][0]
     stored = read_data_file(export.files[entry["weights"]["file"]].decode(), entry["weights"]["arrays"])
-    half = pp.edit.quantize(fit, 16)
-    layers = pp.fields.hidden_layers(half.model)
-    for i, layer in enumerate(layers):
-        np.testing.assert_array_equal(stored[f"layer{i}.weight"].astype(np.float32), layer.weight.detach().numpy())
+    browser_net = field_data(stored_model(fit.model))
+    half = field_data(pp.edit.quantize(fit, 16).model)  # the float16 cast, for every array not kept exact
+    dtypes = {e["name"]: e["dtype"] for e in entry["weights"]["arrays"]}
+    for name, a in stored.items():
+        np.testing.assert_array_equal(a.astype(np.float32), browser_net.arrays[name])
+        if name in browser_net.exact:
+            assert dtypes[name] == "float32"
+            np.testing.assert_array_equal(a, field_data(fit.model).arrays[name])
+        else:
+            assert dtypes[name] == "float16"
+            np.testing.assert_array_equal(a.astype(np.float32), half.arrays[name])
+    assert ("layer0.weight" in browser_net.exact) == (family == "siren")  # raw coordinates: first layer exact
 
 
 def test_float32_export_is_exact(tiny_fits):

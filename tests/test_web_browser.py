@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import pixparam as pp
-from pixparam.web import render_view
+from pixparam.web import render_view, stored_model
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("PIXPARAM_REQUIRE_BROWSER") == "1"
@@ -42,9 +42,9 @@ VIEWS = {
 }
 #: Browser (8-bit) against PyTorch on the same weights: 2/255 (measured: < 0.05/255 in float, then 8-bit rounding).
 TOL_SAME_WEIGHTS = 2 / 255
-#: Browser with float16 weights against the float32 fit: SIREN's omega0 = 30 amplifies the rounding
-#: (measured up to 1.6/255 in float on these fits, plus 0.5/255 from 8-bit rounding).
-TOL_FLOAT16 = 3 / 255
+#: Browser with float16 weights against the float32 fit: also 2/255 (the first layer of a raw-coordinate MLP
+#: stays float32, see FieldData.exact; benchmarks/web_viewer.py measures trained ladders).
+TOL_FLOAT16 = 2 / 255
 
 
 @contextlib.contextmanager
@@ -142,9 +142,8 @@ def test_browser_pixels_equal_pytorch(pages, tiny_fits, family, view, record_pro
     fit = tiny_fits[family]
     index = list(tiny_fits).index(family)
     width, height, v = VIEWS[view]
-    half = pp.edit.quantize(fit, 16)  # the float16 values the export stores
     exact = render_view(fit, width, height, v)
-    rounded = render_view(fit, width, height, v, model=half.model)
+    rounded = render_view(fit, width, height, v, model=stored_model(fit.model))  # what the float16 export holds
     got32 = pages["float32"].pixels(width, height, v, model=index) / 255.0
     got16 = pages["float16"].pixels(width, height, v, model=index) / 255.0
     err32 = float(np.abs(got32 - exact).max())
@@ -215,7 +214,7 @@ def test_budget_slider_swaps_models_and_numbers(ladder_page):
     page.page.keyboard.press("ArrowRight")
     page.page.wait_for_function("document.querySelector('pixparam-viewer').index === 1")
     text = page.js(numbers)
-    assert f"{fits[1].n_params:,} params" in text and f"{fits[1].psnr:.1f} dB" in text
+    assert f"{fits[1].n_params:,} params" in text and f"{fits[1].psnr:.1f}\u00a0dB" in text
     assert "values" in text  # the pixel counterpart's numbers
 
 

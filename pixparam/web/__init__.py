@@ -14,7 +14,7 @@ from .export import (
     read_data_file,
     viewer_script,
 )
-from .fields import ENCODERS, EXPORTERS, FieldData, field_data, register_encoder, register_exporter
+from .fields import ENCODERS, EXPORTERS, FieldData, field_data, register_encoder, register_exporter, stored_model
 from .notebook import Viewer, fit_html, image_png, show
 from .view import View, render_view, to_rgba8, view_coords
 
@@ -37,6 +37,7 @@ __all__ = [
     "register_exporter",
     "render_view",
     "show",
+    "stored_model",
     "to_rgba8",
     "view_coords",
     "viewer_script",

@@ -10,7 +10,8 @@ The folder holds::
     NN-family-budget.pixels.js   per model, its pixel counterpart (when the image is known)
 
 Weights are float16 (``weights="float32"`` keeps them exact); fixed
-features stay float32. Each data file is a script, ``pixparamData(name,
+features and the first layer of an MLP on raw coordinates stay float32
+(:attr:`pixparam.web.FieldData.exact`). Each data file is a script, ``pixparamData(name,
 "...")``, so it loads from ``file://`` as well as from any static host: its
 string is the arrays' bytes, split into byte planes (the high bytes of
 float16 values repeat), deflated and written in base 85.
@@ -187,7 +188,7 @@ def prepare_export(
     for i, (fit, data) in enumerate(zip(items, datas)):
         slug = _slug(i, fit)
         stored = [
-            (name, a.astype(np.float32 if name in data.fixed else np.dtype(weights))) for name, a in data.arrays.items()
+            (name, a.astype(np.float32 if name in data.exact else np.dtype(weights))) for name, a in data.arrays.items()
         ]
         text, entries = _pack(stored)
         files[f"{slug}.js"] = _data_script(f"{slug}.js", text)

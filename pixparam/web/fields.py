@@ -26,7 +26,7 @@ from ..errors import ConfigError
 from ..fields import Field, hidden_layers, spec_for
 from ..fields.hashgrid import PRIME
 
-__all__ = ["ENCODERS", "EXPORTERS", "FieldData", "field_data", "register_encoder", "register_exporter"]
+__all__ = ["ENCODERS", "EXPORTERS", "FieldData", "field_data", "register_encoder", "register_exporter", "stored_model"]
 
 
 @dataclass
@@ -43,26 +43,32 @@ class FieldData:
     arrays : dict of str to ndarray
         Named float32 arrays: the trained values, stored as float16 by
         default (:func:`pixparam.export_web`).
-    fixed : set of str
-        Names in ``arrays`` that are fixed, seed-derived values (Fourier
-        frequencies): always stored as float32, since their phases reach
-        hundreds of radians.
+    exact : set of str
+        Names in ``arrays`` stored as float32 whatever the export's
+        ``weights``: fixed features (Fourier frequencies, whose phases reach
+        hundreds of radians) and the first layer of an MLP on raw
+        coordinates (3 values per unit, and SIREN's ``omega0 = 30``
+        multiplies its rounding thirty-fold).
+    tensors : dict of str to torch.Tensor
+        The model's tensor each array was read from (:func:`stored_model`
+        rounds them as the export stores them).
     """
 
     kind: str
     meta: dict[str, Any]
     arrays: dict[str, np.ndarray]
-    fixed: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)
+    tensors: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
 
 
-#: ``encoder(model) -> (meta, arrays, fixed)`` by ``FamilySpec.encoding``.
-ENCODERS: dict[str, Callable[[Field], tuple[dict[str, Any], dict[str, np.ndarray], set[str]]]] = {}
+#: ``encoder(model) -> (meta, tensors, exact)`` by ``FamilySpec.encoding``.
+ENCODERS: dict[str, Callable[[Field], tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]]] = {}
 #: Whole-field exporters by family name; they take precedence over the MLP exporter.
 EXPORTERS: dict[str, Callable[[Field], FieldData]] = {}
 
 
 def register_encoder(
-    name: str, encoder: Callable[[Field], tuple[dict[str, Any], dict[str, np.ndarray], set[str]]]
+    name: str, encoder: Callable[[Field], tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]]
 ) -> None:
     """Teach the exporter an input encoding (``FamilySpec.encoding``) of an MLP family.
 
@@ -71,8 +77,9 @@ def register_encoder(
     name : str
         The encoding's name, as in the family's spec.
     encoder : callable
-        ``encoder(model) -> (meta, arrays, fixed)``: JSON settings, named
-        arrays and the names of the fixed ones. The viewer's
+        ``encoder(model) -> (meta, tensors, exact)``: JSON settings, the
+        encoding's named tensors, and the names (of those, or of the MLP's
+        ``layer0.weight``, ``layer0.bias``) to keep in float32. The viewer's
         ``PixparamViewer.encodings[name]`` must evaluate the same encoding.
     """
     ENCODERS[name] = encoder
@@ -122,10 +129,10 @@ def field_data(model: Field) -> FieldData:
             f"the web viewer cannot export family {arch.family!r} (encoding {spec.encoding!r}); register an "
             f"encoder with pixparam.web.register_encoder or an exporter with pixparam.web.register_exporter"
         )
-    meta, arrays, fixed = ENCODERS[spec.encoding](model)
+    meta, tensors, exact = ENCODERS[spec.encoding](model)
     for i, layer in enumerate(layers):
-        arrays[f"layer{i}.weight"] = _array(layer.weight)
-        arrays[f"layer{i}.bias"] = _array(layer.bias)
+        tensors[f"layer{i}.weight"] = layer.weight
+        tensors[f"layer{i}.bias"] = layer.bias
     options = {k: v for k, v in arch.options.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return FieldData(
         kind="mlp",
@@ -134,21 +141,50 @@ def field_data(model: Field) -> FieldData:
             "activation": {"name": spec.activation, "options": options},
             "layers": [[int(la.out_features), int(la.in_features)] for la in layers],
         },
-        arrays=arrays,
-        fixed=fixed,
+        arrays={name: _array(t) for name, t in tensors.items()},
+        exact=exact,
+        tensors=tensors,
     )
 
 
-def _raw(model: Field) -> tuple[dict[str, Any], dict[str, np.ndarray], set[str]]:
-    return {"inputs": 2}, {}, set()
+def stored_model(model: Field, weights: str = "float16") -> Field:
+    """A copy of ``model`` holding exactly the values an export with ``weights`` stores (the browser's network).
+
+    Parameters
+    ----------
+    model : Field
+        The network.
+    weights : {"float16", "float32"}
+        The export's stored type; :attr:`FieldData.exact` arrays stay float32.
+
+    Returns
+    -------
+    Field
+        A new module; ``model`` is untouched.
+    """
+    import copy
+
+    out = copy.deepcopy(model)
+    if weights == "float32":
+        return out
+    data = field_data(out)
+    with torch.no_grad():
+        for name, t in data.tensors.items():
+            if name not in data.exact:
+                t.copy_(t.to(torch.float16).to(t.dtype))
+    return out
 
 
-def _fourier(model: Field) -> tuple[dict[str, Any], dict[str, np.ndarray], set[str]]:
-    b = _array(model.B)  # (2, n_features): phase = 2π (u·B) with u = (coords + 1) / 2
-    return {"n_features": int(b.shape[1]), "inputs": 2 * int(b.shape[1])}, {"B": b}, {"B"}
+def _raw(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
+    return {"inputs": 2}, {}, {"layer0.weight", "layer0.bias"}
 
 
-def _hash(model: Field) -> tuple[dict[str, Any], dict[str, np.ndarray], set[str]]:
+def _fourier(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
+    n = int(model.B.shape[1])  # B: (2, n_features); phase = 2π (u·B) with u = (coords + 1) / 2
+    return {"n_features": n, "inputs": 2 * n}, {"B": model.B}, {"B"}
+
+
+def _hash(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
     meta = {
         "resolutions": [int(n) for n in model.resolutions.tolist()],
         "offsets": [int(n) for n in model.offsets.tolist()],
@@ -158,7 +194,7 @@ def _hash(model: Field) -> tuple[dict[str, Any], dict[str, np.ndarray], set[str]
         "features_per_level": int(model.n_features),
         "inputs": int(model.n_features) * len(model.resolutions),
     }
-    return meta, {"table": _array(model.table)}, set()
+    return meta, {"table": model.table}, set()
 
 
 register_encoder("raw", _raw)

@@ -486,8 +486,10 @@ select, button { font: inherit; padding: 2px 6px; }
 
   const fmtCount = (n) =>
     n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k` : `${n}`;
-  const fmtBytes = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} KB` : `${n} B`);
-  const fmtDb = (v) => (v === null || v === undefined ? "–" : `${v.toFixed(1)} dB`);
+  // numbers and their units never break apart (U+00A0)
+  const fmtBytes = (n) =>
+    n >= 1e6 ? `${(n / 1e6).toFixed(2)}\u00a0MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}\u00a0KB` : `${n}\u00a0B`;
+  const fmtDb = (v) => (v === null || v === undefined ? "–" : `${v.toFixed(1)}\u00a0dB`);
 
   class PixparamViewer extends HTMLElement {
     static get observedAttributes() {
@@ -820,7 +822,7 @@ select, button { font: inherit; padding: 2px 6px; }
             `${fmtBytes(m.pixels.n_values)} (8-bit) · ${fmtDb(m.pixels.psnr)}</span>`,
         );
       }
-      if (this.frameMs !== null) parts.push(`<span>frame ${this.frameMs.toFixed(1)} ms</span>`);
+      if (this.frameMs !== null) parts.push(`<span>frame ${this.frameMs.toFixed(1)}\u00a0ms</span>`);
       this.ui.numbers.innerHTML = parts.join("");
       this.ui.canvas.setAttribute("aria-label", `${m.describe}; zoom ${(this.view.zoom ?? 1).toFixed(2)}×`);
     }
