@@ -5,7 +5,7 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, experiments, fields, gallery, limits, pixel_edits, training
+from . import edit, experiments, fields, gallery, limits, pixel_edits, training, web
 from . import train as _deprecated_train_module  # noqa: F401  (loaded first, so pp.train below stays the function)
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
@@ -51,6 +51,7 @@ from .pixels import Pixels, pixelate
 from .result import Fit, History
 from .store import Store, load, pack, unpack
 from .training import Points, TrainConfig, fit, fit_ladder, train
+from .web import export_web, render_view, show
 
 __all__ = [
     "FAMILIES",
@@ -87,6 +88,7 @@ __all__ = [
     "edit_curve",
     "edit_strip",
     "experiments",
+    "export_web",
     "fields",
     "fit",
     "fit_ladder",
@@ -109,13 +111,16 @@ __all__ = [
     "plot_families",
     "plot_film",
     "psnr",
+    "render_view",
     "resolve_device",
     "save_figure",
     "save_image",
     "save_table",
+    "show",
     "ssim",
     "train",
     "training",
     "training_film",
     "unpack",
+    "web",
 ]

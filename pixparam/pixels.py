@@ -117,6 +117,12 @@ class Pixels(Measured):
         unit = "values" if self.match == "values" else "bytes"
         return f"{h}×{w} px · {format_count(self.n_values)} {unit}"
 
+    def _repr_png_(self) -> bytes:
+        """The pixels as blocks at a whole-number multiple of the full image's size, as PNG, for notebooks."""
+        from .web.notebook import display_size, image_png
+
+        return image_png(self.render(mode="nearest", size=display_size(self.image_shape)))
+
     def __repr__(self) -> str:
         h, w = self.shape
         c = self.small.shape[2]

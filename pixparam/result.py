@@ -261,6 +261,21 @@ class Fit(Measured):
         count = format_count(self.n_params) + ("" if nz == self.n_params else f" ({format_count(nz)} non-zero)")
         return f"{self.family} · {count} params · {format_db(self.psnr)}"
 
+    def _repr_png_(self) -> bytes:
+        """The render as PNG, for notebooks: the network sampled at a whole-number multiple of the fitted size.
+
+        The longest side is at least :data:`pixparam.web.notebook.DISPLAY_SIDE` pixels (256).
+        """
+        from .web.notebook import display_size, image_png
+
+        return image_png(self.render(size=display_size(self.image_shape)))
+
+    def _repr_html_(self) -> str:
+        """The render beside the fit's numbers (family, parameters, PSNR, SSIM, ...), for notebooks."""
+        from .web.notebook import fit_html
+
+        return fit_html(self)
+
     def __repr__(self) -> str:
         h, w, c = self.image_shape
         metrics = f", psnr={self.metrics['psnr']:.2f}" if "psnr" in self.metrics else ""

@@ -1,0 +1,202 @@
+"""What the browser needs to evaluate a field: one small exporter per family, keyed by the registry.
+
+An exporter turns a trained :class:`~pixparam.fields.Field` into a
+:class:`FieldData`: a ``kind`` that names the viewer's renderer, JSON
+settings, and named float arrays. The MLP families share one exporter
+(``kind="mlp"``): their input encoding comes from the encoder registered
+under the family's ``FamilySpec.encoding`` (``"raw"``, ``"fourier"``,
+``"hash"``), their hidden units from ``FamilySpec.mlp`` and their
+activation from ``FamilySpec.activation`` (the viewer's JavaScript has a
+matching encoding and activation table). A family that is not an encoding
+plus an MLP (a dense grid, Gaussian splats) registers a whole-field
+exporter with :func:`register_exporter` and a renderer of its ``kind`` in
+the viewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import ConfigError
+from ..fields import Field, hidden_layers, spec_for
+from ..fields.hashgrid import PRIME
+
+__all__ = ["ENCODERS", "EXPORTERS", "FieldData", "field_data", "register_encoder", "register_exporter", "stored_model"]
+
+
+@dataclass
+class FieldData:
+    """A field as the viewer evaluates it.
+
+    Attributes
+    ----------
+    kind : str
+        The viewer's renderer (``"mlp"``: an encoding, then an MLP).
+    meta : dict
+        JSON-ready settings the renderer needs (for ``"mlp"``: ``encoding``,
+        ``activation`` and ``layers``, each layer ``[out, in]``).
+    arrays : dict of str to ndarray
+        Named float32 arrays: the trained values, stored as float16 by
+        default (:func:`pixparam.export_web`).
+    exact : set of str
+        Names in ``arrays`` stored as float32 whatever the export's
+        ``weights``: fixed features (Fourier frequencies, whose phases reach
+        hundreds of radians) and the first layer of an MLP on raw
+        coordinates (3 values per unit, and SIREN's ``omega0 = 30``
+        multiplies its rounding thirty-fold).
+    tensors : dict of str to torch.Tensor
+        The model's tensor each array was read from (:func:`stored_model`
+        rounds them as the export stores them).
+    """
+
+    kind: str
+    meta: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    exact: set[str] = field(default_factory=set)
+    tensors: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
+
+
+#: ``encoder(model) -> (meta, tensors, exact)`` by ``FamilySpec.encoding``.
+ENCODERS: dict[str, Callable[[Field], tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]]] = {}
+#: Whole-field exporters by family name; they take precedence over the MLP exporter.
+EXPORTERS: dict[str, Callable[[Field], FieldData]] = {}
+
+
+def register_encoder(
+    name: str, encoder: Callable[[Field], tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]]
+) -> None:
+    """Teach the exporter an input encoding (``FamilySpec.encoding``) of an MLP family.
+
+    Parameters
+    ----------
+    name : str
+        The encoding's name, as in the family's spec.
+    encoder : callable
+        ``encoder(model) -> (meta, tensors, exact)``: JSON settings, the
+        encoding's named tensors, and the names (of those, or of the MLP's
+        ``layer0.weight``, ``layer0.bias``) to keep in float32. The viewer's
+        ``PixparamViewer.encodings[name]`` must evaluate the same encoding.
+    """
+    ENCODERS[name] = encoder
+
+
+def register_exporter(family: str, exporter: Callable[[Field], FieldData]) -> None:
+    """Export a family with its own function instead of the encoding + MLP exporter.
+
+    Parameters
+    ----------
+    family : str
+        A registered family name.
+    exporter : callable
+        ``exporter(model) -> FieldData``; the viewer needs a renderer of its ``kind``.
+    """
+    EXPORTERS[family] = exporter
+
+
+def _array(t: torch.Tensor) -> np.ndarray:
+    return t.detach().to("cpu", torch.float32).numpy().copy()
+
+
+def field_data(model: Field) -> FieldData:
+    """The :class:`FieldData` of a built or trained field.
+
+    Parameters
+    ----------
+    model : Field
+        The network (any device).
+
+    Returns
+    -------
+    FieldData
+
+    Raises
+    ------
+    ConfigError
+        The family has neither a whole-field exporter nor a registered encoding.
+    """
+    arch = model.arch
+    if arch.family in EXPORTERS:
+        return EXPORTERS[arch.family](model)
+    spec = spec_for(arch.family)
+    layers = hidden_layers(model)
+    if spec.encoding not in ENCODERS or not layers:
+        raise ConfigError(
+            f"the web viewer cannot export family {arch.family!r} (encoding {spec.encoding!r}); register an "
+            f"encoder with pixparam.web.register_encoder or an exporter with pixparam.web.register_exporter"
+        )
+    meta, tensors, exact = ENCODERS[spec.encoding](model)
+    for i, layer in enumerate(layers):
+        tensors[f"layer{i}.weight"] = layer.weight
+        tensors[f"layer{i}.bias"] = layer.bias
+    options = {k: v for k, v in arch.options.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return FieldData(
+        kind="mlp",
+        meta={
+            "encoding": {"name": spec.encoding, **meta},
+            "activation": {"name": spec.activation, "options": options},
+            "layers": [[int(la.out_features), int(la.in_features)] for la in layers],
+        },
+        arrays={name: _array(t) for name, t in tensors.items()},
+        exact=exact,
+        tensors=tensors,
+    )
+
+
+def stored_model(model: Field, weights: str = "float16") -> Field:
+    """A copy of ``model`` holding exactly the values an export with ``weights`` stores (the browser's network).
+
+    Parameters
+    ----------
+    model : Field
+        The network.
+    weights : {"float16", "float32"}
+        The export's stored type; :attr:`FieldData.exact` arrays stay float32.
+
+    Returns
+    -------
+    Field
+        A new module; ``model`` is untouched.
+    """
+    import copy
+
+    out = copy.deepcopy(model)
+    if weights == "float32":
+        return out
+    data = field_data(out)
+    with torch.no_grad():
+        for name, t in data.tensors.items():
+            if name not in data.exact:
+                t.copy_(t.to(torch.float16).to(t.dtype))
+    return out
+
+
+def _raw(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
+    return {"inputs": 2}, {}, {"layer0.weight", "layer0.bias"}
+
+
+def _fourier(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
+    n = int(model.B.shape[1])  # B: (2, n_features); phase = 2π (u·B) with u = (coords + 1) / 2
+    return {"n_features": n, "inputs": 2 * n}, {"B": model.B}, {"B"}
+
+
+def _hash(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[str]]:
+    meta = {
+        "resolutions": [int(n) for n in model.resolutions.tolist()],
+        "offsets": [int(n) for n in model.offsets.tolist()],
+        "dense": [bool(d) for d in model.dense.tolist()],
+        "table_size": int(model.table_size),
+        "prime": int(PRIME),
+        "features_per_level": int(model.n_features),
+        "inputs": int(model.n_features) * len(model.resolutions),
+    }
+    return meta, {"table": model.table}, set()
+
+
+register_encoder("raw", _raw)
+register_encoder("fourier", _fourier)
+register_encoder("hash", _hash)
