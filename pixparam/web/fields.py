@@ -8,9 +8,10 @@ under the family's ``FamilySpec.encoding`` (``"raw"``, ``"fourier"``,
 ``"hash"``), their hidden units from ``FamilySpec.mlp`` and their
 activation from ``FamilySpec.activation`` (the viewer's JavaScript has a
 matching encoding and activation table). A family that is not an encoding
-plus an MLP (a dense grid, Gaussian splats) registers a whole-field
-exporter with :func:`register_exporter` and a renderer of its ``kind`` in
-the viewer.
+plus an MLP registers a whole-field exporter with :func:`register_exporter`
+and a renderer of its ``kind`` in the viewer: here ``"grid"`` (a dense grid
+read through PIL's bicubic or bilinear taps) and ``"wire"`` (a complex
+Gabor MLP).
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ class FieldData:
     Attributes
     ----------
     kind : str
-        The viewer's renderer (``"mlp"``: an encoding, then an MLP).
+        The viewer's renderer: ``"mlp"`` (an encoding, then an MLP),
+        ``"grid"`` (a dense grid of values read by interpolation) or
+        ``"wire"`` (a complex Gabor MLP).
     meta : dict
         JSON-ready settings the renderer needs (for ``"mlp"``: ``encoding``,
-        ``activation`` and ``layers``, each layer ``[out, in]``).
+        ``activation`` and ``layers``, each layer ``[out, in]``; for
+        ``"grid"``: ``shape`` ``[h, w]``, ``channels`` and ``taps`` per axis;
+        for ``"wire"``: ``widths``, ``channels``, ``omega0`` and ``sigma0``).
     arrays : dict of str to ndarray
         Named float32 arrays: the trained values, stored as float16 by
         default (:func:`pixparam.export_web`).
@@ -48,7 +53,8 @@ class FieldData:
         ``weights``: fixed features (Fourier frequencies, whose phases reach
         hundreds of radians) and the first layer of an MLP on raw
         coordinates (3 values per unit, and SIREN's ``omega0 = 30``
-        multiplies its rounding thirty-fold).
+        multiplies its rounding thirty-fold; WIRE's Gaussian window,
+        ``exp(-sigma0^2 z^2)`` with ``sigma0 = 30``, more).
     tensors : dict of str to torch.Tensor
         The model's tensor each array was read from (:func:`stored_model`
         rounds them as the export stores them).
@@ -200,3 +206,28 @@ def _hash(model: Field) -> tuple[dict[str, Any], dict[str, torch.Tensor], set[st
 register_encoder("raw", _raw)
 register_encoder("fourier", _fourier)
 register_encoder("hash", _hash)
+
+
+def _grid(model: Field) -> FieldData:
+    """A dense grid: its ``(h, w, C)`` values; the viewer computes PIL's taps per fragment as ``axis_taps`` does."""
+    h, w = (int(n) for n in model.shape)
+    tensors: dict[str, torch.Tensor] = {"values": model.values}
+    meta = {"shape": [h, w], "channels": int(model.arch.channels), "taps": int(model.taps)}
+    return FieldData("grid", meta, {"values": _array(model.values)}, set(), tensors)
+
+
+def _wire(model: Field) -> FieldData:
+    """WIRE: a real first layer on ``(x, y)``, complex hidden layers as (re, im) pairs, a complex output."""
+    tensors = dict(model.named_parameters())  # first.*, hidden_re.i.*, hidden_im.i.*, out_re.*, out_im.weight
+    meta = {
+        "widths": [int(n) for n in model.arch.widths],
+        "channels": int(model.arch.channels),
+        "omega0": float(model.omega0),
+        "sigma0": float(model.sigma0),
+    }
+    arrays = {name: _array(t) for name, t in tensors.items()}
+    return FieldData("wire", meta, arrays, {"first.weight", "first.bias"}, tensors)
+
+
+register_exporter("grid", _grid)
+register_exporter("wire", _wire)

@@ -215,6 +215,24 @@ vec2 point(out bool inside) {
   inside = all(lessThanEqual(abs(p), vec2(1.0)));
   return p;
 }
+// sin and cos to about one float32 ulp, where a GPU's own may be off by 2e-4 (SwiftShader's are), which the
+// later layers of a sine or Gabor MLP amplify: the nearest multiple n of pi/2 is subtracted in three parts
+// (Cody and Waite), then Cephes' minimax polynomials on [-pi/4, pi/4] (exact for |x| < 1e5).
+void sincos4(vec4 x, out vec4 s, out vec4 c) {
+  vec4 n = floor(x * 0.636619772 + 0.5);
+  vec4 r = ((x - n * 1.5703125) - n * 4.83751296997070e-4) - n * 7.54978995489188e-8;
+  vec4 z = r * r;
+  vec4 ps = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  vec4 pc = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  ivec4 q = ivec4(n) & 3;
+  bvec4 odd = equal(q & 1, ivec4(1));
+  vec4 a = mix(ps, pc, odd);
+  vec4 b = mix(pc, ps, odd);
+  s = mix(a, -a, equal(q & 2, ivec4(2)));
+  c = mix(b, -b, equal((q + 1) & 2, ivec4(2)));
+}
+vec4 sin4(vec4 x) { vec4 s, c; sincos4(x, s, c); return s; }
+vec4 cos4(vec4 x) { vec4 s, c; sincos4(x, s, c); return c; }
 vec4 colour(vec4 raw, int channels) {
   vec4 c = clamp(0.5 + 0.5 * raw, 0.0, 1.0);
   return channels == 1 ? vec4(c.xxx, 1.0) : channels == 3 ? vec4(c.xyz, 1.0) : c;
@@ -253,8 +271,7 @@ void encode(vec2 p) {
   vec2 u = (p + 1.0) * 0.5;
   for (int q = 0; q < ${m4}; q++) {
     vec4 phase = 6.283185307179586 * (u.x * T(uB, q) + u.y * T(uB, ${m4} + q));
-    h[q] = sin(phase);
-    h[${m4} + q] = cos(phase);
+    sincos4(phase, h[q], h[${m4} + q]);
   }
 }`;
       },
@@ -312,12 +329,40 @@ void encode(vec2 p) {
 
   // An activation: GLSL of a vec4 pre-activation `s`, with the family's numeric options (omega0, ...).
   const ACTIVATIONS = {
-    sine: (o) => `sin(${glslFloat(o.omega0)} * s)`,
+    sine: (o) => `sin4(${glslFloat(o.omega0)} * s)`,
+    finer: (o) => `sin4(${glslFloat(o.omega0)} * (abs(s) + 1.0) * s)`, // FINER: sin(omega0 (|z| + 1) z)
     relu: () => "max(s, vec4(0.0))",
   };
 
-  // The MLP kind: an encoding, then linear layers. Weights live in one RGBA32F texture: per layer its
-  // bias (out4 texels), then out4·4 rows of in4 texels, zero-padded to whole vec4s.
+  // Linear layers in one RGBA32F weight texture: per layer its bias (out4 texels; none when it has no bias),
+  // then out4·4 rows of in4 texels, zero-padded to whole vec4s. `column(c)` places input feature c in a row.
+  function placeLinear(out, inp, in4, at, bias = true) {
+    const out4 = Math.ceil(out / 4);
+    const weight = at + (bias ? out4 : 0);
+    return { out, inp, in4, out4, bias: bias ? at : -1, weight, end: weight + out4 * 4 * in4 };
+  }
+
+  function fillLinear(data, L, w, b, column = (c) => c) {
+    for (let o = 0; o < L.out; o++) {
+      if (b) data[4 * L.bias + o] = b[o];
+      for (let c = 0; c < L.inp; c++) data[4 * (L.weight + o * L.in4) + column(c)] = w[o * L.inp + c];
+    }
+  }
+
+  // GLSL: `acc op= W v` for output vec4 `o` of layer L (rows from texel L.weight), v = src[0 .. in4).
+  function product(L, acc, op, src) {
+    const r = `${L.weight} + o * ${4 * L.in4}`;
+    return `for (int k = 0; k < ${L.in4}; k++) {
+      vec4 v = ${src}[k];
+      ${acc} ${op} vec4(dot(T(uW, ${r} + k), v), dot(T(uW, ${r} + ${L.in4} + k), v),
+                dot(T(uW, ${r} + ${2 * L.in4} + k), v), dot(T(uW, ${r} + ${3 * L.in4} + k), v));
+    }`;
+  }
+
+  // texel i of a data texture laid out TEXW texels a row
+  const TEXEL = `vec4 T(sampler2D t, int i) { return texelFetch(t, ivec2(i & ${TEXW - 1}, i >> ${Math.log2(TEXW)}), 0); }`;
+
+  // The MLP kind: an encoding, then linear layers (placeLinear's layout).
   function buildMlp(gl, model, arrays) {
     const meta = model.field;
     const enc = ENCODINGS[meta.encoding.name];
@@ -328,25 +373,17 @@ void encode(vec2 p) {
     let texels = 0;
     let in4 = enc.n4(meta.encoding);
     let max4 = in4;
-    meta.layers.forEach(([out, inp], i) => {
-      const out4 = Math.ceil(out / 4);
-      layers.push({ out, inp, in4, out4, bias: texels, weight: texels + out4 });
-      texels += out4 + out4 * 4 * in4;
-      max4 = Math.max(max4, out4);
-      in4 = out4;
-      void i;
-    });
+    for (const [out, inp] of meta.layers) {
+      const L = placeLinear(out, inp, in4, texels);
+      layers.push(L);
+      texels = L.end;
+      max4 = Math.max(max4, L.out4);
+      in4 = L.out4;
+    }
     const data = new Float32Array(texels * 4);
     layers.forEach((L, i) => {
-      const w = arrays[`layer${i}.weight`].values;
-      const b = arrays[`layer${i}.bias`].values;
-      for (let o = 0; o < L.out; o++) {
-        data[4 * L.bias + o] = b[o];
-        for (let c = 0; c < L.inp; c++) {
-          const col = i === 0 ? enc.column(meta.encoding, c) : c;
-          data[4 * (L.weight + o * L.in4) + col] = w[o * L.inp + c];
-        }
-      }
+      const column = i === 0 ? (c) => enc.column(meta.encoding, c) : undefined;
+      fillLinear(data, L, arrays[`layer${i}.weight`].values, arrays[`layer${i}.bias`].values, column);
     });
     const code = layers.map((L, i) => {
       const src = i % 2 ? "g" : "h";
@@ -354,18 +391,13 @@ void encode(vec2 p) {
       const last = i === layers.length - 1;
       return `for (int o = 0; o < ${L.out4}; o++) {
     vec4 s = T(uW, ${L.bias} + o);
-    int r = ${L.weight} + o * ${4 * L.in4};
-    for (int k = 0; k < ${L.in4}; k++) {
-      vec4 v = ${src}[k];
-      s += vec4(dot(T(uW, r + k), v), dot(T(uW, r + ${L.in4} + k), v),
-                dot(T(uW, r + ${2 * L.in4} + k), v), dot(T(uW, r + ${3 * L.in4} + k), v));
-    }
+    ${product(L, "s", "+=", src)}
     ${last ? "raw = s;" : `${dst}[o] = ${act(meta.activation.options)};`}
   }`;
     });
     const source = `${HEADER}
 uniform sampler2D uW;
-vec4 T(sampler2D t, int i) { return texelFetch(t, ivec2(i & ${TEXW - 1}, i >> ${Math.log2(TEXW)}), 0); }
+${TEXEL}
 vec4 h[${max4}];
 vec4 g[${max4}];
 ${enc.glsl(meta.encoding)}
@@ -386,8 +418,138 @@ void main() {
     return { program, textures };
   }
 
+  // The grid kind (pixparam/fields/grid.py): h × w cells of C values, one RGBA texel per cell (row-major),
+  // read with texelFetch (no hardware filtering). Per axis, u = (x + 1) / 2 · n - 0.5; the taps are the 4
+  // (bicubic: Keys, a = -0.5) or 2 (bilinear) cells around u, those outside the grid weigh 0 and the rest
+  // are renormalised, exactly as axis_taps computes them (there in float64, here in float32).
+  function buildGrid(gl, model, arrays) {
+    const { shape, channels, taps } = model.field;
+    const [h, w] = shape;
+    const values = arrays.values.values;
+    const data = new Float32Array(h * w * 4);
+    for (let k = 0; k < h * w; k++) for (let c = 0; c < channels; c++) data[4 * k + c] = values[k * channels + c];
+    const kernel =
+      taps === 4
+        ? "d <= 1.0 ? (1.5 * d - 2.5) * d * d + 1.0 : d < 2.0 ? ((d - 5.0) * d + 8.0) * d * -0.5 + 2.0 : 0.0"
+        : "max(1.0 - d, 0.0)";
+    const source = `${HEADER}
+uniform sampler2D uV;
+${TEXEL}
+void axis(float x, int n, out int cells[${taps}], out float weights[${taps}]) {
+  float u = (x + 1.0) * 0.5 * float(n) - 0.5;
+  float first = floor(u) - ${taps === 4 ? "1.0" : "0.0"};
+  float sum = 0.0;
+  for (int k = 0; k < ${taps}; k++) {
+    float j = first + float(k);
+    float d = abs(u - j);
+    float wk = (j >= 0.0 && j < float(n)) ? (${kernel}) : 0.0;
+    cells[k] = clamp(int(j), 0, n - 1);
+    weights[k] = wk;
+    sum += wk;
+  }
+  for (int k = 0; k < ${taps}; k++) weights[k] /= sum;
+}
+void main() {
+  bool inside;
+  vec2 p = point(inside);
+  if (!inside) { outColor = vec4(0.0); return; }
+  int cx[${taps}], cy[${taps}];
+  float wx[${taps}], wy[${taps}];
+  axis(p.x, ${w}, cx, wx);
+  axis(p.y, ${h}, cy, wy);
+  vec4 acc = vec4(0.0);
+  for (int a = 0; a < ${taps}; a++)
+    for (int b = 0; b < ${taps}; b++) acc += T(uV, cy[a] * ${w} + cx[b]) * (wy[a] * wx[b]);
+  outColor = colour(2.0 * acc - 1.0, ${channels});
+}`;
+    return { program: compile(gl, source), textures: { uV: rgbaTexture(gl, data, h * w) } };
+  }
+
+  // The wire kind (pixparam/fields/wire.py), a complex Gabor MLP in real arithmetic: z = first(p), real;
+  // then per hidden layer (A + iB)(hr + i hi) + (c + id) after the Gabor wavelet
+  // exp(-omega0 zi - sigma0² |z|²) (cos, sin)(omega0 zr); the output is A hr - B hi + c. The exponent is at
+  // most omega0² / (4 sigma0²) (0.11 by default): exp never overflows, and underflows to 0 far from z = 0.
+  function buildWire(gl, model, arrays) {
+    const { widths, channels, omega0, sigma0 } = model.field;
+    const a = (name) => arrays[name].values;
+    let texels = 0;
+    const place = (out, inp, bias = true) => {
+      const L = placeLinear(out, inp, Math.ceil(inp / 4), texels, bias);
+      texels = L.end;
+      return L;
+    };
+    const first = place(widths[0], 2);
+    const hidden = widths.slice(1).map((out, i) => ({ re: place(out, widths[i]), im: place(out, widths[i]) }));
+    const last = widths[widths.length - 1];
+    const outRe = place(channels, last);
+    const outIm = place(channels, last, false);
+    const data = new Float32Array(texels * 4);
+    fillLinear(data, first, a("first.weight"), a("first.bias"));
+    hidden.forEach(({ re, im }, i) => {
+      fillLinear(data, re, a(`hidden_re.${i}.weight`), a(`hidden_re.${i}.bias`));
+      fillLinear(data, im, a(`hidden_im.${i}.weight`), a(`hidden_im.${i}.bias`));
+    });
+    fillLinear(data, outRe, a("out_re.weight"), a("out_re.bias"));
+    fillLinear(data, outIm, a("out_im.weight"), null);
+    const max4 = Math.max(...widths.map((n) => Math.ceil(n / 4)));
+    const bufs = [
+      ["hr", "hi"],
+      ["gr", "gi"],
+    ];
+    const code = [
+      `for (int o = 0; o < ${first.out4}; o++) {
+    vec4 s = T(uW, ${first.bias} + o);
+    ${product(first, "s", "+=", "x")}
+    gabor(s, vec4(0.0), hr[o], hi[o]);
+  }`,
+    ];
+    hidden.forEach(({ re, im }, i) => {
+      const [sr, si] = bufs[i % 2];
+      const [dr, di] = bufs[(i + 1) % 2];
+      code.push(`for (int o = 0; o < ${re.out4}; o++) {
+    vec4 zr = T(uW, ${re.bias} + o), q = vec4(0.0), zi = T(uW, ${im.bias} + o), t = vec4(0.0);
+    ${product(re, "zr", "+=", sr)}
+    ${product(im, "q", "+=", si)}
+    ${product(im, "zi", "+=", sr)}
+    ${product(re, "t", "+=", si)}
+    gabor(zr - q, zi + t, ${dr}[o], ${di}[o]);
+  }`);
+    });
+    const [hr, hi] = bufs[hidden.length % 2];
+    code.push(`{
+    int o = 0;
+    vec4 s = T(uW, ${outRe.bias}), q = vec4(0.0);
+    ${product(outRe, "s", "+=", hr)}
+    ${product(outIm, "q", "+=", hi)}
+    raw = s - q;
+  }`);
+    const source = `${HEADER}
+uniform sampler2D uW;
+${TEXEL}
+vec4 x[1];
+vec4 hr[${max4}], hi[${max4}], gr[${max4}], gi[${max4}];
+void gabor(vec4 zr, vec4 zi, out vec4 re, out vec4 im) {
+  vec4 envelope = exp(${glslFloat(-omega0)} * zi - ${glslFloat(sigma0 * sigma0)} * (zr * zr + zi * zi));
+  vec4 phase = ${glslFloat(omega0)} * zr;
+  vec4 s, c;
+  sincos4(phase, s, c);
+  re = envelope * c;
+  im = envelope * s;
+}
+void main() {
+  bool inside;
+  vec2 p = point(inside);
+  if (!inside) { outColor = vec4(0.0); return; }
+  x[0] = vec4(p, 0.0, 0.0);
+  vec4 raw = vec4(0.0);
+  ${code.join("\n  ")}
+  outColor = colour(raw, ${channels});
+}`;
+    return { program: compile(gl, source), textures: { uW: rgbaTexture(gl, data, texels) } };
+  }
+
   // Renderers by FieldData.kind; each returns { program, textures } for a full-screen draw.
-  const KINDS = { mlp: buildMlp };
+  const KINDS = { mlp: buildMlp, grid: buildGrid, wire: buildWire };
 
   // The pixel counterpart: blocks (nearest) or PIL's bicubic (a = -0.5, weights renormalised at edges).
   const PIXELS_SHADER = `${HEADER}
