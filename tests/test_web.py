@@ -121,7 +121,17 @@ def test_export_writes_the_folder_and_round_trips_the_weights(tiny_fits, tmp_pat
         assert entry["pixels"]["n_values"] == pix.n_values and entry["pixels"]["psnr"] == pytest.approx(pix.psnr)
 
 
-@pytest.mark.parametrize("family", ["siren", "hashgrid"])
+#: The arrays each family keeps float32 in a float16 export: the first layer on raw coordinates (FieldData.exact).
+EXACT = {
+    "siren": {"layer0.weight", "layer0.bias"},
+    "finer": {"layer0.weight", "layer0.bias"},
+    "wire": {"first.weight", "first.bias"},
+    "hashgrid": set(),
+    "grid": set(),
+}
+
+
+@pytest.mark.parametrize("family", list(EXACT))
 def test_stored_model_holds_what_the_file_stores(tiny_fits, family):
     fit = tiny_fits[family]
     export = prepare_export(fit)
@@ -138,7 +148,7 @@ def test_stored_model_holds_what_the_file_stores(tiny_fits, family):
         else:
             assert dtypes[name] == "float16"
             np.testing.assert_array_equal(a.astype(np.float32), half.arrays[name])
-    assert ("layer0.weight" in browser_net.exact) == (family == "siren")  # raw coordinates: first layer exact
+    assert browser_net.exact == EXACT[family]
 
 
 def test_float32_export_is_exact(tiny_fits):
@@ -217,17 +227,45 @@ def test_an_earlier_export_is_replaced_whole(tiny_fits, tmp_path):
 LADDER = [1000, 4000, 16000, 64000, 256000]
 
 
-@pytest.mark.parametrize("family", ["siren", "fourier", "relu", "hashgrid"])
+@pytest.mark.parametrize("family", list(pp.FAMILIES))
 def test_a_five_rung_ladder_weighs_at_most_1_2_times_its_float16_weights_plus_40_kb(family, tmp_path):
-    # Untrained builds (training 256k here is too slow); their weights are as varied as trained ones.
+    # Untrained builds (training 256k here is too slow); their weights are as varied as trained ones, and a
+    # family that starts from the image (a grid) starts from a 512-px one, as pp.fit would start it.
+    image = pp.load_image("astronaut", size=512)
+    init = pp.fields.spec_for(family).init_from_image
     fits = []
     for budget in LADDER:
         arch = pp.plan(budget, family, channels=3, resolution=512)
-        fits.append(pp.Fit(pp.build(arch, seed=0), arch, (512, 512, 3), pp.History(), 0.0, {}))
+        model = pp.build(arch, seed=0)
+        if init is not None:
+            init(model, image, torch.Generator().manual_seed(0))
+        fits.append(pp.Fit(model, arch, (512, 512, 3), pp.History(), 0.0, {}))
     out = pp.export_web(fits, tmp_path / "site")
     total = sum(p.stat().st_size for p in out.iterdir())
     half = 2 * sum(f.n_params for f in fits)
     assert total <= 1.2 * half + 40_000, (total, half, total / half)
+
+
+def test_grid_exports_its_values_and_taps(rgb32, gray24):
+    fit = pp.fit(gray24, 300, "grid", steps=2, interp="bilinear", progress=False)
+    data = field_data(fit.model)
+    h, w = fit.arch.options["shape"]
+    assert data.kind == "grid" and data.meta == {"shape": [h, w], "channels": 1, "taps": 2}
+    np.testing.assert_array_equal(data.arrays["values"], fit.model.values.detach().numpy())
+    assert data.arrays["values"].shape == (h, w, 1) and data.exact == set()
+    bicubic = field_data(pp.fit(rgb32, 1200, "grid", steps=2, progress=False).model)
+    assert bicubic.meta["taps"] == 4 and bicubic.meta["channels"] == 3
+
+
+def test_wire_exports_every_real_and_imaginary_part(rgb32):
+    fit = pp.fit(rgb32, 1500, "wire", steps=2, depth=3, progress=False)
+    data = field_data(fit.model)
+    assert data.kind == "wire"
+    assert data.meta == {"widths": list(fit.arch.widths), "channels": 3, "omega0": 20.0, "sigma0": 30.0}
+    assert set(data.arrays) == {name for name, _ in fit.model.named_parameters()}
+    assert {"hidden_re.1.weight", "hidden_im.1.bias", "out_im.weight"} <= set(data.arrays)
+    assert "out_im.bias" not in data.arrays  # the real part never reads an imaginary output bias
+    assert sum(a.size for a in data.arrays.values()) == fit.n_params
 
 
 # --------------------------------------------------------------------------- CLI

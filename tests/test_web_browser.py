@@ -160,13 +160,53 @@ def test_browser_pixels_equal_pytorch(pages, tiny_fits, family, view, record_pro
 
 
 def test_float_error_is_far_below_one_level(pages, tiny_fits, record_property):
-    """Before 8-bit rounding the shader matches PyTorch to a small fraction of 1/255."""
-    worst = 0.0
-    for index, fit in enumerate(tiny_fits.values()):
+    """Before 8-bit rounding the shader matches PyTorch to a small fraction of 1/255 (measured: 0.003/255).
+
+    GLSL's own sin and cos erred by 2e-4 on SwiftShader, which sine and Gabor MLPs amplified to 0.5/255;
+    the viewer's sincos4 is float32-accurate.
+    """
+    worst = {}
+    for index, (family, fit) in enumerate(tiny_fits.items()):
         got = pages["float32"].floats(32, 32, None, model=index)
-        worst = max(worst, float(np.abs(got - render_view(fit, 32, 32)).max()))
-    record_property("float_err_x255", round(worst * 255, 4))
-    assert worst < 0.25 / 255
+        worst[family] = float(np.abs(got - render_view(fit, 32, 32)).max())
+    record_property("float_err_x255", {k: round(v * 255, 4) for k, v in worst.items()})
+    assert max(worst.values()) < 0.02 / 255, worst
+
+
+@pytest.fixture(scope="module")
+def variant_fits(rgb32, gray24):
+    """What the tiny fits leave out: a bilinear gray grid, an RGBA grid, a WIRE without complex layers."""
+    rgba = np.concatenate([rgb32, np.linspace(0, 1, 32 * 32, dtype=np.float32).reshape(32, 32, 1)], axis=-1)
+    return {
+        "grid-bilinear-gray": pp.fit(gray24, 300, "grid", steps=20, interp="bilinear", progress=False),
+        "grid-rgba": pp.fit(rgba, 1200, "grid", steps=20, progress=False),
+        "wire-depth-1": pp.fit(rgb32, 600, "wire", steps=20, depth=1, progress=False),
+        "finer-gray": pp.fit(gray24, 600, "finer", steps=20, progress=False),
+    }
+
+
+@pytest.fixture(scope="module")
+def variant_page(browser, variant_fits, tmp_path_factory):
+    out = pp.export_web(list(variant_fits.values()), tmp_path_factory.mktemp("variants") / "site")
+    with serve(out) as url:
+        page = Page(browser, f"{url}/index.html")
+        yield page
+        page.close()
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+@pytest.mark.parametrize("variant", ["grid-bilinear-gray", "grid-rgba", "wire-depth-1", "finer-gray"])
+def test_family_variants_equal_pytorch(variant_page, variant_fits, variant, view):
+    fit = variant_fits[variant]
+    h, w = fit.image_shape[:2]
+    width, height, v = VIEWS[view]
+    width, height = width * w // 32, height * h // 32
+    v = v and {"x": v["x"] * w / 32, "y": v["y"] * h / 32, "zoom": v["zoom"]}
+    got = variant_page.pixels(width, height, v, model=list(variant_fits).index(variant)) / 255.0
+    assert np.abs(got - render_view(fit, width, height, v, model=stored_model(fit.model))).max() <= TOL_SAME_WEIGHTS
+    assert np.abs(got - render_view(fit, width, height, v)).max() <= TOL_FLOAT16
+    if variant == "grid-rgba":  # the fitted alpha, not an opaque image
+        assert np.unique(got[..., 3]).size > 8
 
 
 def test_frame_time_is_reported(pages, capsys):
