@@ -34,7 +34,7 @@ from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
-from pixparam.web import render_view, stored_model
+from pixparam.web import field_data, render_view, stored_model, to_rgba8
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = [
@@ -94,6 +94,16 @@ def ladder_sizes(tmp: Path) -> dict:
     return out
 
 
+def float16_biases(model):
+    """A copy of the browser's network with its biases float16 too (the export keeps them float32)."""
+    out = stored_model(model, "float32")
+    with torch.no_grad():
+        for name, t in field_data(out).tensors.items():
+            if name.endswith("bias"):
+                t.copy_(t.to(torch.float16).to(t.dtype))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--image", default="astronaut")
@@ -147,6 +157,7 @@ def main() -> None:
             models = []
             for i, fit in enumerate(fits):
                 half = stored_model(fit.model)
+                all_half = float16_biases(half)
                 row = {"family": fit.family, "n_params": fit.n_params, "psnr": fit.psnr, "views": {}}
                 for name, (vw, vh, v) in views.items():
                     exact = render_view(fit, vw, vh, v)
@@ -158,6 +169,9 @@ def main() -> None:
                         "float_vs_float32_x255": float(np.abs(f - exact).max() * 255),
                         "pixels_vs_float16_x255": float(np.abs(b - rounded).max() * 255),
                         "pixels_vs_float32_x255": float(np.abs(b - exact).max() * 255),
+                        "float16_biases_pytorch_vs_float32_x255": float(
+                            np.abs(to_rgba8(render_view(fit, vw, vh, v, model=all_half)) / 255.0 - exact).max() * 255
+                        ),
                     }
                 times = []
                 for _ in range(3):
@@ -207,11 +221,15 @@ def fill_doc(doc: Path, result: dict) -> None:
     """Write the measured table between the page's ``<!-- numbers -->`` markers."""
     lines = [
         f"Measured by `{result['meta']['command']}` ({result['meta']['date'][:10]}, "
-        f"{result['meta']['machine']}); 8-bit pixels, error in 1/255 (max over the pixels and channels).",
+        f"{result['meta']['machine']}); 8-bit pixels, error in 1/255 (max over the pixels and channels). "
+        "*float, same weights*: the browser's floats before 8-bit rounding against PyTorch on the float16 "
+        "export's weights (max over the three views); *float16 biases too*: PyTorch's 8-bit render with the "
+        "biases rounded as well, against the float32 net (max over the views), what the export would give "
+        "without keeping them float32.",
         "",
         "| model | PSNR | float, same weights | vs float16 net: fitted · 4× corner · half "
-        "| vs float32 net: fitted · 4× corner · half | frame (SwiftShader) |",
-        "|---|---|---|---|---|---|",
+        "| vs float32 net: fitted · 4× corner · half | float16 biases too | frame (SwiftShader) |",
+        "|---|---|---|---|---|---|---|",
     ]
     side = result["setup"]["frame"]
     for m in result["models"]:
@@ -219,9 +237,10 @@ def fill_doc(doc: Path, result: dict) -> None:
         f16 = " · ".join(f"{v[k]['pixels_vs_float16_x255']:.2f}" for k in ("fitted", "corner-4x", "half"))
         f32 = " · ".join(f"{v[k]['pixels_vs_float32_x255']:.2f}" for k in ("fitted", "corner-4x", "half"))
         exact = max(x["float_vs_float16_x255"] for x in v.values())
+        biases = max(x["float16_biases_pytorch_vs_float32_x255"] for x in v.values())
         lines.append(
             f"| {m['family']} {pp.format_count(m['n_params'])} | {m['psnr']:.1f} dB | {exact:.3f} | {f16} | {f32} "
-            f"| {m['frame_ms']:.0f} ms at {side}×{side} |"
+            f"| {biases:.2f} | {m['frame_ms']:.0f} ms at {side}×{side} |"
         )
     lines += [
         "",

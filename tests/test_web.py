@@ -121,12 +121,14 @@ def test_export_writes_the_folder_and_round_trips_the_weights(tiny_fits, tmp_pat
         assert entry["pixels"]["n_values"] == pix.n_values and entry["pixels"]["psnr"] == pytest.approx(pix.psnr)
 
 
-#: The arrays each family keeps float32 in a float16 export: the first layer on raw coordinates (FieldData.exact).
+#: The arrays each family keeps float32 in a float16 export (FieldData.exact): every bias, and the first
+#: layer on raw coordinates.
 EXACT = {
-    "siren": {"layer0.weight", "layer0.bias"},
-    "finer": {"layer0.weight", "layer0.bias"},
-    "wire": {"first.weight", "first.bias"},
-    "hashgrid": set(),
+    "siren": {"layer0.weight", "layer0.bias", "layer1.bias", "layer2.bias", "layer3.bias", "layer4.bias"},
+    "finer": {"layer0.weight", "layer0.bias", "layer1.bias", "layer2.bias", "layer3.bias", "layer4.bias"},
+    "wire": {"first.weight", "first.bias", "out_re.bias"}
+    | {f"hidden_{p}.{i}.bias" for p in ("re", "im") for i in (0, 1)},
+    "hashgrid": {"layer0.bias", "layer1.bias", "layer2.bias"},
     "grid": set(),
 }
 

@@ -51,10 +51,12 @@ class FieldData:
     exact : set of str
         Names in ``arrays`` stored as float32 whatever the export's
         ``weights``: fixed features (Fourier frequencies, whose phases reach
-        hundreds of radians) and the first layer of an MLP on raw
-        coordinates (3 values per unit, and SIREN's ``omega0 = 30``
-        multiplies its rounding thirty-fold; WIRE's Gaussian window,
-        ``exp(-sigma0^2 z^2)`` with ``sigma0 = 30``, more).
+        hundreds of radians), the first layer of an MLP on raw coordinates
+        (3 values per unit, and SIREN's ``omega0 = 30`` multiplies its
+        rounding thirty-fold; WIRE's Gaussian window, ``exp(-sigma0^2 z^2)``
+        with ``sigma0 = 30``, more) and every bias (one value per unit: its
+        rounding shifts the unit's whole pre-activation, which is most of
+        what float16 changes in a trained SIREN or FINER).
     tensors : dict of str to torch.Tensor
         The model's tensor each array was read from (:func:`stored_model`
         rounds them as the export stores them).
@@ -139,6 +141,7 @@ def field_data(model: Field) -> FieldData:
     for i, layer in enumerate(layers):
         tensors[f"layer{i}.weight"] = layer.weight
         tensors[f"layer{i}.bias"] = layer.bias
+    exact = exact | {f"layer{i}.bias" for i in range(len(layers))}
     options = {k: v for k, v in arch.options.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return FieldData(
         kind="mlp",
@@ -226,7 +229,8 @@ def _wire(model: Field) -> FieldData:
         "sigma0": float(model.sigma0),
     }
     arrays = {name: _array(t) for name, t in tensors.items()}
-    return FieldData("wire", meta, arrays, {"first.weight", "first.bias"}, tensors)
+    exact = {"first.weight"} | {name for name in tensors if name.endswith(".bias")}
+    return FieldData("wire", meta, arrays, exact, tensors)
 
 
 register_exporter("grid", _grid)
