@@ -95,11 +95,12 @@ def ladder_sizes(tmp: Path) -> dict:
 
 
 def float16_biases(model):
-    """A copy of the browser's network with its biases float16 too (the export keeps them float32)."""
+    """A copy of the browser's network with each bias stored like its layer's weights (float16 but in a first layer)."""
     out = stored_model(model, "float32")
+    data = field_data(out)
     with torch.no_grad():
-        for name, t in field_data(out).tensors.items():
-            if name.endswith("bias"):
+        for name, t in data.tensors.items():
+            if name.endswith("bias") and name[: -len("bias")] + "weight" not in data.exact:
                 t.copy_(t.to(torch.float16).to(t.dtype))
     return out
 
