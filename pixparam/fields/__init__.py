@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from torch import nn
 
-from . import fourier, hashgrid, relu, siren
+from . import fourier, gaussians, hashgrid, relu, siren
 from .base import MLP, Field, Prepared, build, bytes_per_point, hidden_layers
 from .fourier import FourierMLP
+from .gaussians import Gaussians
 from .hashgrid import HashGrid
 from .multi import MultiArch, MultiField, plan_multi, with_index
 from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
@@ -25,6 +26,7 @@ __all__ = [
     "FamilySpec",
     "Field",
     "FourierMLP",
+    "Gaussians",
     "HashGrid",
     "MultiArch",
     "MultiField",
@@ -47,6 +49,7 @@ register(siren.SPEC)
 register(fourier.SPEC)
 register(relu.SPEC)
 register(hashgrid.SPEC)
+register(gaussians.SPEC)
 
 
 def n_trainable(module: nn.Module) -> int:
