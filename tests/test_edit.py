@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 import pixparam as pp
 
 FAMILIES = pp.FAMILIES
+#: Families with hidden units (align, neuron pruning and splicing act on them).
+MLP_FAMILIES = [f for f in FAMILIES if pp.fields.spec_for(f).mlp is not None]
+#: Families without hidden units: the edits that apply to them, or an EditError naming those.
+OTHER_FAMILIES = [f for f in FAMILIES if pp.fields.spec_for(f).mlp is None]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +85,7 @@ def test_prune_again_keeps_earlier_zeros(tiny_fits):
     assert prunable(a) - twice.n_effective == round(0.7 * prunable(a))
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", MLP_FAMILIES)
 def test_structured_prune_is_smaller_and_equals_masked(tiny_fits, family):
     a = tiny_fits[family]
     g = pp.edit.prune(a, 0.5, "neurons")
@@ -143,7 +147,7 @@ def test_positional_noise_seed_is_deprecated(tiny_fits):
     assert old.edits == new.edits
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", MLP_FAMILIES)
 def test_align_preserves_function(tiny_fits, seeded, family):
     a, b = tiny_fits[family], seeded[family]
     al = pp.edit.align(a, b)
@@ -180,12 +184,36 @@ def test_blend_ends(tiny_fits, shared, family):
     np.testing.assert_array_equal(pp.edit.blend(a, b, 1.0, align=False).render(), b.render())
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", MLP_FAMILIES)
 def test_splice_self_is_identity(tiny_fits, family):
     a = tiny_fits[family]
     ref = a.render()
     for kw in ({"layers": [0, -1]}, {"neurons": 0.5}, {"neurons": [0, 2]}):
         np.testing.assert_array_equal(pp.edit.splice(a, a, **kw).render(), ref)
+
+
+@pytest.mark.parametrize("family", OTHER_FAMILIES)
+def test_families_without_hidden_units_name_the_edits_that_apply(tiny_fits, seeded, family):
+    a, b = tiny_fits[family], seeded[family]
+    spec = pp.fields.spec_for(family)
+    edits = (
+        lambda: pp.edit.align(a, b),
+        lambda: pp.edit.splice(a, b, neurons=0.5, align=False),
+        lambda: pp.edit.splice(a, b, layers=[0]),
+    )
+    for edit in edits:
+        with pytest.raises(pp.EditError, match=r"no hidden units.*apply to it are prune \(magnitude, random\)"):
+            edit()
+    ref = a.render()
+    if spec.region_values is not None:  # a region splice of a fit with itself changes nothing
+        np.testing.assert_array_equal(pp.edit.splice(a, a, region=(0, 0, 16, 16)).render(), ref)
+    if spec.tables:
+        np.testing.assert_array_equal(pp.edit.splice(a, a, layers=list(spec.tables)).render(), ref)
+    if spec.units is not None:  # structured pruning drops whole units and plans the smaller Arch exactly
+        n = int(a.arch.options[spec.unit_option])
+        g = pp.edit.prune(a, 0.5, "neurons")
+        assert int(g.arch.options[spec.unit_option]) == n - round(0.5 * n) == len(g.edits[-1]["kept"])
+        assert g.n_params == pp.n_trainable(g.model) == g.arch.n_params < a.n_params
 
 
 def test_splice_takes_from_b(tiny_fits, shared):

@@ -74,6 +74,8 @@ def splice(
     if region is not None and region_values is None:
         raise not_applicable(a, "no values tied to a region of the image (region= takes those)")
     box = None if region is None else check_region(region, a.image_shape[:2])
+    if neurons is not None:
+        layer_prefix(a)  # EditError for a family without hidden units
     align = bool(align) and spec_for(a.family).mlp is not None  # nothing to align without hidden units
     if align:
         b = _align(a, b)
@@ -94,6 +96,8 @@ def splice(
                             + (f" or {', '.join(map(repr, tabs))}" if tabs else "")
                         )
                     names.append(layer)
+                elif isinstance(layer, numbers.Integral) and not la:
+                    layer_prefix(a)  # EditError: no MLP layers to take
                 elif (
                     isinstance(layer, numbers.Integral) and not isinstance(layer, bool) and -len(la) <= layer < len(la)
                 ):
