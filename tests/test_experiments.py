@@ -100,7 +100,7 @@ def test_crowding_first_k_only(tiles4):
     assert r.images["siren/3/900/0"].shape[0] == 3 and r.meta["trained"] == 2
 
 
-@pytest.mark.parametrize("family", pp.FAMILIES)
+@pytest.mark.parametrize("family", [f for f in pp.FAMILIES if pp.fields.spec_for(f).mlp is not None])
 @pytest.mark.parametrize("k", [2, 16])
 def test_embedding_counts_toward_the_exact_budget(family, k):
     m = ex.plan_multi(3000, family, k, 3, resolution=32)
@@ -110,6 +110,12 @@ def test_embedding_counts_toward_the_exact_budget(family, k):
     assert m.n_embedding == k * 4 + 4 * m.base.width > 0
     out = model(torch.tensor([[0.1, -0.2, 0.0], [0.1, -0.2, float(k - 1)]]))
     assert out.shape == (2, 3) and not torch.equal(out[0], out[1])  # the index changes the output
+
+
+@pytest.mark.parametrize("family", [f for f in pp.FAMILIES if pp.fields.spec_for(f).mlp is None])
+def test_a_family_without_an_mlp_takes_no_image_embedding(family):
+    with pytest.raises(pp.BudgetError, match=f"{family} has no MLP to take an image embedding; use embed_dim=0"):
+        ex.plan_multi(3000, family, 2, 3, resolution=32)
 
 
 def test_plan_multi_refuses_an_embedding_bigger_than_the_budget():

@@ -45,6 +45,9 @@ __all__ = ["PAIRS_PER_CHUNK", "splat", "splat_dense"]
 #: Candidate (point, Gaussian) pairs evaluated at once; about 128 bytes each while a chunk runs.
 PAIRS_PER_CHUNK = 1 << 19
 
+#: Tiles across the median bounding box: finer tiles waste fewer candidates but list each Gaussian more often.
+TILES_PER_BOX = 4
+
 #: Most (Gaussian, tile) entries the tile lists may hold; coarser tiles are used above it.
 MAX_TILE_ENTRIES = 1 << 24
 
@@ -99,7 +102,7 @@ def _tiles(
     """Tile side and grid over ``[lo, hi]``, and each box's tile range (clamped to the grid)."""
     span = (hi - lo).clamp_min(1e-12)
     width = (box_hi - box_lo).amax(dim=1)
-    side = float(width.median()) / 2 if width.numel() else float(span.max())
+    side = float(width.median()) / TILES_PER_BOX if width.numel() else float(span.max())
     # at most ~4 points' worth of tiles, and never so fine that the tile lists overflow
     side = max(side, float(span.max()) / 4096, math.sqrt(float(span[0] * span[1]) / max(1, n_points // 4)))
     while True:
@@ -154,30 +157,39 @@ def _chunk(
     count: torch.Tensor,
     listed: torch.Tensor,
     cutoff: float,
-    means: torch.Tensor,
-    inv11: torch.Tensor,
-    l21: torch.Tensor,
-    inv22: torch.Tensor,
-    colours: torch.Tensor,
+    packed: torch.Tensor,
 ) -> torch.Tensor:
-    """The weighted sum for one chunk of points from its candidate pairs (recomputed in backward)."""
+    """The weighted sum for one chunk of points from its candidate pairs (recomputed in backward).
+
+    ``packed`` is ``(G, 5 + K)``: centre, ``1/l11``, ``l21``, ``1/l22``, colour. Gathers are
+    ``index_select`` (whose backward is an ``index_add``, fast on a CPU too).
+    """
     dev = coords.device
     n = coords.shape[0]
     pid = torch.repeat_interleave(torch.arange(n, device=dev), count)
     offset = torch.arange(pid.numel(), device=dev) - torch.repeat_interleave(torch.cumsum(count, 0) - count, count)
-    gid = listed[start[pid] + offset]
-    with torch.no_grad():  # which candidates lie inside the cutoff (no gradient through the choice)
-        d2 = _weights(coords[pid], means[gid], inv11[gid], l21[gid], inv22[gid])
+    gid = listed.index_select(0, start.index_select(0, pid) + offset)
+    with torch.no_grad():  # which candidates lie within the cutoff (the choice has no gradient)
+        shape = packed[:, :5].detach().index_select(0, gid)
+        d2 = _weights(coords.index_select(0, pid), shape[:, 0:2], shape[:, 2], shape[:, 3], shape[:, 4])
         inside = torch.nonzero(d2 <= cutoff * cutoff).reshape(-1)
-    pid, gid = pid[inside], gid[inside]
-    d2 = _weights(coords[pid], means[gid], inv11[gid], l21[gid], inv22[gid])
-    contrib = torch.exp(-0.5 * d2)[:, None] * colours[gid]
-    out = torch.zeros(n, colours.shape[1], device=dev, dtype=contrib.dtype)
+        pid, gid = pid.index_select(0, inside), gid.index_select(0, inside)
+    p = coords.index_select(0, pid)
+    g = packed.index_select(0, gid)
+    d2 = _weights(p, g[:, 0:2], g[:, 2], g[:, 3], g[:, 4])
+    contrib = torch.exp(-0.5 * d2)[:, None] * g[:, 5:]
+    out = torch.zeros(n, packed.shape[1] - 5, device=dev, dtype=contrib.dtype)
     return out.index_add(0, pid, contrib)
 
 
 def splat(
-    coords: torch.Tensor, means: torch.Tensor, chol: torch.Tensor, colours: torch.Tensor, cutoff: float
+    coords: torch.Tensor,
+    means: torch.Tensor,
+    chol: torch.Tensor,
+    colours: torch.Tensor,
+    cutoff: float,
+    *,
+    chunk_pairs: int = PAIRS_PER_CHUNK,
 ) -> torch.Tensor:
     """``sum_i w_i(p) colours_i`` at every point, culled by tiles; equals :func:`splat_dense`.
 
@@ -193,6 +205,8 @@ def splat(
         Values each Gaussian adds, weighted.
     cutoff : float
         Weights beyond ``cutoff`` standard deviations (Mahalanobis) are zero.
+    chunk_pairs : int
+        Candidate pairs evaluated at once (the memory bound; the result does not depend on it).
 
     Returns
     -------
@@ -207,14 +221,14 @@ def splat(
         start, count, listed = _tile_lists(coords, means.detach(), chol.detach(), cutoff)
         ends = torch.cumsum(count, 0)
         total = int(ends[-1])
-        marks = torch.arange(1, max(1, math.ceil(total / PAIRS_PER_CHUNK)), device=coords.device) * PAIRS_PER_CHUNK
+        marks = torch.arange(1, max(1, math.ceil(total / chunk_pairs)), device=coords.device) * chunk_pairs
         cuts = [0, *torch.searchsorted(ends, marks).tolist(), n]
-    inv11, l21, inv22 = 1.0 / chol[:, 0], chol[:, 1], 1.0 / chol[:, 2]
+    packed = torch.cat([means, 1.0 / chol[:, 0:1], chol[:, 1:2], 1.0 / chol[:, 2:3], colours], dim=1)
     grad = torch.is_grad_enabled() and any(t.requires_grad for t in (means, chol, colours))
     parts = []
     for a, b in itertools.pairwise(cuts):
         if b <= a:
             continue
-        args = (coords[a:b], start[a:b], count[a:b], listed, cutoff, means, inv11, l21, inv22, colours)
+        args = (coords[a:b], start[a:b], count[a:b], listed, cutoff, packed)
         parts.append(checkpoint(_chunk, *args, use_reentrant=False) if grad else _chunk(*args))
     return torch.cat(parts, dim=0)
