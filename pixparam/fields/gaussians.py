@@ -61,6 +61,8 @@ from .planning import check_options, float_option
 from .registry import FamilyDefaults, FamilySpec
 from .splat import splat
 
+__all__ = ["Gaussians", "detail_map", "init_from_image"]
+
 #: Initial standard deviation, in units of the local spacing of the centres.
 SCALE = 0.6
 #: Smallest initial standard deviation, in pixels of the fitted image (smaller ones fall between pixel centres).
