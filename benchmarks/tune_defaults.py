@@ -1,4 +1,4 @@
-"""Sweeps behind pixparam's defaults: learning rates, Fourier sigma, hash-grid levels.
+"""Sweeps behind pixparam's defaults: learning rates, Fourier sigma, hash-grid levels, Gaussian blending.
 
 Each sweep fits every (image, family, budget) at several settings and reports
 the final PSNR, so defaults are chosen from measurements. Prints a table per
@@ -8,6 +8,10 @@ sweep and writes all records as JSON.
         --budgets 1k 4k 16k --out benchmarks/results/tune_lr_64px.json
     python benchmarks/tune_defaults.py --sweep sigma --families fourier --size 64
     python benchmarks/tune_defaults.py --sweep base_resolution --families hashgrid --size 64
+    python benchmarks/tune_defaults.py --sweep blending --families gaussians --size 64 --budgets 1k 4k \
+        --steps 500 --out benchmarks/results/tune_blending_gaussians_64px.json
+    python benchmarks/tune_defaults.py --sweep lr --families gaussians --size 64 --budgets 1k 4k \
+        --steps 500 --out benchmarks/results/tune_lr_gaussians_64px.json
     python benchmarks/tune_defaults.py --report benchmarks/results/tune_*.json --md docs/tuning.md
 """
 
@@ -49,10 +53,17 @@ def base_resolution_settings(family: str, budget: int, channels: int, res: int) 
     return [(f"base_resolution={b}", {"base_resolution": b}) for b in (4, 8, 16)]
 
 
+def blending_settings(family: str, budget: int, channels: int, res: int) -> list[Setting]:
+    if family != "gaussians":
+        return []
+    return [(f"blending={b}", {"blending": b}) for b in ("normalized", "sum")]
+
+
 SWEEPS: dict[str, Callable[[str, int, int, int], list[Setting]]] = {
     "lr": lr_settings,
     "sigma": sigma_settings,
     "base_resolution": base_resolution_settings,
+    "blending": blending_settings,
 }
 
 
