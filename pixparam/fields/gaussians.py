@@ -272,6 +272,8 @@ SPEC = FamilySpec(
     module=Gaussians,
     plan=plan,
     count=count,
+    # lr: the best of 3.3e-3, 1e-2, 3e-2 on average over the tuning images (benchmarks/tune_defaults.py
+    # --sweep lr --families gaussians; benchmarks/results/tune_lr_gaussians_64px.json); no matmuls, so fp32
     defaults=FamilyDefaults(lr=1e-2, cuda_precision="fp32"),
     bytes_per_point=bytes_per_point,
     mlp=None,
