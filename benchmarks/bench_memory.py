@@ -2,12 +2,17 @@
 
 Each case runs in its own Python process so its peak is its own: the peak
 resident set size (``ru_maxrss``) on the CPU, and PyTorch's peak allocated
-memory on CUDA. A render is of an untrained network (the cost does not
-depend on the weights); a fit is ``--steps`` full-batch steps
+memory on CUDA. A render is of an untrained network (the cost of an MLP
+does not depend on the weights), or with ``--fit-first STEPS`` of a network
+first fitted for that many steps to the astronaut at 128 px (a Gaussian
+field's render cost depends on where its Gaussians are and how large; the
+small fit adds little to the peak); a fit is ``--steps`` full-batch steps
 (``batch_size`` = every pixel, so no mini-batching hides the cost).
 
     python benchmarks/bench_memory.py --json benchmarks/results/bench_memory_cpu.json
     python benchmarks/bench_memory.py --device cuda --steps 20 --json benchmarks/results/bench_memory_cuda.json
+    python benchmarks/bench_memory.py --families siren hashgrid gaussians --fit-first 30 \
+        --json benchmarks/results/bench_memory_gaussians_cpu.json
 """
 
 from __future__ import annotations
@@ -25,14 +30,19 @@ from pixparam._io import write_json_atomic
 CASE = """
 import json, resource, sys, time, numpy as np, torch, pixparam as pp
 from pixparam.result import render_field
-kind, family, budget, size, steps, device = sys.argv[1:7]
-size, steps = int(size), int(steps)
+kind, family, budget, size, steps, device, fit_first = sys.argv[1:8]
+size, steps, fit_first = int(size), int(steps), int(fit_first)
 dev = pp.resolve_device(device)
+if kind == "render" and fit_first:
+    small = pp.load_image("astronaut", size=128)
+    arch = pp.plan(budget, family, 3, resolution=size)
+    model = pp.fit(small, arch, steps=fit_first, device=device, progress=False).model
+else:
+    model = pp.build(pp.plan(budget, family, 3, resolution=size), device=dev)
 t = time.perf_counter()
 if kind == "render":
-    model = pp.build(pp.plan(budget, family, 3, resolution=size), device=dev)
     out = render_field(model, size, size)
-    extra = {"output_bytes": out.nbytes}
+    extra = {"output_bytes": out.nbytes, "fit_first": fit_first}
 else:
     img = pp.load_image("astronaut", size=size)
     f = pp.fit(img, budget, family, steps=steps, device=device, batch_size=size * size, progress=False)
@@ -56,6 +66,7 @@ def main() -> None:
     ap.add_argument("--render-size", type=int, default=4096)
     ap.add_argument("--fit-size", type=int, default=1024)
     ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--fit-first", type=int, default=0, help="render a network fitted this many steps (128 px)")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
@@ -65,7 +76,7 @@ def main() -> None:
     rows = []
     for kind, size in (("render", a.render_size), ("fit", a.fit_size)):
         for family in a.families:
-            args = [kind, family, a.budget, str(size), str(a.steps), a.device]
+            args = [kind, family, a.budget, str(size), str(a.steps), a.device, str(a.fit_first)]
             done = subprocess.run([sys.executable, "-c", CASE, *args], capture_output=True, text=True)
             if done.returncode != 0:
                 print(f"{kind} {family}: failed\n{done.stderr[-2000:]}")

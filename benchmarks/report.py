@@ -1,6 +1,6 @@
 """Write ``docs/benchmarks.md`` from the speed benchmarks' JSON results (no number is typed by hand).
 
-Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory}_*.json``
+Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory,gaussians}_*.json``
 and ``reach_sweep_*.json``, ``profile_*.json``
 (whichever exist) and renders, for each, the command, date, machine and
 table, after a summary of the speed targets: met, missed (with the gap), or
@@ -181,6 +181,28 @@ def memory_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return out
 
 
+def gaussians_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    out = ["## Gaussians beside the hash grid (`bench_gaussians.py`)", ""]
+    for name, d in files:
+        m = d["meta"]
+        base = next(k for k in d["rows"][0] if k.startswith("ratio_to_"))
+        out += [
+            meta_line(name, m),
+            "",
+            f"{m['image']} at {m['size']} px, {m['budget']}, full batch, "
+            f"median of the runs; families alternate in one process.",
+            "",
+        ]
+        out += [
+            "| family | network | ms/step | against " + base.removeprefix("ratio_to_") + " |",
+            "|---|---|---:|---:|",
+        ]
+        for r in d["rows"]:
+            out.append(f"| {r['family']} | {r['arch']} | {r['seconds_per_step'] * 1e3:.1f} | ×{r[base]:.2f} |")
+        out.append("")
+    return out
+
+
 def targets(peers, ladders, tcnn, memory) -> list[str]:
     rows = []
     cpu_peers = [r for _, d in peers if not on_cuda(d) for r in d["rows"]]
@@ -231,7 +253,7 @@ def main() -> None:
     a = ap.parse_args()
     peers, ladders, sweeps = load("bench_peers_*.json"), load("bench_ladder_*.json"), load("reach_sweep_*.json")
     tcnn, fast, memory = load("bench_tcnn_*.json"), load("bench_fastpaths_*.json"), load("bench_memory_*.json")
-    profiles = load("profile_*.json")
+    profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
     lines = [
         "# Speed benchmarks",
         "",
@@ -259,6 +281,7 @@ def main() -> None:
         (profile_section, profiles),
         (tcnn_section, tcnn),
         (memory_section, memory),
+        (gaussians_section, gaussians),
     ):
         if files:
             lines += section(files)

@@ -123,6 +123,12 @@ def test_embedding_counts_toward_the_exact_budget(family, k):
     assert out.shape == (2, 3) and not torch.equal(out[0], out[1])  # the index changes the output
 
 
+@pytest.mark.parametrize("family", [f for f in pp.FAMILIES if pp.fields.spec_for(f).mlp is None])
+def test_a_family_without_an_mlp_takes_no_image_embedding(family):
+    with pytest.raises(pp.BudgetError, match=f"{family} has no MLP to take an image embedding; use embed_dim=0"):
+        ex.plan_multi(3000, family, 2, 3, resolution=32)
+
+
 def test_plan_multi_refuses_an_embedding_bigger_than_the_budget():
     with pytest.raises(pp.BudgetError, match="embedding"):
         ex.plan_multi(50, "siren", 16, 3, embed_dim=4)
