@@ -15,7 +15,7 @@ from .finer import Finer
 from .fourier import FourierMLP
 from .grid import Grid
 from .hashgrid import HashGrid
-from .multi import MultiArch, MultiField, plan_multi, with_index
+from .multi import MultiArch, MultiField, plan_multi, takes_embedding, with_index
 from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
 from .relu import ReluMLP
 from .siren import Siren
@@ -44,6 +44,7 @@ __all__ = [
     "plan_multi",
     "register",
     "spec_for",
+    "takes_embedding",
     "unregister",
     "with_index",
 ]
