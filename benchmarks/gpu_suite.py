@@ -51,7 +51,7 @@ PRECISIONS = ("fp32", "tf32", "bf16")
 #: Seconds each step may take on the GPU (the gallery: whatever the deadline leaves).
 BUDGETS = {"env": 20, "peak": 30, "tcnn": 100, "siren": 40, "ladder": 150, "memory": 60, "gallery": None}
 SMOKE_BUDGETS = {"env": 20, "peak": 20, "tcnn": 30, "siren": 20, "ladder": 40, "memory": 40, "gallery": None}
-GRACE_S = 10  # past a step's budget before it is stopped (its own checks should end it first)
+GRACE_S = 10  # past a step's budget (at most half of it) before it is stopped; its own checks should end it first
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,8 @@ SMOKE = Scale(
 )
 
 
-class StepTimeout(Exception):
-    """A step ran past its budget (raised by the alarm)."""
+class StepTimeout(BaseException):
+    """A step ran past its budget (raised by the alarm; a BaseException, so no ``except Exception`` swallows it)."""
 
 
 @dataclass
@@ -188,17 +188,18 @@ class Suite:
             print(f"[{self.elapsed():6.1f} s] {name}: skipped ({entry['reason']})", flush=True)
             return
         allowed = left if budget is None else budget
+        hard = allowed + min(GRACE_S, allowed / 2)
         self.step_end = time.perf_counter() + allowed
         print(f"[{self.elapsed():6.1f} s] {name}: start (up to {allowed:.0f} s)", flush=True)
         t = time.perf_counter()
         try:
-            with alarm(allowed + GRACE_S):
+            with alarm(hard):
                 if name == self.fail_step:
                     raise RuntimeError(f"--fail-step {name}: a deliberate failure")
                 STEP_FUNCTIONS[name](self, entry["result"])
             entry["status"] = "ok"
         except StepTimeout:
-            entry.update(status="timeout", error=f"stopped after {allowed + GRACE_S:.0f} s")
+            entry.update(status="timeout", error=f"stopped after {hard:.1f} s")
         except Exception as exc:  # one step's failure must not lose the others' results
             entry.update(status="error", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
         finally:
