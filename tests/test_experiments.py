@@ -361,3 +361,15 @@ def test_public_names():
     assert "experiments" in pp.__all__
     for name in ex.__all__:
         assert hasattr(ex, name)
+
+
+def test_experiment_figures_draw_a_family_without_a_named_colour(newfam):
+    """A family registered after the palette (here "newfam") gets a spare colour, as in the other figures."""
+    import matplotlib.pyplot as plt
+
+    img = pp.load_image("camera", size=10)
+    gen = ex.generalisation(img, [60, 120], [newfam], steps=2, seeds=1, device="cpu", progress=False)
+    law = ex.scaling(img, [60, 120, 240], [newfam], steps=[2, 3], device="cpu", progress=False)
+    for fig in (ex.plot_generalisation(gen), ex.plot_scaling(law)):
+        assert isinstance(fig, Figure) and fig.axes
+        plt.close(fig)

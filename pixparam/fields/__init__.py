@@ -16,7 +16,7 @@ from .fourier import FourierMLP
 from .gaussians import Gaussians
 from .grid import Grid
 from .hashgrid import HashGrid
-from .multi import MultiArch, MultiField, plan_multi, with_index
+from .multi import MultiArch, MultiField, plan_multi, takes_embedding, with_index
 from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
 from .relu import ReluMLP
 from .siren import Siren
@@ -46,6 +46,7 @@ __all__ = [
     "plan_multi",
     "register",
     "spec_for",
+    "takes_embedding",
     "unregister",
     "with_index",
 ]
