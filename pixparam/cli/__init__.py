@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | unpack | gallery | ...``.
+"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | unpack | sweep | gallery | ...``.
 
 Each subcommand lives in a module of this package that adds its parser and
 sets ``run``. Options work before or after positionals. Errors print one line
@@ -18,7 +18,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import PixparamError
-from . import _core, _edit, _experiment, _figures, _gallery, _pack
+from . import _core, _edit, _experiment, _figures, _gallery, _pack, _sweep
 
 __all__ = ["main", "run"]
 
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     _pack.add_parsers(subcommands)
     _gallery.add_parser(subcommands)
     _experiment.add_parser(subcommands)
+    _sweep.add_parser(subcommands)
     return p
 
 

@@ -169,8 +169,9 @@ class LocalBackend:
         Outcome
         """
         _, workers, threads = self.plan(device)
+        workers = min(workers, len(tasks))
         dev = device.type
-        if workers == 1 or len(tasks) <= 1:
+        if workers <= 1:
             for task in tasks:
                 yield run_task(task, str(device), threads, known, store_root)
             return

@@ -108,7 +108,7 @@ def sweep(
     >>> first = pp.sweep(spec, out, workers=1, progress=False)
     >>> again = pp.sweep(spec, out, workers=1, progress=False)
     >>> first.meta["trained"], again.meta["trained"], again.meta["cached"], [r["n_params"] for r in again.records]
-    (2, 0, 2, [199, 397])
+    (2, 0, 2, [197, 389])
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ConfigError(f"limit={limit!r}; pass a whole number >= 0 (or leave it out)")
