@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | unpack | sweep | gallery | ...``.
+"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | sweep | gallery | ...``.
 
 Each subcommand lives in a module of this package that adds its parser and
 sets ``run``. Options work before or after positionals. Errors print one line

@@ -142,7 +142,17 @@ class LocalBackend:
         self.threads = threads
 
     def plan(self, device: torch.device) -> tuple[str | None, int, int]:
-        """``(device for keys, workers, threads)`` for fits on ``device``."""
+        """``(device for keys, workers, threads)`` for fits on ``device``.
+
+        Parameters
+        ----------
+        device : torch.device
+            Where the fits train.
+
+        Returns
+        -------
+        (str, int, int)
+        """
         gpus = torch.cuda.device_count() if device.type == "cuda" else 0
         workers = self.workers or (gpus or cpu_cores())
         threads = self.threads or max(1, cpu_cores() // workers)
@@ -236,7 +246,19 @@ class RayBackend:
                 raise ConfigError(f"could not connect to Ray at {self.address!r}: {exc}") from None
 
     def plan(self, device: torch.device) -> tuple[str | None, int, int]:
-        """``(device for keys, workers, threads)``: keys here only when the fits train on the CPU."""
+        """``(device for keys, workers, threads)``: keys here only when the fits train on the CPU.
+
+        Parameters
+        ----------
+        device : torch.device
+            Where the driver would train: ``"cpu"`` keeps the tasks on CPUs,
+            anything else asks for a GPU per task where the cluster has them.
+
+        Returns
+        -------
+        (str or None, int, int)
+            ``None`` for keys: the workers compute them (on their GPUs).
+        """
         self._connect()
         res = self.ray.cluster_resources()
         gpus = int(res.get("GPU", 0)) if device.type != "cpu" else 0

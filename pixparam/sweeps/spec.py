@@ -47,7 +47,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["EDITS", "IMAGE_SUFFIXES", "KEYS", "SweepSpec", "read_spec"]
+__all__ = ["EDITS", "IMAGE_SUFFIXES", "KEYS", "SweepSpec", "find_line", "read_spec"]
 
 #: The keys a spec may hold.
 KEYS: tuple[str, ...] = ("images", "size", "budgets", "families", "seeds", "steps", "options", "edits")
@@ -341,7 +341,9 @@ def _edits(value: Any, spec: SweepSpec) -> tuple[dict[str, Any], ...]:
             )
         kind = e["edit"]
         if kind not in EDITS:
-            raise ConfigError(f"{spec.where('edits', i, 'edit')}: unknown edit {kind!r}; choose from {', '.join(EDITS)}")
+            raise ConfigError(
+                f"{spec.where('edits', i, 'edit')}: unknown edit {kind!r}; choose from {', '.join(EDITS)}"
+            )
         args = {k: v for k, v in e.items() if k != "edit"}
         try:
             inspect.signature(getattr(edit, kind)).bind(None, **args)

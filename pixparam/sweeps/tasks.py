@@ -68,7 +68,17 @@ class Task:
     key: str | None = None
 
     def fit_kwargs(self, device: str) -> dict[str, Any]:
-        """The keywords of this task's :func:`pixparam.fit` on ``device`` (progress off)."""
+        """The keywords of this task's :func:`pixparam.fit` on ``device`` (progress off).
+
+        Parameters
+        ----------
+        device : str
+            Where it trains.
+
+        Returns
+        -------
+        dict
+        """
         return {"steps": self.steps, "seed": self.seed, "device": device, "progress": False, **self.options}
 
 
