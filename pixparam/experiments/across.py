@@ -83,8 +83,9 @@ def image_scaling(
         Records with :data:`COLUMNS`; tables ``"laws"`` (image or ``"pooled"``,
         family or ``"pixels"``, E, A, α, their bootstrap 95 % intervals
         ``alpha_lo``/``alpha_hi``/``E_lo``/``E_hi``, rms log error),
-        ``"versus"`` (family, budget, mean and std over images of the PSNR
-        gain over pixels, images won) and ``"seeds"`` (image, family, budget,
+        ``"versus"`` (family, budget, mean and std of the PSNR gain over
+        pixels over the images where both are lossy, images won, and
+        ``lossless_pixels``: images whose pixel counterpart holds every value) and ``"seeds"`` (image, family, budget,
         mean and std of PSNR over seeds); ``meta`` holds the sweep's counts.
     """
     from ..sweeps import sweep
@@ -229,6 +230,7 @@ def _derive(result: ExperimentResult, rng: np.random.Generator) -> None:
                     "gain_std": float(np.std(finite, ddof=1)) if len(finite) > 1 else math.nan,
                     "wins": int(sum(g > 0 for g in gains)),
                     "n_images": len(gains),
+                    "lossless_pixels": int(sum(g == -math.inf or math.isnan(g) for g in gains)),
                 }
             )
     result.tables["versus"] = versus
