@@ -1,4 +1,4 @@
-"""The sweep section of ``docs/experiments.md`` is what ``benchmarks/sweep_experiments.py --doc`` writes from its JSON."""
+"""The sweep section of ``docs/experiments.md`` is what ``benchmarks/sweep_experiments.py --doc`` writes (from JSON)."""
 
 from __future__ import annotations
 
