@@ -53,7 +53,8 @@ def test_emergence_measures_each_region_at_every_budget():
     r = ex.emergence("chelsea", [100, 200, 400], "relu", regions=regions, size=24, steps=10, seeds=2, workers=1,
                      progress=False)  # fmt: skip
     assert len(r.records) == 3 * 2 * 3
-    assert [t["region"] for t in r.tables["abruptness"]] == ["global", "eye", "nose"]
+    scored = [(t["region"], t["metric"]) for t in r.tables["abruptness"]]
+    assert scored == [("global", "psnr"), ("global", "ssim"), ("eye", "ssim"), ("nose", "ssim")]
     assert all(0 <= t["share"] <= 1 or math.isnan(t["share"]) for t in r.tables["abruptness"])
     assert set(r.images) == {"image", "render:100", "render:200", "render:400"}
     t, left, b, right = r.meta["boxes"]["eye"]

@@ -21,7 +21,7 @@ from ._records import Cache, ExperimentResult, load_result
 from ._report import summary
 from .across import bootstrap_law, image_scaling, plot_image_scaling
 from .crowding import crowding, plot_crowding, tiles
-from .emergence import abruptness, emergence, plot_emergence, tile_regions
+from .emergence import abruptness, emergence, plot_emergence, score_regions, tile_regions
 from .generalisation import generalisation, plot_generalisation, split_pixels
 from .powerlaw import PowerLaw, fit_power_law
 from .scaling import compute_frontier, exchange_rates, plot_scaling, scaling
@@ -53,6 +53,7 @@ __all__ = [
     "plot_image_scaling",
     "plot_scaling",
     "scaling",
+    "score_regions",
     "split_pixels",
     "summary",
     "tile_regions",

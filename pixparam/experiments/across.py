@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from ..errors import ConfigError
 from ..images import load_image
@@ -268,7 +269,7 @@ def plot_image_scaling(result: ExperimentResult) -> Figure:
         colours = {k: f"C{i}" for i, k in enumerate(kinds)}
         for kind in kinds:
             for name in meta["images"]:
-                recs = sorted(result.select(image=name, family=kind), key=lambda r: r["n_params"])
+                recs = [r for r in result.select(image=name, family=kind) if r["mse"] > 0]  # lossless: off a log axis
                 xs = sorted({r["n_params"] for r in recs})
                 ys = [np.mean([r["mse"] for r in recs if r["n_params"] == x]) for x in xs]
                 ax.plot(xs, ys, color=colours[kind], alpha=0.25, lw=0.8)
@@ -278,6 +279,7 @@ def plot_image_scaling(result: ExperimentResult) -> Figure:
                 label = f"{kind}: α = {law['alpha']:.2f} [{law['alpha_lo']:.2f}, {law['alpha_hi']:.2f}]"
                 ax.plot(xs, law["E"] + law["A"] * xs ** -law["alpha"], color=colours[kind], lw=2, label=label)
         ax.set(xscale="log", yscale="log", xlabel="parameters / values", ylabel="MSE", title="per image and pooled")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize=7)
         for family in meta["families"]:
             rows = [t for t in result.tables["versus"] if t["family"] == family]
@@ -286,5 +288,6 @@ def plot_image_scaling(result: ExperimentResult) -> Figure:
                         marker="o", ms=3, capsize=2, label=family)  # fmt: skip
         bx.axhline(0, color="0.5", lw=0.8)
         bx.set(xscale="log", xlabel="budget", ylabel="PSNR gain over pixels (dB)", title="mean ± std over images")
+        bx.xaxis.set_minor_formatter(NullFormatter())
         bx.legend(fontsize=7)
     return fig

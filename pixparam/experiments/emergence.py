@@ -10,7 +10,9 @@ maximum, the best reached so far): the largest share of its total rise,
 spanning at most a factor ``window`` (2: one octave). A curve rising evenly in
 log P over ``k`` octaves scores about ``1/k``; a detail that appears
 abruptly scores near 1. Each region's score is computed per seed (mean ±
-std) and compared with global PSNR's.
+std) and compared with the whole image's: global PSNR's, and global SSIM's
+(SSIM saturates at 1, so its curves are concave in log P and put more of their
+rise early than PSNR's do: a region is compared fairly with global SSIM).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ..metrics import psnr, ssim
 from ._common import check_ints, check_seeds
 from ._records import ExperimentResult
 
-__all__ = ["COLUMNS", "abruptness", "emergence", "plot_emergence", "tile_regions"]
+__all__ = ["COLUMNS", "abruptness", "emergence", "plot_emergence", "score_regions", "tile_regions"]
 
 #: Record columns: region ("global" for the whole image), budget, n_params, seed, ssim (local, or global),
 #: psnr (of the region's crop).
@@ -138,9 +140,10 @@ def emergence(
     Returns
     -------
     ExperimentResult
-        Records with :data:`COLUMNS`; table ``"abruptness"``: per region and
-        ``"global"`` (global PSNR), the share of the rise in the steepest
-        window (of the seed-mean curve, and mean ± std over seeds), the
+        Records with :data:`COLUMNS`; table ``"abruptness"``: for the whole
+        image (``"global"``: PSNR, then SSIM, the same metric as the
+        regions') and each region (local SSIM), the share of the rise in the
+        steepest window (of the seed-mean curve, and mean ± std over seeds), the
         window's budgets, and ``rise`` (total gain); ``images``: the image
         (``"image"``) and seed 0's render at each budget (``"render:B"``);
         ``meta["boxes"]``: each region's pixel box.
@@ -188,7 +191,7 @@ def emergence(
     meta |= {"window": window, "regions": list(boxes), "boxes": {k: list(v) for k, v in boxes.items()}}
     meta |= {k: ran.meta[k] for k in ("trained", "cached", "workers", "threads", "device", "seconds")}
     result = ExperimentResult("emergence", records, COLUMNS, meta=meta, images={"image": img, **renders})
-    result.tables["abruptness"] = [_score(result, r, window) for r in ["global", *boxes]]
+    result.tables["abruptness"] = score_regions(result)
     return result
 
 
@@ -202,9 +205,26 @@ def _pixel_box(name: str, box: Box, h: int, w: int) -> tuple[int, int, int, int]
     return t, lft, btm, rgt
 
 
-def _score(result: ExperimentResult, region: str, window: float) -> dict:
-    """The abruptness of one region's local SSIM (global PSNR for ``"global"``): of the mean curve, and per seed."""
-    metric = "psnr" if region == "global" else "ssim"
+def score_regions(result: ExperimentResult) -> list[dict]:
+    """The ``"abruptness"`` table of an :func:`emergence` result, from its records (JSON read back too).
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        From :func:`emergence` (its ``meta`` gives the budgets, seeds, regions and window).
+
+    Returns
+    -------
+    list of dict
+        Global PSNR, global SSIM, then each region's local SSIM (see :func:`emergence`).
+    """
+    window = result.meta["window"]
+    scores = [_score(result, "global", window, "psnr"), _score(result, "global", window, "ssim")]
+    return scores + [_score(result, r, window, "ssim") for r in result.meta["regions"]]
+
+
+def _score(result: ExperimentResult, region: str, window: float, metric: str) -> dict:
+    """The abruptness of one region's ``metric`` (``"ssim"`` or ``"psnr"``): of the seed-mean curve, and per seed."""
     budgets = result.meta["budgets"]
     curves = []
     for s in result.meta["seeds"]:
