@@ -40,3 +40,14 @@ def test_ray_resumes_and_matches_local(cluster, tmp_path):
     drop = [pp.sweeps.COLUMNS.index(c) for c in TIMING_COLUMNS]
     cut = [[v for i, v in enumerate(line.split(",")) if i not in drop] for line in (*csv_ray, *csv_local)]
     assert cut[: len(csv_ray)] == cut[len(csv_ray) :]
+
+
+def test_ray_workers_can_write_into_a_shared_store(cluster, tmp_path):
+    spec = {**SPEC, "families": "relu", "images": "coins"}
+    shared = pp.sweep(spec, tmp_path / "shared", backend="ray", shared=True, progress=False)
+    assert shared.meta["trained"] == 2
+    assert {p.name for p in (tmp_path / "shared" / ".cache").glob("*.safetensors")} == {
+        f"relu-{r['key']}.safetensors" for r in shared.records
+    }
+    sent = pp.sweep(spec, tmp_path / "sent", backend="ray", progress=False)
+    assert strip(shared) == strip(sent)
