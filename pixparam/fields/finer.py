@@ -90,6 +90,8 @@ SPEC = FamilySpec(
     module=Finer,
     plan=plan,
     count=count,
+    # lr: siren's; three times it won 3 of 4 tuning cells but diverged in the fourth (astronaut 4k),
+    # a third of it lost all four (tune_lr_new_families_64px.json). fp32 on CUDA, as siren.
     defaults=FamilyDefaults(lr=3e-3, lr_width=32, cuda_precision="fp32"),
     bytes_per_point=mlp_bytes_per_point,
     odd_activation=True,  # sin((|-z| + 1)(-z)) = -sin((|z| + 1) z)

@@ -126,6 +126,8 @@ SPEC = FamilySpec(
     module=Wire,
     plan=plan,
     count=count,
+    # lr: WIRE's own range ("5e-3 to 2e-2"); 1e-2 and 3e-2 each won two of the four tuning cells
+    # (tune_lr_new_families_64px.json). exp() of the Gabor window: fp32 on CUDA.
     defaults=FamilyDefaults(lr=1e-2, cuda_precision="fp32"),
     bytes_per_point=bytes_per_point,
     mlp=None,  # complex units: align, neuron pruning and layer splicing would need complex-aware surgery
