@@ -65,6 +65,7 @@ BEGIN = "<!-- sweep-experiments: begin (written by benchmarks/sweep_experiments.
 END = "<!-- sweep-experiments: end -->"
 JSON_CMD = "OMP_NUM_THREADS=1 python benchmarks/sweep_experiments.py --workers 2 --json {json}"
 DOC_CMD = "python benchmarks/sweep_experiments.py --doc docs/experiments.md --from-json {json}"
+ADD_CMD = "python benchmarks/sweep_experiments.py --from-json {json} --add-families {families} --json {json}"
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -118,6 +119,18 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "image_scaling": scaling.to_dict(),
         "emergence": emergence,
     }
+
+
+def add_families(data: dict[str, Any], families: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """The scaling across images again with ``families`` added, from the store the results recorded."""
+    m = data["image_scaling"]["meta"]
+    names = [*m["families"], *(f for f in families if f not in m["families"])]
+    scaling = ex.image_scaling(
+        m["images"], m["budgets"], names, size=m["size"], steps=m["steps"], seeds=m["seeds"], n_boot=m["n_boot"],
+        device="cpu", workers=args.workers, cache=Path(args.cache or data["meta"]["cache"]),
+    )  # fmt: skip
+    print(f"scaling across images with {', '.join(names)}: {scaling.meta['trained']} fits trained")
+    return finite(scaling.to_dict())
 
 
 def as_result(d: dict[str, Any]) -> ex.ExperimentResult:
@@ -356,7 +369,13 @@ def write_doc(data: dict[str, Any], doc: Path, json_name: str) -> None:
         f"torch {data['meta']['torch']}, CPU). Training took {data['throughput']['train_seconds'] / 60:.1f} "
         "CPU-minutes for the standard sweep (one thread per fit) and "
         f"{sum(e['result']['meta']['seconds'] for e in data['emergence']) / 60:.1f} minutes of wall time for the "
-        f"emergence ladders on {data['throughput']['workers']} workers.",
+        f"emergence ladders on {data['throughput']['workers']} workers."
+        + (
+            f" The families {', '.join(data['added_families'])} joined the scaling across images later, from the "
+            f"same store: `{ADD_CMD.format(json=rel, families=' '.join(data['added_families']))}`."
+            if data.get("added_families")
+            else ""
+        ),
         "",
         *throughput_section(data["throughput"], data["meta"]),
         *scaling_section(data["image_scaling"], name),
@@ -381,10 +400,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", default=None, help="store folder (default: a new temporary one: throughput is timed)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--n-boot", type=int, default=300)
+    p.add_argument(
+        "--add-families",
+        nargs="+",
+        default=None,
+        help="with --from-json: add these families to the scaling across images (trains only them; the "
+        "recorded store serves the rest, and the throughput and emergence results are kept)",
+    )
     args = p.parse_args(argv)
+    if args.add_families and not args.from_json:
+        p.error("--add-families needs --from-json (the results to extend)")
     if args.from_json:
         data = json.loads(Path(args.from_json).read_text())
         source = args.from_json
+        if args.add_families:
+            data["image_scaling"] = add_families(data, args.add_families, args)
+            data["added_families"] = [*data.get("added_families", []), *args.add_families]
         for e in data["emergence"]:  # derived tables, recomputed from the records by this version's code
             e["result"]["tables"]["abruptness"] = finite(ex.score_regions(as_result(e["result"])))
         if args.json:
