@@ -96,6 +96,38 @@ def run(img_t: torch.Tensor, batch: int, steps: int, warmup: int, precision: str
     return seconds, n_params(net), -10 * math.log10(mse)
 
 
+def measure(
+    img_t: torch.Tensor,
+    batch: int,
+    steps: int,
+    warmup: int,
+    precision: str,
+    compile_: bool,
+    peak: float | None = None,
+) -> dict:
+    """One row: the setting trained at ``precision`` (compiled or not), its time, FLOP/s against ``peak`` and PSNR.
+
+    ``img_t`` is the image as a (C, H, W) tensor on the device; ``peak`` the
+    measured matmul peak at ``precision`` (measured here when not given).
+    """
+    seconds, p, psnr = run(img_t, batch, steps, warmup, precision, compile_)
+    flops = 6.0 * p * batch * steps / seconds
+    peak = peak or matmul_peak(img_t.device, precision)
+    return {
+        "precision": precision,
+        "compile": compile_,
+        "params": p,
+        "batch": batch,
+        "steps": steps,
+        "seconds": seconds,
+        "s_per_1000_steps": 1000 * seconds / steps,
+        "flops": flops,
+        "matmul_peak": peak,
+        "of_peak": flops / peak,
+        "psnr": psnr,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--image", default="astronaut")
@@ -116,27 +148,13 @@ def main() -> None:
     rows = []
     for precision in a.precisions:
         for compile_ in (False, True) if a.compile else (False,):
-            seconds, p, psnr = run(img_t, batch, a.steps, a.warmup, precision, compile_)
-            flops = 6.0 * p * batch * a.steps / seconds
-            peak = matmul_peak(device, precision)
-            row = {
-                "precision": precision,
-                "compile": compile_,
-                "params": p,
-                "batch": batch,
-                "steps": a.steps,
-                "seconds": seconds,
-                "s_per_1000_steps": 1000 * seconds / a.steps,
-                "flops": flops,
-                "matmul_peak": peak,
-                "of_peak": flops / peak,
-                "psnr": psnr,
-            }
+            row = measure(img_t, batch, a.steps, a.warmup, precision, compile_)
             rows.append(row)
             print(
                 f"{precision:>4}{' compiled' if compile_ else '':9} {row['s_per_1000_steps']:8.2f} s/1000 steps "
-                f"· {flops / 1e9:8.1f} GFLOP/s ({100 * row['of_peak']:.0f} % of {peak / 1e9:.0f}) "
-                f"· PSNR {psnr:.2f} dB after {a.warmup + a.steps} steps · {p:,} params · batch 2^{a.batch_log2}"
+                f"· {row['flops'] / 1e9:8.1f} GFLOP/s ({100 * row['of_peak']:.0f} % of {row['matmul_peak'] / 1e9:.0f}) "
+                f"· PSNR {row['psnr']:.2f} dB after {a.warmup + a.steps} steps · {row['params']:,} params "
+                f"· batch 2^{a.batch_log2}"
             )
     meta = run_meta(device=str(device), image=a.image, shape=list(img.shape), reference_s_per_1000=0.42)
     result = {"meta": meta, "rows": rows}

@@ -1,8 +1,9 @@
 """Write ``docs/benchmarks.md`` from the speed benchmarks' JSON results (no number is typed by hand).
 
-Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory}_*.json``
+Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory,gaussians}_*.json``
 and ``reach_sweep_*.json``, ``profile_*.json``
-(whichever exist) and renders, for each, the command, date, machine and
+(whichever exist), and the GPU suite's ``gpu_suite.json`` (``--gpu-suite``;
+its section says "not measured" without one), and renders, for each, the command, date, machine and
 table, after a summary of the speed targets: met, missed (with the gap), or
 not measured on this kind of device.
 
@@ -15,6 +16,8 @@ import argparse
 import json
 from pathlib import Path
 from typing import Any
+
+import _suite_report  # benchmarks/ is on sys.path when a script runs
 
 from pixparam._io import write_bytes_atomic
 
@@ -181,7 +184,29 @@ def memory_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return out
 
 
-def targets(peers, ladders, tcnn, memory) -> list[str]:
+def gaussians_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    out = ["## Gaussians beside the hash grid (`bench_gaussians.py`)", ""]
+    for name, d in files:
+        m = d["meta"]
+        base = next(k for k in d["rows"][0] if k.startswith("ratio_to_"))
+        out += [
+            meta_line(name, m),
+            "",
+            f"{m['image']} at {m['size']} px, {m['budget']}, full batch, "
+            f"median of the runs; families alternate in one process.",
+            "",
+        ]
+        out += [
+            "| family | network | ms/step | against " + base.removeprefix("ratio_to_") + " |",
+            "|---|---|---:|---:|",
+        ]
+        for r in d["rows"]:
+            out.append(f"| {r['family']} | {r['arch']} | {r['seconds_per_step'] * 1e3:.1f} | ×{r[base]:.2f} |")
+        out.append("")
+    return out
+
+
+def targets(peers, ladders, tcnn, memory, suite=None) -> list[str]:
     rows = []
     cpu_peers = [r for _, d in peers if not on_cuda(d) for r in d["rows"]]
     if cpu_peers:
@@ -193,7 +218,7 @@ def targets(peers, ladders, tcnn, memory) -> list[str]:
             f"| met at {met} of {len(cpu_peers)} image × budget rows; ratios {min(ratios):.2f}–{worst} "
             f"| {'met' if met == len(cpu_peers) else 'missed'} |"
         )
-    gpu_tcnn = [r for _, d in tcnn if on_cuda(d) for r in d["rows"]]
+    gpu_tcnn = [r for _, d in tcnn if on_cuda(d) for r in d["rows"]] + _suite_report.tcnn_rows(suite)
     rows.append(
         "| H100: tcnn setting in ≤ 0.42 s per 1000 steps | "
         + (
@@ -222,16 +247,19 @@ def targets(peers, ladders, tcnn, memory) -> list[str]:
             f"{worst['peak_bytes'] / 2**30:.2f} GiB ({worst['kind']} {worst['family']} on {worst['device']}) "
             f"| {'met' if worst['peak_bytes'] <= 24 * 10**9 else 'missed'} |"
         )
+    rows += _suite_report.targets(suite)
     return ["| target | measured | status |", "|---|---|---|", *rows, ""]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    ap.add_argument("--gpu-suite", type=Path, default=RESULTS / "gpu_suite.json", help="the GPU suite's JSON")
     a = ap.parse_args()
+    suite = json.loads(a.gpu_suite.read_text()) if a.gpu_suite.is_file() else None
     peers, ladders, sweeps = load("bench_peers_*.json"), load("bench_ladder_*.json"), load("reach_sweep_*.json")
     tcnn, fast, memory = load("bench_tcnn_*.json"), load("bench_fastpaths_*.json"), load("bench_memory_*.json")
-    profiles = load("profile_*.json")
+    profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
     lines = [
         "# Speed benchmarks",
         "",
@@ -241,9 +269,9 @@ def main() -> None:
         "",
         "## Targets",
         "",
-        *targets(peers, ladders, tcnn, memory),
+        *targets(peers, ladders, tcnn, memory, suite),
     ]
-    if not any(on_cuda(d) for _, d in [*peers, *ladders, *tcnn, *fast, *memory]):
+    if not _suite_report.on_gpu(suite) and not any(on_cuda(d) for _, d in [*peers, *ladders, *tcnn, *fast, *memory]):
         lines += [
             "No GPU was available when these were measured, so every table is CPU. The GPU paths "
             "(batched ladders, fused Adam, prepared encodings, TF32/bf16) run the same code as the CPU "
@@ -259,9 +287,11 @@ def main() -> None:
         (profile_section, profiles),
         (tcnn_section, tcnn),
         (memory_section, memory),
+        (gaussians_section, gaussians),
     ):
         if files:
             lines += section(files)
+    lines += _suite_report.section(suite, a.gpu_suite.name)
     write_bytes_atomic(a.out, ("\n".join(lines).rstrip() + "\n").encode())
     print(f"wrote {a.out}")
 

@@ -1,4 +1,4 @@
-"""Sweeps behind pixparam's defaults: learning rates, Fourier sigma, hash-grid levels.
+"""Sweeps behind pixparam's defaults: learning rates, Fourier sigma, hash-grid levels, Gaussian blending.
 
 Each sweep fits every (image, family, budget) at several settings and reports
 the final PSNR, so defaults are chosen from measurements. Prints a table per
@@ -10,6 +10,10 @@ sweep and writes all records as JSON.
     python benchmarks/tune_defaults.py --sweep base_resolution --families hashgrid --size 64
     python benchmarks/tune_defaults.py --sweep gabor --families wire --size 64 --budgets 1k 4k --steps 300
     python benchmarks/tune_defaults.py --sweep bias_scale --families finer --size 64 --budgets 1k 4k --steps 300
+    python benchmarks/tune_defaults.py --sweep blending --families gaussians --size 64 --budgets 1k 4k \
+        --steps 500 --out benchmarks/results/tune_blending_gaussians_64px.json
+    python benchmarks/tune_defaults.py --sweep lr --families gaussians --size 64 --budgets 1k 4k \
+        --steps 500 --out benchmarks/results/tune_lr_gaussians_64px.json
     python benchmarks/tune_defaults.py --report benchmarks/results/tune_*.json --md docs/tuning.md
 """
 
@@ -66,12 +70,19 @@ def bias_scale_settings(family: str, budget: int, channels: int, res: int) -> li
     return [(f"bias_scale={k:g}", {"bias_scale": k}) for k in (0.5, 1.0, 2.0, 5.0)]
 
 
+def blending_settings(family: str, budget: int, channels: int, res: int) -> list[Setting]:
+    if family != "gaussians":
+        return []
+    return [(f"blending={b}", {"blending": b}) for b in ("normalized", "sum")]
+
+
 SWEEPS: dict[str, Callable[[str, int, int, int], list[Setting]]] = {
     "lr": lr_settings,
     "sigma": sigma_settings,
     "base_resolution": base_resolution_settings,
     "gabor": gabor_settings,
     "bias_scale": bias_scale_settings,
+    "blending": blending_settings,
 }
 
 

@@ -5,7 +5,7 @@ each beside its pixel counterpart: the same image downsampled to the same
 number of values.
 """
 
-from . import edit, experiments, fields, gallery, limits, pixel_edits, training, web
+from . import edit, experiments, fields, gallery, limits, pixel_edits, sweeps, training, web
 from . import train as _deprecated_train_module  # noqa: F401  (loaded first, so pp.train below stays the function)
 from ._version import __version__
 from .budget import FAMILIES, Arch, format_count, parse_budget, plan
@@ -50,6 +50,7 @@ from .metrics import psnr, ssim
 from .pixels import Pixels, pixelate
 from .result import Fit, History
 from .store import Store, load, pack, unpack
+from .sweeps import sweep
 from .training import Points, TrainConfig, fit, fit_ladder, train
 from .web import export_web, render_view, show
 
@@ -118,6 +119,8 @@ __all__ = [
     "save_table",
     "show",
     "ssim",
+    "sweep",
+    "sweeps",
     "train",
     "training",
     "training_film",

@@ -13,7 +13,8 @@ MLP families (``siren``, ``fourier``, ``relu``) have ``depth`` hidden layers of
 width ``W``; the last hidden layer may be narrowed to ``W'`` (``W/2 <= W' <= W``)
 so the count lands within one row of weights of the budget. ``hashgrid`` fixes
 its levels and tiny MLP from the budget and fills the rest with hash-table
-entries (any table size, not only powers of two).
+entries (any table size, not only powers of two). ``gaussians`` holds
+``budget // (5 + C)`` Gaussians of ``5 + C`` values each.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def plan(
         width, σ in cycles per image side to 0.65·√n_features, which is
         Tancik et al.'s σ = 10 at 256 features),
         ``levels``, ``features_per_level``, ``width``, ``base_resolution``
-        (hashgrid).
+        (hashgrid), ``cutoff`` and ``blending`` (gaussians).
 
     Returns
     -------

@@ -14,6 +14,8 @@ toy scale, each rewrite a plain substitution of an option's value:
   ``--steps 2`` and ``--size 16`` (experiments 8) when they do not say
   (``demo`` also ``--budgets 300``, crowding ``--ks 1,2``): their defaults
   train for minutes.
+- ``sweep`` runs a toy spec written in the scratch folder (coins at 16 px,
+  budgets 200 and 400, relu, 2 steps) in place of the one named, in one process.
 - ``pixparam gallery`` builds take minutes, so those lines are parsed (every
   option checked) but not run; ``tests/test_gallery.py`` builds a tiny gallery.
 - Install lines (``pip install``) and ``python -m pytest`` are not run: they
@@ -81,6 +83,10 @@ def toy(argv: list[str], scratch: Path) -> list[str]:
             out += ["--steps", "2,2" if name in ("generalisation", "scaling") else "2"]
         if "--size" not in out:
             out += ["--size", "8" if command == "experiment" else "16"]
+    if command == "sweep":
+        out[1] = str(scratch / "sweep.toml")
+        if "--workers" not in out:
+            out += ["--workers", "1"]
     if name == "crowding" and "--ks" not in out:
         out += ["--ks", "1,2"]
     return out
@@ -96,6 +102,7 @@ def scratch(tmp_path_factory):
     img = pp.load_image("coffee", size=48)
     Image.fromarray((img * 255).round().astype("uint8")).save(d / "photo.jpg")
     (d / "benchmarks" / "results").mkdir(parents=True)
+    (d / "sweep.toml").write_text('images = "coins"\nsize = 16\nbudgets = [200, 400]\nfamilies = "relu"\nsteps = 2\n')
     return d
 
 

@@ -223,6 +223,30 @@ def test_edits_without_hidden_units_name_the_ones_that_apply(tiny_fits, seeded, 
             pp.edit.splice(a, a, region=(0, 0, 4, 4))
 
 
+@pytest.mark.parametrize("family", NO_HIDDEN)
+def test_families_without_hidden_units_name_the_edits_that_apply(tiny_fits, seeded, family):
+    a, b = tiny_fits[family], seeded[family]
+    spec = pp.fields.spec_for(family)
+    edits = (
+        lambda: pp.edit.align(a, b),
+        lambda: pp.edit.splice(a, b, neurons=0.5, align=False),
+        lambda: pp.edit.splice(a, b, layers=[0]),
+    )
+    for edit in edits:
+        with pytest.raises(pp.EditError, match=r"no hidden units.*apply to it are prune \(magnitude, random\)"):
+            edit()
+    ref = a.render()
+    if spec.region_values is not None:  # a region splice of a fit with itself changes nothing
+        np.testing.assert_array_equal(pp.edit.splice(a, a, region=(0, 0, 16, 16)).render(), ref)
+    if spec.tables:
+        np.testing.assert_array_equal(pp.edit.splice(a, a, layers=list(spec.tables)).render(), ref)
+    if spec.units is not None:  # structured pruning drops whole units and plans the smaller Arch exactly
+        n = int(a.arch.options[spec.unit_option])
+        g = pp.edit.prune(a, 0.5, "neurons")
+        assert int(g.arch.options[spec.unit_option]) == n - round(0.5 * n) == len(g.edits[-1]["kept"])
+        assert g.n_params == pp.n_trainable(g.model) == g.arch.n_params < a.n_params
+
+
 def test_splice_takes_from_b(tiny_fits, shared):
     a, b = tiny_fits["relu"], shared["relu"]
     g = pp.edit.splice(a, b, layers=[1], align=False)

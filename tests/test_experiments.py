@@ -123,6 +123,12 @@ def test_embedding_counts_toward_the_exact_budget(family, k):
     assert out.shape == (2, 3) and not torch.equal(out[0], out[1])  # the index changes the output
 
 
+@pytest.mark.parametrize("family", [f for f in pp.FAMILIES if pp.fields.spec_for(f).mlp is None])
+def test_a_family_without_an_mlp_takes_no_image_embedding(family):
+    with pytest.raises(pp.BudgetError, match=f"{family} has no MLP to take an image embedding; use embed_dim=0"):
+        ex.plan_multi(3000, family, 2, 3, resolution=32)
+
+
 def test_plan_multi_refuses_an_embedding_bigger_than_the_budget():
     with pytest.raises(pp.BudgetError, match="embedding"):
         ex.plan_multi(50, "siren", 16, 3, embed_dim=4)
@@ -355,3 +361,15 @@ def test_public_names():
     assert "experiments" in pp.__all__
     for name in ex.__all__:
         assert hasattr(ex, name)
+
+
+def test_experiment_figures_draw_a_family_without_a_named_colour(newfam):
+    """A family registered after the palette (here "newfam") gets a spare colour, as in the other figures."""
+    import matplotlib.pyplot as plt
+
+    img = pp.load_image("camera", size=10)
+    gen = ex.generalisation(img, [60, 120], [newfam], steps=2, seeds=1, device="cpu", progress=False)
+    law = ex.scaling(img, [60, 120, 240], [newfam], steps=[2, 3], device="cpu", progress=False)
+    for fig in (ex.plot_generalisation(gen), ex.plot_scaling(law)):
+        assert isinstance(fig, Figure) and fig.axes
+        plt.close(fig)

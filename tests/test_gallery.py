@@ -201,6 +201,60 @@ def test_profile_families_default_is_every_registered_family(request):
     assert pp.gallery.get_profile(TINY) is TINY  # explicit families stay as given
 
 
+@pytest.mark.parametrize("name", ["quick", "standard", "full"])
+def test_every_built_in_profile_plans_every_fit_it_trains(name):
+    """Every (image, family, budget) of the ladder and every experiment unit plans; nothing is trained."""
+    from pixparam.experiments import plan_multi, tiles
+    from pixparam.training.fitting import resolve_arch
+
+    p = pp.gallery.get_profile(name)
+    planned = 0
+    for image in p.images:
+        h, w, c = pp.load_image(image, size=p.size).shape
+        for family in p.families:
+            for budget in p.budgets:
+                arch = resolve_arch(budget, family, c, max(h, w), {}, shape=(h, w))
+                assert arch.n_params <= budget
+                planned += 1
+    assert planned == len(p.images) * len(p.families) * len(p.budgets)
+    crowd = p.settings("crowding")
+    c = tiles(p.images[0], 1, size=crowd["size"])[0].shape[2]
+    assert crowd["families"] and set(crowd["families"]) <= set(p.families)
+    for family in crowd["families"]:
+        for k in crowd["ks"]:
+            assert plan_multi(crowd["budget"], family, k, c, resolution=crowd["size"]).n_params <= crowd["budget"]
+    skipped = []  # these experiments skip (and record) a budget too small for a family
+    for section in ("generalisation", "scaling"):
+        s = p.settings(section)
+        c = pp.load_image(s.get("image", p.images[0]), size=s["size"]).shape[2]
+        for family in s["families"]:
+            fits = 0
+            for budget in s["budgets"]:
+                try:
+                    fits += pp.plan(budget, family, c, resolution=s["size"]).n_params <= budget
+                except pp.BudgetError:
+                    skipped.append(f"{section} {family} {budget}")
+            assert fits, f"{section}: no budget plans {family}"
+    if name == "standard":
+        assert not skipped
+
+
+def test_standard_profile_is_the_middle_scale_on_held_out_images():
+    standard = pp.gallery.get_profile("standard")
+    assert standard.size == 256 and standard.budgets == (1000, 4000, 16000, 64000)
+    assert standard.every_family and standard.families == tuple(pp.FAMILIES)
+    assert len(standard.images) == 3 and not {"astronaut", "camera"} & set(standard.images)
+    assert standard.settings("generalisation")["image"] not in ("astronaut", "camera")
+    assert set(standard.experiments) == {"crowding", "generalisation", "scaling"}
+    assert standard.lens_budget in standard.budgets
+    quick, full = pp.gallery.get_profile("quick"), pp.gallery.get_profile("full")
+    for attr in ("size", "steps", "film_steps", "heal_steps"):  # between quick's scale and full's
+        assert getattr(quick, attr) <= getattr(standard, attr) <= getattr(full, attr), attr
+    # crowding's "every family" is every family that can hold K images in one network
+    assert standard.settings("crowding")["families"] == [f for f in pp.FAMILIES if pp.fields.takes_embedding(f)]
+    assert "grid" in standard.families and "grid" not in standard.settings("crowding")["families"]
+
+
 def test_cli_gallery(tmp_path, capsys, monkeypatch):
     from pixparam.cli import main
     from pixparam.gallery import spec

@@ -1,4 +1,4 @@
-"""Command line: ``pixparam fit | render | info | demo | compare | curve | edit | pack | export | gallery | ...``.
+"""Command line: ``pixparam fit | render | demo | compare | curve | edit | pack | export | sweep | gallery | ...``.
 
 Each subcommand lives in a module of this package that adds its parser and
 sets ``run``. Options work before or after positionals. Errors print one line
@@ -18,7 +18,7 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import PixparamError
-from . import _core, _edit, _experiment, _figures, _gallery, _pack, _web
+from . import _core, _edit, _experiment, _figures, _gallery, _pack, _sweep, _web
 
 __all__ = ["main", "run"]
 
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     _web.add_parser(subcommands)
     _gallery.add_parser(subcommands)
     _experiment.add_parser(subcommands)
+    _sweep.add_parser(subcommands)
     return p
 
 

@@ -24,7 +24,8 @@ def add_parser(sub: Any) -> None:
         "--profile",
         choices=list(PROFILES),
         default=None,
-        help="quick (CPU, minutes) or full (GPU); default: full when CUDA is present, else quick",
+        help="quick (CPU, minutes), standard (256 px, budgets to 64k) or full (GPU); "
+        "default: full when CUDA is present, else quick",
     )
     g.add_argument(
         "--only",

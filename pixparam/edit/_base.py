@@ -77,7 +77,7 @@ def applicable(family: str) -> list[str]:
     if spec.mlp is not None:
         out += ["prune (neurons)", "align", "splice (layers, neurons)"]
     elif spec.units is not None:
-        out.append(f"prune (neurons: drops whole {spec.unit_option or 'units'})")
+        out.append(f"prune (neurons: drops whole {(spec.unit_option or 'units').removeprefix('n_')})")
     if spec.region_values is not None:
         out.append("splice (region)")
     return [*out, "quantize", "noise", "blend", "heal", "qat"]

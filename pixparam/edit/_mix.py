@@ -126,14 +126,16 @@ def splice(
             edit["neurons"] = float(neurons) if isinstance(neurons, numbers.Real) else [int(v) for v in neurons]
         if box is not None and region_values is not None:
             taken = 0
-            for name, mask in region_values(model, a.image_shape[:2], box).items():
+            masks = region_values(model, a.image_shape[:2], box)  # read from a, before anything is taken
+            for name, mask in masks.items():
                 m = mask.to(pa[name].device)
                 pa[name][m] = pb[name].to(pa[name].device)[m]
                 taken += int(m.sum())
             edit["region"] = list(box)
             edit["values"] = taken
             if tabs:
-                edit["table_entries"] = int(table_rows(model, a.image_shape[:2], box).numel())
+                rows = masks[tabs[0]]
+                edit["table_entries"] = int(rows.reshape(rows.shape[0], -1).any(dim=1).sum())
     return derive(a, model, edit, masks={}, grids={})
 
 

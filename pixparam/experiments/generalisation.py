@@ -299,6 +299,7 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
     """
     from matplotlib.lines import Line2D
 
+    from ..figures.style import color_for
     from ._plot import COLORS, log_axis, summarise
 
     meta = result.meta
@@ -314,7 +315,7 @@ def plot_generalisation(result: ExperimentResult) -> Figure:
             for shade, n_steps in zip(shades, steps_list):
                 recs = result.select(method="network", family=family, steps=n_steps)
                 x, mean, std, _, _ = summarise(recs, "n_params", ycol)
-                ax.errorbar(x, mean, yerr=std, color=COLORS[family], alpha=shade, marker="o", ms=3, capsize=2)
+                ax.errorbar(x, mean, yerr=std, color=color_for(family), alpha=shade, marker="o", ms=3, capsize=2)
             if row == 0 and ref:
                 ax.axhspan(min(ref), max(ref), color=COLORS["interpolation"], alpha=0.25, linewidth=0)
             ax.axvline(meta["threshold"], color="k", linestyle=":", lw=1)

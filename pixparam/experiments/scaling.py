@@ -288,6 +288,7 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     """
     from matplotlib.ticker import FuncFormatter
 
+    from ..figures.style import color_for
     from ._plot import COLORS, log_axis
 
     meta = result.meta
@@ -300,14 +301,14 @@ def plot_scaling(result: ExperimentResult) -> Figure:
         if not recs:
             continue
         x = np.array([r["n_params"] for r in recs], dtype=float)
-        ax_law.scatter(x, [r["mse"] for r in recs], s=8, color=COLORS[family], alpha=0.7)
+        ax_law.scatter(x, [r["mse"] for r in recs], s=8, color=color_for(family), alpha=0.7)
         label = family
         if family in laws:
             law = PowerLaw(**{k: laws[family][k] for k in PowerLaw.__dataclass_fields__})
             xs = np.geomspace(x.min(), x.max(), 100)
-            ax_law.plot(xs, law(xs), color=COLORS[family], lw=1)
+            ax_law.plot(xs, law(xs), color=color_for(family), lw=1)
             label = f"{family} α={law.alpha:.2f} [{law.alpha_lo:.2f}, {law.alpha_hi:.2f}]"
-        ax_law.plot([], [], color=COLORS[family], marker="o", ms=3, label=label)
+        ax_law.plot([], [], color=color_for(family), marker="o", ms=3, label=label)
     log_axis(ax_law, "x")
     log_axis(ax_law, "y")
     ax_law.set(xlabel="parameters or pixel values", ylabel="MSE")
@@ -316,11 +317,13 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     for family in meta["families"]:
         ex = [r for r in result.tables.get("exchange", []) if r["family"] == family and math.isfinite(r["rate"])]
         exact = [r for r in ex if not r.get("bound")]
-        ax_rate.plot([r["n_params"] for r in exact], [r["rate"] for r in exact], marker="o", ms=3, color=COLORS[family])
+        ax_rate.plot(
+            [r["n_params"] for r in exact], [r["rate"] for r in exact], marker="o", ms=3, color=color_for(family)
+        )
         for r in ex:
             if r.get("bound"):
                 marker = "^" if r["bound"] == "at least" else "v"
-                ax_rate.plot(r["n_params"], r["rate"], marker=marker, ms=4, mfc="none", color=COLORS[family])
+                ax_rate.plot(r["n_params"], r["rate"], marker=marker, ms=4, mfc="none", color=color_for(family))
     ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
     log_axis(ax_rate, "x")
     ax_rate.set_yscale("log")
@@ -331,16 +334,18 @@ def plot_scaling(result: ExperimentResult) -> Figure:
     ax_rate.set_title("exchange rate at equal MSE (▲ at least)", fontsize=8)
     for family in meta["families"]:
         recs = result.select(method="network", family=family)
-        ax_c.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=6, color=COLORS[family], alpha=0.35)
+        ax_c.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=6, color=color_for(family), alpha=0.35)
         fr = [r for r in result.tables.get("frontier", []) if r["family"] == family]
-        ax_c.plot([r["compute"] for r in fr], [r["psnr"] for r in fr], color=COLORS[family], lw=1.2, marker="o", ms=3)
+        ax_c.plot(
+            [r["compute"] for r in fr], [r["psnr"] for r in fr], color=color_for(family), lw=1.2, marker="o", ms=3
+        )
         if fr:
             last = fr[-1]
             ax_c.annotate(
                 f"{format_count(last['n_params'])}·{last['steps']}",
                 (last["compute"], last["psnr"]),
                 fontsize=6,
-                color=COLORS[family],
+                color=color_for(family),
                 xytext=(-2, 3),
                 textcoords="offset points",
                 ha="right",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from torch import nn
 
-from . import finer, fourier, grid, hashgrid, relu, siren, wire
+from . import finer, fourier, gaussians, grid, hashgrid, relu, siren, wire
 from .base import MLP, Field, Prepared, build, bytes_per_point, hidden_layers
 from .finer import Finer
 from .fourier import FourierMLP
+from .gaussians import Gaussians
 from .grid import Grid
 from .hashgrid import HashGrid
-from .multi import MultiArch, MultiField, plan_multi, with_index
+from .multi import MultiArch, MultiField, plan_multi, takes_embedding, with_index
 from .registry import FAMILIES, FamilyDefaults, FamilySpec, register, spec_for, unregister
 from .relu import ReluMLP
 from .siren import Siren
@@ -29,6 +30,7 @@ __all__ = [
     "Field",
     "Finer",
     "FourierMLP",
+    "Gaussians",
     "Grid",
     "HashGrid",
     "MultiArch",
@@ -44,14 +46,17 @@ __all__ = [
     "plan_multi",
     "register",
     "spec_for",
+    "takes_embedding",
     "unregister",
     "with_index",
 ]
 
 # The built-in families, in the order figures show them: from pixels to networks. A trained
-# grid of pixels, then values that sit at places (hashed multi-scale tables feeding a tiny
-# MLP), then pure networks of raw coordinates, the ReLU "bad lens" last.
+# grid of pixels, then pixels that move (2D Gaussians), then values that sit at places (hashed
+# multi-scale tables feeding a tiny MLP), then pure networks of raw coordinates, the ReLU
+# "bad lens" last.
 register(grid.SPEC)
+register(gaussians.SPEC)
 register(hashgrid.SPEC)
 register(fourier.SPEC)
 register(siren.SPEC)

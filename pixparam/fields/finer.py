@@ -15,7 +15,10 @@ from .siren import first_layer_bound
 
 #: The first hidden layer's biases are U(-k, k) with this k by default: FINER's way of choosing
 #: which periods of sin((|z| + 1) z) the network starts in (a larger k reaches higher frequencies).
-FINER_BIAS_SCALE = 1.0
+#: Measured on the tuning images at 1k-4k params, k = 0.5 won 3 of the 4 (image, budget) cells
+#: against 1, 2 and 5 (benchmarks/tune_defaults.py --sweep bias_scale; tune_bias_scale_64px.json):
+#: at these widths a wider range starts too many units at frequencies the image does not have.
+FINER_BIAS_SCALE = 0.5
 
 
 class VariablePeriodicSine:
@@ -87,6 +90,8 @@ SPEC = FamilySpec(
     module=Finer,
     plan=plan,
     count=count,
+    # lr: siren's; three times it won 3 of 4 tuning cells but diverged in the fourth (astronaut 4k),
+    # a third of it lost all four (tune_lr_new_families_64px.json). fp32 on CUDA, as siren.
     defaults=FamilyDefaults(lr=3e-3, lr_width=32, cuda_precision="fp32"),
     bytes_per_point=mlp_bytes_per_point,
     odd_activation=True,  # sin((|-z| + 1)(-z)) = -sin((|z| + 1) z)

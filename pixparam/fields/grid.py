@@ -225,7 +225,9 @@ SPEC = FamilySpec(
     module=Grid,
     plan=plan,
     count=count,
-    defaults=FamilyDefaults(lr=3e-3, warmup=0.0),
+    # lr: the best or tied-best of 3e-3 × (1/3, 1, 3) in all four tuning cells (tune_lr_new_families_64px.json);
+    # no warm-up: the grid starts as the pixel counterpart, a good point, and its loss is convex.
+    defaults=FamilyDefaults(lr=9e-3, warmup=0.0),
     bytes_per_point=bytes_per_point,
     mlp=None,
     tables=("values",),

@@ -24,7 +24,7 @@ from ..errors import BudgetError, ConfigError
 from .base import Field, Prepared, build, uniform_
 from .registry import spec_for
 
-__all__ = ["MultiArch", "MultiField", "plan_multi", "with_index"]
+__all__ = ["MultiArch", "MultiField", "plan_multi", "takes_embedding", "with_index"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,30 @@ class MultiArch:
     def describe(self) -> str:
         """One line for people."""
         return f"{self.base.describe()} + {self.n_images}×{self.embed_dim} embedding ({self.n_embedding:,} params)"
+
+
+def takes_embedding(family: str) -> bool:
+    """Whether ``family`` can hold several images through a learned image embedding (:func:`plan_multi`, K > 1).
+
+    A family takes one when its spec names a hidden MLP and the bound of its
+    first layer (``FamilySpec.mlp`` and ``FamilySpec.first_layer_bound``).
+
+    Parameters
+    ----------
+    family : str
+        A registered family.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> takes_embedding("siren"), takes_embedding("grid")
+    (True, False)
+    """
+    spec = spec_for(family)
+    return spec.mlp is not None and spec.first_layer_bound is not None
 
 
 def plan_multi(
@@ -111,8 +135,7 @@ def plan_multi(
     d = (0 if n_images == 1 else 4) if embed_dim is None else embed_dim
     if isinstance(d, bool) or not isinstance(d, int) or d < 0:
         raise ConfigError(f"embed_dim={embed_dim!r}; it must be a non-negative integer")
-    spec = spec_for(family)
-    if d and (spec.mlp is None or spec.first_layer_bound is None):
+    if d and not takes_embedding(family):
         raise BudgetError(f"{family} has no MLP to take an image embedding; use embed_dim=0 or a family with an MLP")
     rest = budget - n_images * d
     for _ in range(64):  # the first layer's width sets the embedding's cost; iterate to a fixed point

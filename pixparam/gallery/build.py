@@ -333,7 +333,7 @@ def build_gallery(
     ----------
     out : str or path
         The gallery folder (created if missing).
-    profile : {"quick", "full"} or Profile, optional
+    profile : {"quick", "standard", "full"} or Profile, optional
         Scale of the build; default ``full`` on a CUDA machine, else ``quick``.
     only : str or list of str, optional
         Build only these sections (names in :data:`pixparam.gallery.SECTIONS`);

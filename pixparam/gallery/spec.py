@@ -1,7 +1,8 @@
 """What the gallery shows and at what scale: profiles and the story's sections.
 
 A :class:`Profile` sets the images, budgets, families and training lengths;
-``quick`` runs on a 2-core CPU in minutes, ``full`` is meant for a GPU. The
+``quick`` runs on a 2-core CPU in minutes (the tests' scale), ``standard``
+is the middle scale (256 px, budgets to 64k) and ``full`` is meant for a GPU. The
 sections (:data:`SECTIONS`) tell the story one point at a time; each is built
 by a function in :mod:`pixparam.gallery.sections`.
 """
@@ -26,7 +27,7 @@ class Profile:
     Attributes
     ----------
     name : str
-        ``"quick"``, ``"full"`` or your own.
+        ``"quick"``, ``"standard"``, ``"full"`` or your own.
     images : tuple of str
         Sample names (or paths) for the budget ladders and the interactive page.
     size : int
@@ -89,7 +90,11 @@ class Profile:
             raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
 
     def settings(self, section: str) -> dict[str, Any]:
-        """A copy of ``experiments[section]`` with ``"families"`` resolved (``None``: every registered family).
+        """A copy of ``experiments[section]`` with ``"families"`` resolved.
+
+        ``None`` means every registered family; for ``"crowding"``, every
+        one that can hold K images in one network
+        (:func:`pixparam.fields.takes_embedding`).
 
         Parameters
         ----------
@@ -106,7 +111,12 @@ class Profile:
             The profile has no settings for ``section``.
         """
         s = dict(self.experiments[section])
-        s["families"] = list(resolve_families(s.get("families")))
+        families = s.get("families")
+        s["families"] = list(resolve_families(families))
+        if section == "crowding" and families is None:  # K images in one network: the families with an MLP
+            from ..fields.multi import takes_embedding
+
+            s["families"] = [f for f in s["families"] if takes_embedding(f)]
         return s
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +144,8 @@ class Profile:
         return replace(self, **changes)
 
 
-#: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes) and ``"full"`` (a GPU).
+#: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes), ``"standard"`` (256 px, budgets to 64k: a GPU's
+#: minutes or a CPU's hours) and ``"full"`` (a GPU).
 PROFILES: dict[str, Profile] = {
     # A 2-core CPU builds this in minutes: 64-px images, budgets up to about 2/3 of the pixel values.
     "quick": Profile(
@@ -170,6 +181,45 @@ PROFILES: dict[str, Profile] = {
                 "budgets": [300, 600, 1200, 2400, 4800],
                 "families": ["siren", "hashgrid"],
                 "steps": [100, 300, 1000],
+            },
+        },
+    ),
+    # The middle scale: 256-px images, budgets 1k to 64k, every family, and the edits, films and experiments
+    # between quick's and full's. Its images are the held-out ones of benchmarks/core_table.py (coffee,
+    # chelsea, rocket) and its generalisation image is the gray moon: none is a tuning image (astronaut, camera).
+    "standard": Profile(
+        name="standard",
+        images=("coffee", "chelsea", "rocket"),
+        size=256,
+        budgets=(1000, 4000, 16000, 64000),
+        steps=2000,
+        lens_budget=16000,
+        film_steps=1500,
+        film_every=30,
+        heal_steps=500,
+        experiments={
+            "crowding": {
+                "size": 48,
+                "budget": 4000,
+                "families": None,  # every registered family
+                "ks": [1, 2, 4, 8],
+                "steps": 2000,
+            },
+            "generalisation": {
+                "image": "moon",
+                "size": 48,
+                "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000],
+                "families": None,  # every registered family
+                "train_fraction": 0.5,
+                "noise": 0.1,
+                "steps": 2000,
+                "seeds": 3,
+            },
+            "scaling": {
+                "size": 96,
+                "budgets": [1000, 3000, 10000, 30000],
+                "families": None,  # every registered family
+                "steps": [300, 1000, 2000],
             },
         },
     ),

@@ -227,6 +227,18 @@ class Store:
         """
         return self.root is not None and self.path("fit", f"{name}-{key}", ".safetensors").exists()
 
+    def fit_keys(self) -> set[str]:
+        """The keys of every fit the folder holds (whatever the name prefix), without loading any.
+
+        Returns
+        -------
+        set of str
+            Empty without a folder.
+        """
+        if self.root is None or not self.root.is_dir():
+            return set()
+        return {p.stem.rsplit("-", 1)[-1] for p in self.root.glob("*.safetensors")}
+
     # ----------------------------------------------------------------- records and arrays
 
     @staticmethod
