@@ -175,13 +175,14 @@ def test_float_error_is_far_below_one_level(pages, tiny_fits, record_property):
 
 @pytest.fixture(scope="module")
 def variant_fits(rgb32, gray24):
-    """What the tiny fits leave out: a bilinear gray grid, an RGBA grid, a WIRE without complex layers."""
+    """What the tiny fits leave out: bilinear gray and RGBA grids, a WIRE without complex layers, summed Gaussians."""
     rgba = np.concatenate([rgb32, np.linspace(0, 1, 32 * 32, dtype=np.float32).reshape(32, 32, 1)], axis=-1)
     return {
         "grid-bilinear-gray": pp.fit(gray24, 300, "grid", steps=20, interp="bilinear", progress=False),
         "grid-rgba": pp.fit(rgba, 1200, "grid", steps=20, progress=False),
         "wire-depth-1": pp.fit(rgb32, 600, "wire", steps=20, depth=1, progress=False),
         "finer-gray": pp.fit(gray24, 600, "finer", steps=20, progress=False),
+        "gaussians-sum": pp.fit(rgb32, 1200, "gaussians", steps=20, blending="sum", progress=False),
     }
 
 
@@ -195,7 +196,7 @@ def variant_page(browser, variant_fits, tmp_path_factory):
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-@pytest.mark.parametrize("variant", ["grid-bilinear-gray", "grid-rgba", "wire-depth-1", "finer-gray"])
+@pytest.mark.parametrize("variant", ["grid-bilinear-gray", "grid-rgba", "wire-depth-1", "finer-gray", "gaussians-sum"])
 def test_family_variants_equal_pytorch(variant_page, variant_fits, variant, view):
     fit = variant_fits[variant]
     h, w = fit.image_shape[:2]

@@ -10,8 +10,9 @@ activation from ``FamilySpec.activation`` (the viewer's JavaScript has a
 matching encoding and activation table). A family that is not an encoding
 plus an MLP registers a whole-field exporter with :func:`register_exporter`
 and a renderer of its ``kind`` in the viewer: here ``"grid"`` (a dense grid
-read through PIL's bicubic or bilinear taps) and ``"wire"`` (a complex
-Gabor MLP).
+read through PIL's bicubic or bilinear taps), ``"wire"`` (a complex
+Gabor MLP) and ``"gaussians"`` (truncated 2D Gaussians, splatted per
+fragment).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import torch
 
 from ..errors import ConfigError
 from ..fields import Field, hidden_layers, spec_for
+from ..fields.gaussians import NORMALIZE_EPS
 from ..fields.hashgrid import PRIME
 
 __all__ = ["ENCODERS", "EXPORTERS", "FieldData", "field_data", "register_encoder", "register_exporter", "stored_model"]
@@ -38,13 +40,15 @@ class FieldData:
     ----------
     kind : str
         The viewer's renderer: ``"mlp"`` (an encoding, then an MLP),
-        ``"grid"`` (a dense grid of values read by interpolation) or
-        ``"wire"`` (a complex Gabor MLP).
+        ``"grid"`` (a dense grid of values read by interpolation),
+        ``"wire"`` (a complex Gabor MLP) or ``"gaussians"``.
     meta : dict
         JSON-ready settings the renderer needs (for ``"mlp"``: ``encoding``,
         ``activation`` and ``layers``, each layer ``[out, in]``; for
         ``"grid"``: ``shape`` ``[h, w]``, ``channels`` and ``taps`` per axis;
-        for ``"wire"``: ``widths``, ``channels``, ``omega0`` and ``sigma0``).
+        for ``"wire"``: ``widths``, ``channels``, ``omega0`` and ``sigma0``;
+        for ``"gaussians"``: ``n_gaussians``, ``channels``, ``cutoff``,
+        ``blending`` and ``eps``).
     arrays : dict of str to ndarray
         Named float32 arrays: the trained values, stored as float16 by
         default (:func:`pixparam.export_web`).
@@ -53,8 +57,8 @@ class FieldData:
         ``weights``: fixed features (Fourier frequencies, whose phases reach
         hundreds of radians), the first layer of an MLP on raw coordinates
         (3 values per unit, and SIREN's ``omega0 = 30`` multiplies its
-        rounding thirty-fold; WIRE's Gaussian window, ``exp(-sigma0^2 z^2)``
-        with ``sigma0 = 30``, more) and every bias (one value per unit: its
+        rounding thirty-fold; WIRE's Gaussian window ``exp(-sigma0^2 z^2)``
+        amplifies it too) and every bias (one value per unit: its
         rounding shifts the unit's whole pre-activation, which is most of
         what float16 changes in a trained SIREN or FINER).
     tensors : dict of str to torch.Tensor
@@ -233,5 +237,21 @@ def _wire(model: Field) -> FieldData:
     return FieldData("wire", meta, arrays, exact, tensors)
 
 
+def _gaussians(model: Field) -> FieldData:
+    """Gaussians: centres, stored Cholesky values ``(log l11, k, log l22)`` and colours; the viewer splats them."""
+    tensors = {"means": model.means, "chol": model.chol, "colours": model.colours}
+    meta = {
+        "n_gaussians": int(model.means.shape[0]),
+        "channels": int(model.arch.channels),
+        "cutoff": float(model.cutoff),
+        "blending": str(model.blending),
+        "eps": float(NORMALIZE_EPS),
+    }
+    # float16 centres move a Gaussian by up to 2^-11 of the image (a pixel's eighth at 512 px), float16 shapes
+    # rescale it; each alone moved a 32-px fit by about 1/255 and both by 3.5/255: the centres stay float32
+    return FieldData("gaussians", meta, {k: _array(t) for k, t in tensors.items()}, {"means"}, tensors)
+
+
 register_exporter("grid", _grid)
 register_exporter("wire", _wire)
+register_exporter("gaussians", _gaussians)

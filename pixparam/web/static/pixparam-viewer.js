@@ -468,7 +468,7 @@ void main() {
   // The wire kind (pixparam/fields/wire.py), a complex Gabor MLP in real arithmetic: z = first(p), real;
   // then per hidden layer (A + iB)(hr + i hi) + (c + id) after the Gabor wavelet
   // exp(-omega0 zi - sigma0² |z|²) (cos, sin)(omega0 zr); the output is A hr - B hi + c. The exponent is at
-  // most omega0² / (4 sigma0²) (0.11 by default): exp never overflows, and underflows to 0 far from z = 0.
+  // most omega0² / (4 sigma0²) (1/4 at omega0 = sigma0): exp never overflows, and underflows to 0 far from z = 0.
   function buildWire(gl, model, arrays) {
     const { widths, channels, omega0, sigma0 } = model.field;
     const a = (name) => arrays[name].values;
@@ -548,8 +548,83 @@ void main() {
     return { program: compile(gl, source), textures: { uW: rgbaTexture(gl, data, texels) } };
   }
 
+  // The gaussians kind (pixparam/fields/gaussians.py and splat.py): w_i(p) = exp(-d²/2) where the Mahalanobis
+  // d² = |L⁻¹(p - mu)|² <= cutoff², else 0; colour = sum w c (blending "sum") or sum w c / (sum w + eps).
+  // Each Gaussian is listed in every cell of a K × K grid over the image that its cutoff box reaches (the
+  // box widened as splat.py widens it), so a fragment visits only its cell's candidates; a candidate beyond
+  // the cutoff weighs 0, so the cells change the work, never the result.
+  function buildGaussians(gl, model, arrays) {
+    const { n_gaussians: n, channels, cutoff, blending, eps } = model.field;
+    const mu = arrays.means.values;
+    const ch = arrays.chol.values;
+    const col = arrays.colours.values;
+    const K = Math.max(1, Math.min(256, Math.round(Math.sqrt(n / 2))));
+    const gauss = new Float32Array(n * 12); // per Gaussian 3 texels: (mx, my, 1/l11, l21), (1/l22), colour
+    const cells = Array.from({ length: K * K }, () => []);
+    for (let i = 0; i < n; i++) {
+      const l11 = f32(Math.exp(ch[3 * i]));
+      const l21 = f32(ch[3 * i + 1] * l11);
+      const l22 = f32(Math.exp(ch[3 * i + 2]));
+      gauss.set([mu[2 * i], mu[2 * i + 1], f32(1 / l11), l21, f32(1 / l22)], 12 * i);
+      for (let c = 0; c < channels; c++) gauss[12 * i + 8 + c] = col[i * channels + c];
+      const hx = cutoff * (1 + 1e-5) * l11 + 1e-6; // + 1e-6: a fragment on a cell edge may round into either
+      const hy = cutoff * (1 + 1e-5) * Math.hypot(l21, l22) + 1e-6;
+      const cell = (v) => Math.floor(((v + 1) / 2) * K);
+      const x0 = Math.max(0, cell(mu[2 * i] - hx));
+      const x1 = Math.min(K - 1, cell(mu[2 * i] + hx));
+      const y0 = Math.max(0, cell(mu[2 * i + 1] - hy));
+      const y1 = Math.min(K - 1, cell(mu[2 * i + 1] + hy));
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) cells[y * K + x].push(i);
+    }
+    const table = new Float32Array(K * K * 4); // per cell: (first entry, entries)
+    const entries = [];
+    cells.forEach((list, k) => {
+      table[4 * k] = entries.length;
+      table[4 * k + 1] = list.length;
+      for (const i of list) entries.push(i);
+    });
+    const list = new Float32Array(Math.max(1, entries.length) * 4);
+    entries.forEach((i, k) => (list[4 * k] = i));
+    const normalized = blending === "normalized";
+    const source = `${HEADER}
+uniform sampler2D uG, uCells, uList;
+${TEXEL}
+void main() {
+  bool inside;
+  vec2 p = point(inside);
+  if (!inside) { outColor = vec4(0.0); return; }
+  ivec2 c = clamp(ivec2(floor((p + 1.0) * 0.5 * ${glslFloat(K)})), ivec2(0), ivec2(${K - 1}));
+  vec4 cell = T(uCells, c.y * ${K} + c.x);
+  int first = int(cell.x), count = int(cell.y);
+  vec4 acc = vec4(0.0);
+  float wsum = 0.0;
+  for (int k = 0; k < count; k++) {
+    int i = int(T(uList, first + k).x);
+    vec4 g = T(uG, 3 * i);
+    float z1 = (p.x - g.x) * g.z;
+    float z2 = (p.y - g.y - g.w * z1) * T(uG, 3 * i + 1).x;
+    float d2 = z1 * z1 + z2 * z2;
+    if (d2 <= ${glslFloat(cutoff * cutoff)}) {
+      float w = exp(-0.5 * d2);
+      acc += w * T(uG, 3 * i + 2);
+      wsum += w;
+    }
+  }
+  vec4 v = ${normalized ? `acc / (wsum + ${glslFloat(eps)})` : "acc"};
+  outColor = colour(2.0 * v - 1.0, ${channels});
+}`;
+    return {
+      program: compile(gl, source),
+      textures: {
+        uG: rgbaTexture(gl, gauss, 3 * n),
+        uCells: rgbaTexture(gl, table, K * K),
+        uList: rgbaTexture(gl, list, list.length / 4),
+      },
+    };
+  }
+
   // Renderers by FieldData.kind; each returns { program, textures } for a full-screen draw.
-  const KINDS = { mlp: buildMlp, grid: buildGrid, wire: buildWire };
+  const KINDS = { mlp: buildMlp, grid: buildGrid, wire: buildWire, gaussians: buildGaussians };
 
   // The pixel counterpart: blocks (nearest) or PIL's bicubic (a = -0.5, weights renormalised at edges).
   const PIXELS_SHADER = `${HEADER}
