@@ -17,15 +17,11 @@ at desktop (1280 px) and phone (390 px) width, of a SIREN.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
 import json
 import re
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -34,37 +30,11 @@ from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
-from pixparam.web import field_data, render_view, stored_model, to_rgba8
+from pixparam.web import HEADLESS_WEBGL_ARGS, field_data, render_view, serve, stored_model, to_rgba8
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--use-gl=angle",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(HEADLESS_WEBGL_ARGS)
 LADDER = [1000, 4000, 16000, 64000, 256000]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def ladder_sizes(tmp: Path) -> dict:

@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +13,7 @@ from PIL import Image
 import pixparam as pp
 from pixparam import cache
 from pixparam.gallery import SECTIONS, Profile, build_gallery
+from pixparam.web import serve
 
 TINY = Profile(
     name="tiny",
@@ -274,24 +271,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("PIXPARAM_REQUIRE_BROWSER") == "1"
 
 
-@contextlib.contextmanager
-def _serve(folder: Path):
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_page_in_headless_chromium(built, tmp_path):
     if CHROMIUM is None:
         assert not REQUIRE_BROWSER, "PIXPARAM_REQUIRE_BROWSER=1 but chromium is not installed"
@@ -303,7 +282,7 @@ def test_page_in_headless_chromium(built, tmp_path):
         pytest.skip("needs playwright (pip install playwright)")
     data = page_data(built)
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-    with _serve(built) as url, sync_api.sync_playwright() as p:
+    with serve(built) as url, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[*args, "--disable-sync", "--no-first-run"])
         page = browser.new_page(viewport={"width": 1000, "height": 1400})
         errors, failed = [], []

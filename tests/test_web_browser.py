@@ -6,34 +6,20 @@ PIXPARAM_REQUIRE_BROWSER=1, which turns the skip into a failure).
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import pixparam as pp
-from pixparam.web import render_view, stored_model
+from pixparam.web import HEADLESS_WEBGL_ARGS, render_view, serve, stored_model
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("PIXPARAM_REQUIRE_BROWSER") == "1"
 #: WebGL2 in headless Chromium without a GPU: ANGLE on SwiftShader (--enable-unsafe-swiftshader allows it).
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--use-gl=angle",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(HEADLESS_WEBGL_ARGS)
 #: The three views every family is checked at, on the 32-px fits: (width, height, view).
 VIEWS = {
     "fitted": (32, 32, None),
@@ -45,24 +31,6 @@ TOL_SAME_WEIGHTS = 2 / 255
 #: Browser with float16 weights against the float32 fit: also 2/255 (the first layer of a raw-coordinate MLP
 #: stays float32, see FieldData.exact; benchmarks/web_viewer.py measures trained ladders).
 TOL_FLOAT16 = 2 / 255
-
-
-@contextlib.contextmanager
-def serve(folder: Path):
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

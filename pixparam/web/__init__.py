@@ -15,12 +15,14 @@ from .export import (
     viewer_script,
 )
 from .fields import ENCODERS, EXPORTERS, FieldData, field_data, register_encoder, register_exporter, stored_model
+from .local import HEADLESS_WEBGL_ARGS, serve
 from .notebook import Viewer, fit_html, image_png, show
 from .view import View, render_view, to_rgba8, view_coords
 
 __all__ = [
     "ENCODERS",
     "EXPORTERS",
+    "HEADLESS_WEBGL_ARGS",
     "WEIGHT_DTYPES",
     "Export",
     "FieldData",
@@ -36,6 +38,7 @@ __all__ = [
     "register_encoder",
     "register_exporter",
     "render_view",
+    "serve",
     "show",
     "stored_model",
     "to_rgba8",
