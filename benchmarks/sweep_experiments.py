@@ -167,7 +167,10 @@ def scaling_section(d: dict[str, Any], fig_name: str) -> list[str]:
         f"{', '.join(f'{b:,}' for b in m['budgets'])}, families {', '.join(m['families'])}, seeds "
         f"{', '.join(map(str, m['seeds']))}, {m['steps']} steps: {n_fits} fits (the standard sweep above, read "
         "back from the store), and each image's pixel counterpart at every budget. "
-        f"Laws `L(P) = E + A·P^-α` of MSE (E is dropped when unidentifiable); 95 % intervals from "
+        "Laws `L(P) = E + A·P^-α` of MSE (E is dropped when unidentifiable), fitted to the lossy regime: "
+        "a budget at which an image fits whole (its pixel counterpart is lossless) is left out of that "
+        "image's laws, every family's; "
+        "95 % intervals from "
         f"{m['n_boot']} seeded bootstrap resamples: over images for the pooled law, over seeds within each "
         "budget for one image (pixels have no seeds: their per-image interval is the fit's t interval).",
         "",
@@ -213,6 +216,28 @@ def scaling_section(d: dict[str, Any], fig_name: str) -> list[str]:
     return out
 
 
+def overlap_note(best: str, laws: dict, families: list[str]) -> str:
+    """``" (its interval overlaps siren's ...)"``: the families whose pooled interval overlaps the steepest one's."""
+    b = laws.get(("pooled", best), {})
+    lo, hi = b.get("alpha_lo"), b.get("alpha_hi")
+    if lo is None or hi is None:
+        return ""
+    near = [
+        f
+        for f in families
+        if f != best
+        and laws.get(("pooled", f), {}).get("alpha_hi", -math.inf) >= lo
+        and laws.get(("pooled", f), {}).get("alpha_lo", math.inf) <= hi
+    ]
+    if not near:
+        return ""
+    return (
+        " (a point estimate: its interval overlaps "
+        + ", ".join(f"{f}'s {law_cell(laws[('pooled', f)])}" for f in near)
+        + ", so the order among them is not established)"
+    )
+
+
 def scaling_reading(r: ex.ExperimentResult, laws: dict, alphas: dict) -> list[str]:
     m = r.meta
     best = max(m["families"], key=lambda f: laws.get(("pooled", f), {}).get("alpha", -math.inf))
@@ -225,7 +250,9 @@ def scaling_reading(r: ex.ExperimentResult, laws: dict, alphas: dict) -> list[st
     at_low = {t["family"]: t for t in r.tables["versus"] if t["budget"] == low}
     text = (
         f"*What it says.* Pooled over {len(m['images'])} images, {best} has the steepest law "
-        f"(α = {law_cell(laws[('pooled', best)])}) against pixels' {law_cell(pix)}; "
+        f"(α = {law_cell(laws[('pooled', best)])}) against pixels' {law_cell(pix)}"
+        + overlap_note(best, laws, m["families"])
+        + "; "
         + "; ".join(f"{f} beats pixels in {won[f]} of {total[f]} image × budget cells" for f in m["families"])
         + f". At {low:,} parameters the mean gain is "
         + ", ".join(f"{f} {f2(at_low[f]['gain_mean'], 1)} dB" for f in m["families"])
@@ -418,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             data["added_families"] = [*data.get("added_families", []), *args.add_families]
         for e in data["emergence"]:  # derived tables, recomputed from the records by this version's code
             e["result"]["tables"]["abruptness"] = finite(ex.score_regions(as_result(e["result"])))
+        scaling = as_result(data["image_scaling"])
+        ex.scaling_tables(scaling)
+        data["image_scaling"]["tables"] = finite(scaling.tables)
         if args.json:
             write_bytes_atomic(args.json, (json.dumps(data, indent=1, allow_nan=False) + "\n").encode())
             print(f"wrote {args.json} (derived tables recomputed)")

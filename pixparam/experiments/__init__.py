@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..fields.multi import MultiArch, MultiField, plan_multi
 from ._records import Cache, ExperimentResult, load_result
 from ._report import summary
-from .across import bootstrap_law, image_scaling, plot_image_scaling
+from .across import bootstrap_law, image_scaling, plot_image_scaling, scaling_tables
 from .crowding import crowding, plot_crowding, tiles
 from .emergence import abruptness, emergence, plot_emergence, score_regions, tile_regions
 from .generalisation import generalisation, plot_generalisation, split_pixels
@@ -53,6 +53,7 @@ __all__ = [
     "plot_image_scaling",
     "plot_scaling",
     "scaling",
+    "scaling_tables",
     "score_regions",
     "split_pixels",
     "summary",

@@ -32,7 +32,7 @@ from ._common import check_families, check_ints, check_seeds
 from ._records import ExperimentResult
 from .powerlaw import fit_power_law
 
-__all__ = ["COLUMNS", "bootstrap_law", "image_scaling", "plot_image_scaling"]
+__all__ = ["COLUMNS", "bootstrap_law", "image_scaling", "plot_image_scaling", "scaling_tables"]
 
 #: Record columns: method ("network"/"pixels"), image, family ("pixels" for pixels), budget, n_params (parameters
 #: or pixel values), seed, mse, psnr, ssim.
@@ -129,7 +129,7 @@ def image_scaling(
             **{k: ran.meta[k] for k in ("trained", "cached", "backend", "workers", "threads", "device", "seconds")},
         },
     )
-    _derive(result, np.random.default_rng(boot_seed))
+    scaling_tables(result)
     return result
 
 
@@ -190,13 +190,30 @@ def bootstrap_law(
     return law
 
 
-def _derive(result: ExperimentResult, rng: np.random.Generator) -> None:
+def scaling_tables(result: ExperimentResult) -> None:
+    """Fill ``result.tables`` (``laws``, ``versus``, ``seeds``) from its records, in place.
+
+    Laws fit the lossy regime only: a budget at which the image fits whole
+    (its pixel counterpart holds every value, so it is lossless) is left out
+    of every series' law for that image, networks' and grids' included.
+    The bootstrap draws from ``meta["boot_seed"]``, so the tables are the
+    same on every call.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        From :func:`image_scaling` (or its ``to_dict`` read back).
+    """
     meta = result.meta
+    rng = np.random.default_rng(meta["boot_seed"])
+    whole = {
+        (r["image"], r["budget"]) for r in result.records if r["family"] == "pixels" and not r["mse"] > 0
+    }  # the image fits in the budget
     laws = []
     for family in [*meta["families"], "pixels"]:
         per_image = {}
         for name in meta["images"]:
-            recs = result.select(image=name, family=family)
+            recs = [r for r in result.select(image=name, family=family) if (name, r["budget"]) not in whole]
             per_image[name] = [(r["n_params"], r["mse"]) for r in recs]
             # resampling units: one seed's point at one budget, resampled within each budget
             by_budget: dict[int, list[tuple[float, float]]] = {}
@@ -250,6 +267,9 @@ def _derive(result: ExperimentResult, rng: np.random.Generator) -> None:
 def plot_image_scaling(result: ExperimentResult) -> Figure:
     """MSE against size per image (thin) and pooled laws (thick), per family and pixels; gain over pixels.
 
+    Budgets at which an image fits whole (lossless pixels) are left out of
+    the thin lines, as they are of the laws.
+
     Parameters
     ----------
     result : ExperimentResult
@@ -259,17 +279,22 @@ def plot_image_scaling(result: ExperimentResult) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    from ..figures.style import style
+    from ..figures.style import color_for, style
 
     meta = result.meta
     kinds = [*meta["families"], "pixels"]
+    whole = {(r["image"], r["budget"]) for r in result.records if r["family"] == "pixels" and not r["mse"] > 0}
     with style():
         fig = Figure(figsize=(7.2, 3.2), layout="constrained")
         ax, bx = fig.subplots(1, 2)
-        colours = {k: f"C{i}" for i, k in enumerate(kinds)}
+        colours = {k: color_for(k) for k in kinds}
         for kind in kinds:
             for name in meta["images"]:
-                recs = [r for r in result.select(image=name, family=kind) if r["mse"] > 0]  # lossless: off a log axis
+                recs = [
+                    r
+                    for r in result.select(image=name, family=kind)
+                    if r["mse"] > 0 and (name, r["budget"]) not in whole
+                ]  # the lossless regime: off a log axis, and out of the laws
                 xs = sorted({r["n_params"] for r in recs})
                 ys = [np.mean([r["mse"] for r in recs if r["n_params"] == x]) for x in xs]
                 ax.plot(xs, ys, color=colours[kind], alpha=0.25, lw=0.8)
