@@ -182,7 +182,7 @@ def test_fixed16_round_trips_each_column_within_half_a_step():
 
 
 def test_fixed16_refuses_non_finite_values():
-    with pytest.raises(pp.ConfigError, match="'means'.*NaN/inf"):
+    with pytest.raises(pp.ConfigError, match=r"'means'.*NaN/inf"):
         encode_fixed16(np.array([[0.0, np.nan]], np.float32), "means")
 
 
@@ -196,7 +196,7 @@ def test_a_data_file_of_an_unknown_dtype_is_refused(tiny_fits):
     export = prepare_export(tiny_fits["grid"])
     entry = export.manifest["models"][0]
     entries = [{**e, "dtype": "bfloat16"} for e in entry["weights"]["arrays"]]
-    with pytest.raises(pp.ConfigError, match="stored as 'bfloat16'.*reads float16, float32, uint8, uint16"):
+    with pytest.raises(pp.ConfigError, match=r"stored as 'bfloat16'.*reads float16, float32, uint8, uint16"):
         read_data_file(export.files[entry["weights"]["file"]].decode(), entries)
 
 
