@@ -24,6 +24,7 @@ from pixparam.web import (
     to_rgba8,
     view_coords,
 )
+from pixparam.web.fixed16 import FIXED16_LEVELS, decode_fixed16, encode_fixed16, round_fixed16
 from pixparam.web.notebook import display_size
 
 # --------------------------------------------------------------------------- views
@@ -112,9 +113,15 @@ def test_export_writes_the_folder_and_round_trips_the_weights(tiny_fits, tmp_pat
         assert trained == fit.n_params  # every trained value, and the fixed features, nothing else
         assert sum(a.size for a in stored.values()) == fit.n_params + fit.arch.n_fixed
         for name, a in stored.items():
-            expect = data.arrays[name].astype(np.float32 if name in data.exact else np.float16)
+            if name in data.fixed:
+                expect = round_fixed16(data.arrays[name])
+            else:
+                expect = data.arrays[name].astype(np.float32 if name in data.exact else np.float16)
             np.testing.assert_array_equal(a, expect)
-        assert entry["weights"]["bytes"] == sum(a.nbytes for a in stored.values())
+        assert entry["weights"]["bytes"] == sum(
+            a.size * (2 if name in data.fixed else a.itemsize) for name, a in stored.items()
+        )
+        assert manifest["format_version"] == 2
         pix = pp.pixelate(fit.image, fit.n_params)
         small = read_data_file((out / entry["pixels"]["file"]).read_text(), entry["pixels"]["arrays"])["pixels"]
         np.testing.assert_array_equal(small, np.round(pix.small * 255).astype(np.uint8))
@@ -130,8 +137,10 @@ EXACT = {
     | {f"hidden_{p}.{i}.bias" for p in ("re", "im") for i in (0, 1)},
     "hashgrid": {"layer0.bias", "layer1.bias", "layer2.bias"},
     "grid": set(),
-    "gaussians": {"means"},
+    "gaussians": set(),
 }
+#: The arrays each family stores in 16-bit fixed point (FieldData.fixed).
+FIXED = {"gaussians": {"means", "chol", "colours"}}
 
 
 @pytest.mark.parametrize("family", list(EXACT))
@@ -148,10 +157,81 @@ def test_stored_model_holds_what_the_file_stores(tiny_fits, family):
         if name in browser_net.exact:
             assert dtypes[name] == "float32"
             np.testing.assert_array_equal(a, field_data(fit.model).arrays[name])
+        elif name in browser_net.fixed:
+            assert dtypes[name] == "uint16"
+            np.testing.assert_array_equal(a, round_fixed16(field_data(fit.model).arrays[name]))
         else:
             assert dtypes[name] == "float16"
             np.testing.assert_array_equal(a.astype(np.float32), half.arrays[name])
-    assert browser_net.exact == EXACT[family]
+    assert browser_net.exact == EXACT[family] and browser_net.fixed == FIXED.get(family, set())
+
+
+def test_fixed16_round_trips_each_column_within_half_a_step():
+    rng = np.random.default_rng(0)
+    a = np.stack([rng.uniform(-1.2, 1.1, 500), rng.uniform(-4.6, -2.7, 500), np.full(500, 0.25)], 1).astype(np.float32)
+    codes, lo, step = encode_fixed16(a)
+    assert codes.dtype == np.uint16 and codes.shape == a.shape and lo.dtype == step.dtype == np.float32
+    assert codes[:, :2].min(0).tolist() == [0, 0] and codes[:, :2].max(0).tolist() == [FIXED16_LEVELS] * 2
+    np.testing.assert_array_equal(lo, a.min(0))
+    back = decode_fixed16(codes, lo, step)
+    assert back.dtype == np.float32
+    assert (np.abs(back - a) <= step * 0.5 + 1e-7).all()  # half a step (plus float32 rounding of lo + step*code)
+    np.testing.assert_array_equal(back[:, 2], a[:, 2])  # a constant column is exact
+    half = a[:, :2].astype(np.float16).astype(np.float32)
+    assert np.abs(back[:, :2] - a[:, :2]).max() * 20 < np.abs(half - a[:, :2]).max()  # finer than float16
+
+
+def test_fixed16_refuses_non_finite_values():
+    with pytest.raises(pp.ConfigError, match=r"'means'.*NaN/inf"):
+        encode_fixed16(np.array([[0.0, np.nan]], np.float32), "means")
+
+
+def test_float32_export_of_gaussians_stays_float32(tiny_fits):
+    entry = prepare_export(tiny_fits["gaussians"], weights="float32").manifest["models"][0]
+    assert {e["dtype"] for e in entry["weights"]["arrays"]} == {"float32"}
+    assert not any("fixed16" in e for e in entry["weights"]["arrays"])
+
+
+def test_a_data_file_of_an_unknown_dtype_is_refused(tiny_fits):
+    export = prepare_export(tiny_fits["grid"])
+    entry = export.manifest["models"][0]
+    entries = [{**e, "dtype": "bfloat16"} for e in entry["weights"]["arrays"]]
+    with pytest.raises(pp.ConfigError, match=r"stored as 'bfloat16'.*reads float16, float32, uint8, uint16"):
+        read_data_file(export.files[entry["weights"]["file"]].decode(), entries)
+
+
+def test_a_version_1_data_file_still_reads(tiny_fits):
+    # version 1 entries have no fixed16 key: arrays read back in their stored dtype, as before
+    export = prepare_export(tiny_fits["siren"])
+    entry = export.manifest["models"][0]
+    stored = read_data_file(export.files[entry["weights"]["file"]].decode(), entry["weights"]["arrays"])
+    assert {a.dtype.name for a in stored.values()} == {"float16", "float32"}
+
+
+@pytest.fixture(scope="module")
+def trained_gaussians():
+    img = pp.load_image("astronaut", size=32)
+    return pp.fit(img, 1500, "gaussians", steps=100, seed=0, progress=False)
+
+
+#: A float16 export's render of a trained Gaussian fit against the float32 fit, in 1/255 (see docs/viewer.md).
+TOL_GAUSSIANS_X255 = 2.0
+
+
+def test_trained_gaussians_export_renders_within_the_tolerance_of_the_float32_fit(trained_gaussians):
+    fit = trained_gaussians
+    browser_net = stored_model(fit.model)
+    for width, height, view in [(32, 32, None), (32, 32, {"x": 4, "y": 4, "zoom": 4}), (16, 16, None)]:
+        exact = to_rgba8(render_view(fit, width, height, view)).astype(int)
+        got = to_rgba8(render_view(fit, width, height, view, model=browser_net)).astype(int)
+        assert np.abs(got - exact).max() <= TOL_GAUSSIANS_X255, (width, view)
+    # what float16 storage of the same arrays gives, for scale: far outside the tolerance on this fit
+    half = stored_model(fit.model, "float32")
+    with torch.no_grad():
+        for t in (half.means, half.chol, half.colours):
+            t.copy_(t.half().float())
+    exact = to_rgba8(render_view(fit, 32, 32)).astype(int)
+    assert np.abs(to_rgba8(render_view(fit, 32, 32, model=half)).astype(int) - exact).max() > TOL_GAUSSIANS_X255
 
 
 def test_float32_export_is_exact(tiny_fits):

@@ -11,7 +11,9 @@ The folder holds::
 
 Weights are float16 (``weights="float32"`` keeps them exact); fixed
 features and the first layer of an MLP on raw coordinates stay float32
-(:attr:`pixparam.web.FieldData.exact`). Each data file is a script, ``pixparamData(name,
+(:attr:`pixparam.web.FieldData.exact`), and a Gaussian's centre, shape and
+colour are 16-bit fixed point over each column's range
+(:attr:`pixparam.web.FieldData.fixed`, :mod:`pixparam.web.fixed16`). Each data file is a script, ``pixparamData(name,
 "...")``, so it loads from ``file://`` as well as from any static host: its
 string is the arrays' bytes, split into byte planes (the high bytes of
 float16 values repeat), deflated and written in base 85.
@@ -43,6 +45,7 @@ from ..images import load_image, to_uint8
 from ..pixels import pixelate
 from ..result import Fit
 from .fields import field_data
+from .fixed16 import decode_fixed16, encode_fixed16
 
 __all__ = [
     "WEIGHT_DTYPES",
@@ -57,7 +60,11 @@ __all__ = [
 #: What ``weights=`` takes: the stored type of the trained values.
 WEIGHT_DTYPES = ("float16", "float32")
 FORMAT = "pixparam.web"
-FORMAT_VERSION = 1
+#: 2: arrays may be stored in 16-bit fixed point (``dtype`` ``"uint16"`` with ``fixed16`` ``lo``, ``step``);
+#: the viewer reads versions 1 and 2 and refuses a newer one with a message.
+FORMAT_VERSION = 2
+#: The dtypes a data file's arrays are stored in.
+STORED_DTYPES = ("float16", "float32", "uint8", "uint16")
 
 
 def viewer_script() -> str:
@@ -94,15 +101,25 @@ def _data_script(name: str, payload: Any) -> bytes:
     return f"pixparamData({json.dumps(name)}, {json.dumps(payload, separators=(',', ':'))});\n".encode()
 
 
-def _pack(arrays: Sequence[tuple[str, np.ndarray]]) -> tuple[str, list[dict[str, Any]]]:
-    """Arrays as one base-85 string of their deflated byte planes, and each array's entry."""
+def _pack(
+    arrays: Sequence[tuple[str, np.ndarray]], extra: dict[str, dict[str, Any]] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Arrays as one base-85 string of their deflated byte planes, and each array's entry (plus ``extra[name]``)."""
     chunks, entries, offset = [], [], 0
+    extra = extra or {}
     for name, a in arrays:
         a = np.ascontiguousarray(a)
         planes = a.view(np.uint8).reshape(-1, a.itemsize).T  # byte k of every value, then byte k + 1, ...
         chunks.append(planes.tobytes())
         entries.append(
-            {"name": name, "dtype": a.dtype.name, "shape": list(a.shape), "offset": offset, "nbytes": a.nbytes}
+            {
+                "name": name,
+                "dtype": a.dtype.name,
+                "shape": list(a.shape),
+                "offset": offset,
+                "nbytes": a.nbytes,
+                **extra.get(name, {}),
+            }
         )
         offset += a.nbytes
     text = base64.b85encode(zlib.compress(b"".join(chunks), 9)).decode("ascii")
@@ -122,15 +139,31 @@ def read_data_file(text: str, entries: Sequence[dict[str, Any]]) -> dict[str, np
     Returns
     -------
     dict of str to ndarray
-        By name, in their stored dtype and shape.
+        By name, in their stored dtype and shape; an array stored in 16-bit
+        fixed point (an entry with ``"fixed16": {"lo": [...], "step": [...]}``,
+        format version 2) decoded to float32 as the viewer decodes it
+        (:func:`~pixparam.web.fixed16.decode_fixed16`).
+
+    Raises
+    ------
+    ConfigError
+        An entry's dtype is not one this version writes (a newer export: read it with a newer pixparam).
     """
     payload = json.loads(text[text.index(",") + 1 : text.rindex(")")])
     blob = zlib.decompress(base64.b85decode(payload))
     out = {}
     for e in entries:
+        if e["dtype"] not in STORED_DTYPES:
+            raise ConfigError(
+                f"array {e['name']!r} is stored as {e['dtype']!r}, which pixparam {__version__} does not read "
+                f"(it reads {', '.join(STORED_DTYPES)}); read the export with the pixparam that wrote it"
+            )
         dtype = np.dtype(e["dtype"])
         planes = np.frombuffer(blob, np.uint8, e["nbytes"], e["offset"]).reshape(dtype.itemsize, -1)
-        out[e["name"]] = np.ascontiguousarray(planes.T).view(dtype).reshape(e["shape"])
+        a = np.ascontiguousarray(planes.T).view(dtype).reshape(e["shape"])
+        if "fixed16" in e:
+            a = decode_fixed16(a, e["fixed16"]["lo"], e["fixed16"]["step"])
+        out[e["name"]] = a
     return out
 
 
@@ -187,10 +220,15 @@ def prepare_export(
     models = []
     for i, (fit, data) in enumerate(zip(items, datas)):
         slug = _slug(i, fit)
-        stored = [
-            (name, a.astype(np.float32 if name in data.exact else np.dtype(weights))) for name, a in data.arrays.items()
-        ]
-        text, entries = _pack(stored)
+        stored, fixed = [], {}
+        for name, a in data.arrays.items():
+            if weights == "float16" and name in data.fixed:
+                codes, lo, step = encode_fixed16(a, name)
+                stored.append((name, codes))
+                fixed[name] = {"fixed16": {"lo": lo.tolist(), "step": step.tolist()}}
+            else:
+                stored.append((name, a.astype(np.float32 if name in data.exact else np.dtype(weights))))
+        text, entries = _pack(stored, fixed)
         files[f"{slug}.js"] = _data_script(f"{slug}.js", text)
         entry: dict[str, Any] = {
             "name": slug,

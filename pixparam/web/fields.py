@@ -28,6 +28,7 @@ from ..errors import ConfigError
 from ..fields import Field, hidden_layers, spec_for
 from ..fields.gaussians import NORMALIZE_EPS
 from ..fields.hashgrid import PRIME
+from .fixed16 import round_fixed16
 
 __all__ = ["ENCODERS", "EXPORTERS", "FieldData", "field_data", "register_encoder", "register_exporter", "stored_model"]
 
@@ -52,6 +53,11 @@ class FieldData:
     arrays : dict of str to ndarray
         Named float32 arrays: the trained values, stored as float16 by
         default (:func:`pixparam.export_web`).
+    fixed : set of str
+        Names in ``arrays`` stored in 16-bit fixed point over each column's
+        range (:mod:`pixparam.web.fixed16`) in a float16 export: the same
+        2 bytes a value, finer than float16 where a small move matters (a
+        Gaussian's centre, shape and colour).
     exact : set of str
         Names in ``arrays`` stored as float32 whatever the export's
         ``weights``: fixed features (Fourier frequencies, whose phases reach
@@ -71,6 +77,7 @@ class FieldData:
     arrays: dict[str, np.ndarray]
     exact: set[str] = field(default_factory=set)
     tensors: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
+    fixed: set[str] = field(default_factory=set)
 
 
 #: ``encoder(model) -> (meta, tensors, exact)`` by ``FamilySpec.encoding``.
@@ -168,7 +175,8 @@ def stored_model(model: Field, weights: str = "float16") -> Field:
     model : Field
         The network.
     weights : {"float16", "float32"}
-        The export's stored type; :attr:`FieldData.exact` arrays stay float32.
+        The export's stored type; :attr:`FieldData.exact` arrays stay float32
+        and :attr:`FieldData.fixed` arrays are rounded to 16-bit fixed point.
 
     Returns
     -------
@@ -183,7 +191,9 @@ def stored_model(model: Field, weights: str = "float16") -> Field:
     data = field_data(out)
     with torch.no_grad():
         for name, t in data.tensors.items():
-            if name not in data.exact:
+            if name in data.fixed:
+                t.copy_(torch.from_numpy(round_fixed16(data.arrays[name], name)).to(t.device, t.dtype))
+            elif name not in data.exact:
                 t.copy_(t.to(torch.float16).to(t.dtype))
     return out
 
@@ -247,9 +257,11 @@ def _gaussians(model: Field) -> FieldData:
         "blending": str(model.blending),
         "eps": float(NORMALIZE_EPS),
     }
-    # float16 centres move a Gaussian by up to 2^-11 of the image (a pixel's eighth at 512 px), float16 shapes
-    # rescale it; each alone moved a 32-px fit by about 1/255 and both by 3.5/255: the centres stay float32
-    return FieldData("gaussians", meta, {k: _array(t) for k, t in tensors.items()}, {"means"}, tensors)
+    # float16 centres move a Gaussian by up to 2^-11 of the image and float16 shapes rescale it by up to 2^-9
+    # (log-scales near -4): a trained fit moved by 5-218/255; 16-bit fixed point over each column's range, the
+    # same 2 bytes, moves them 25-85 times less (benchmarks/web_viewer.py measures what is left)
+    arrays = {k: _array(t) for k, t in tensors.items()}
+    return FieldData("gaussians", meta, arrays, set(), tensors, fixed={"means", "chol", "colours"})
 
 
 register_exporter("grid", _grid)

@@ -102,12 +102,16 @@
     return F16;
   }
 
-  // One data file's arrays: base 85 -> deflate -> byte planes -> typed arrays (float16 widened to float32).
+  // The newest manifest format this viewer reads (1: float16/float32/uint8 arrays; 2: also 16-bit fixed point).
+  const FORMAT_VERSION = 2;
+
+  // One data file's arrays: base 85 -> deflate -> byte planes -> typed arrays (float16 widened to float32;
+  // 16-bit fixed point, format 2, decoded per column as lo + step * code in float32, as pixparam.web.fixed16).
   async function decodeArrays(text, entries) {
     const blob = await inflate(b85decode(text));
     const arrays = {};
     for (const e of entries) {
-      const size = { float16: 2, float32: 4, uint8: 1 }[e.dtype];
+      const size = { float16: 2, float32: 4, uint8: 1, uint16: 2 }[e.dtype];
       if (!size) throw new Error(`unknown dtype ${e.dtype}`);
       const n = e.nbytes / size;
       const bytes = new Uint8Array(e.nbytes);
@@ -121,7 +125,15 @@
         const half = new Uint16Array(bytes.buffer);
         values = new Float32Array(n);
         for (let i = 0; i < n; i++) values[i] = table[half[i]];
-      } else values = e.dtype === "float32" ? new Float32Array(bytes.buffer) : bytes;
+      } else if (e.fixed16) {
+        const codes = new Uint16Array(bytes.buffer);
+        const lo = e.fixed16.lo.map(Math.fround);
+        const step = e.fixed16.step.map(Math.fround);
+        const k = lo.length;
+        values = new Float32Array(n);
+        for (let i = 0; i < n; i++) values[i] = Math.fround(lo[i % k] + Math.fround(step[i % k] * codes[i]));
+      } else if (e.dtype === "uint16") values = new Uint16Array(bytes.buffer);
+      else values = e.dtype === "float32" ? new Float32Array(bytes.buffer) : bytes;
       arrays[e.name] = { values, shape: e.shape };
     }
     return arrays;
@@ -774,6 +786,11 @@ select, button { font: inherit; padding: 2px 6px; }
       this._started = true;
       try {
         if (!manifest || manifest.format !== "pixparam.web") throw new Error("not a pixparam web manifest");
+        if ((manifest.format_version ?? 1) > FORMAT_VERSION)
+          throw new Error(
+            `this export is format ${manifest.format_version}, newer than this viewer reads (${FORMAT_VERSION}); ` +
+              "use the pixparam-viewer.js written with it"
+          );
         this.base = base;
         this.models = manifest.models;
         this._fillControls();
