@@ -101,6 +101,19 @@ def test_every_number_in_readme_and_page_comes_from_results(built):
     assert embedded["budgets"] == list(TINY.budgets) and embedded["panels"] == res["interactive"]["panels"]
 
 
+def test_the_page_embeds_the_live_viewer_of_every_ladder(built):
+    live = _results(built)["live"]
+    assert live == {
+        "src": "viewer/index.html",
+        "image": TINY.images[0],
+        "models": len(TINY.families) * len(TINY.budgets),
+    }
+    manifest = json.loads((built / "viewer" / "models.json").read_text())
+    assert len(manifest["models"]) == live["models"]
+    assert {m["family"] for m in manifest["models"]} == set(TINY.families)
+    assert '<iframe class="live" src="viewer/index.html"' in (built / "index.html").read_text()
+
+
 def page_data(out: Path) -> dict:
     html = (out / "index.html").read_text()
     data = re.search(r'<script type="application/json" id="gallery-data">(.*?)</script>', html, re.S).group(1)

@@ -22,6 +22,7 @@ from ..pixels import Pixels, pixelate
 from ..progress import progress_bar
 from ..result import Fit
 from ..store import Store
+from .live import write_live_viewer
 from .page import write_index, write_readme
 from .sections import BUILDERS, slug
 from .spec import SECTIONS, Profile, get_profile
@@ -389,6 +390,7 @@ def build_gallery(
             built = BUILDERS[s.name](ctx)
             sections[s.name] = {"name": s.name, "title": s.title, **built}
         interactive = _interactive(ctx)
+        live = write_live_viewer(ctx)
         bar.update(1)
     fits.update(ctx.fits)
     results = {
@@ -406,6 +408,7 @@ def build_gallery(
         "sections": [sections[s.name] for s in SECTIONS if s.name in sections],
         "fits": sorted(fits.values(), key=lambda f: f["id"]),
         "interactive": interactive,
+        "live": live,
     }
     results = json_ready(results)
     write_json_atomic(out / RESULTS, results)

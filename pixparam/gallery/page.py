@@ -86,6 +86,7 @@ figure { margin: 1em 0; } figure img { max-width: 100%; }
 .tags { display: flex; justify-content: space-between; width: min(512px, 100%); font-size: 13px; color: #444; }
 .numbers { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5em 2em; width: min(512px, 100%); }
 .numbers div { font-variant-numeric: tabular-nums; }
+iframe.live { width: 100%; height: min(1000px, 235vw); border: 1px solid #ddd; }
 """
 
 _JS = """
@@ -192,6 +193,16 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
         'style="width: min(512px, 100%)">',
         '<div class="numbers"><div id="net-numbers"></div><div id="pix-numbers"></div></div>',
     ]
+    live = results.get("live")
+    if live:
+        src = html.escape(live["src"])
+        parts += [
+            "<h2>Zoom into the network</h2>",
+            f"<p>The networks themselves, evaluated live in your browser (WebGL2) at any zoom, beside their "
+            f"pixel counterparts: {html.escape(str(live['image']))}, {live['models']} models "
+            f'(<a href="{src}">open it on its own page</a>).</p>',
+            f'<iframe class="live" src="{src}" title="pixparam live viewer" loading="lazy"></iframe>',
+        ]
     for s in results["sections"]:
         parts.append(f'<section id="{html.escape(s["name"])}"><h2>{html.escape(s["title"])}</h2>')
         parts.append(f"<p>{html.escape(s['caption'])}</p>")
