@@ -22,8 +22,9 @@ step that raises has its error recorded, and the suite goes on either way.
 ``OUT_DIR/gpu_suite.json`` (``meta`` and one entry per step: ``status`` ok,
 error, timeout or skipped, ``seconds``, ``result``, ``error``) is rewritten
 atomically after every step. ``--fail-step STEP`` makes that step raise at
-its start, to check that the others still run. The exit status is 1 when
-any step failed or timed out.
+its start, and ``--stall-step STEP`` makes it wait until its alarm stops it,
+to check that the others still run. The exit status is 1 when any step
+failed or timed out.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ class Suite:
     deadline_s: float
     budgets: dict[str, float | None]
     fail_step: str | None = None
+    stall_step: str | None = None
     t0: float = field(default_factory=time.perf_counter)
     step_end: float = 0.0
     record: dict[str, Any] = field(default_factory=dict)
@@ -196,6 +198,8 @@ class Suite:
             with alarm(hard):
                 if name == self.fail_step:
                     raise RuntimeError(f"--fail-step {name}: a deliberate failure")
+                if name == self.stall_step:
+                    time.sleep(hard + 60)  # until the alarm stops it
                 STEP_FUNCTIONS[name](self, entry["result"])
             entry["status"] = "ok"
         except StepTimeout:
@@ -264,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", action="append", choices=STEPS, default=[], help="leave this step out (repeatable)")
     ap.add_argument("--budget", action="append", default=[], metavar="STEP=SECONDS", help="a step's own budget")
     ap.add_argument("--fail-step", choices=STEPS, help="make this step raise at its start (tests the recovery)")
+    ap.add_argument("--stall-step", choices=STEPS, help="make this step wait for its alarm (tests the timeout)")
     a = ap.parse_args(argv)
     if a.out.exists() and not a.out.is_dir():
         ap.error(f"OUT_DIR {str(a.out)!r} is a file; pass a folder")
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [n for n in STEPS if (a.only is None or n in a.only) and n not in a.skip]
     warm_imports()
     a.out.mkdir(parents=True, exist_ok=True)
-    suite = Suite(a.out, SMOKE if a.smoke else GPU, device, a.deadline, budgets, a.fail_step)
+    suite = Suite(a.out, SMOKE if a.smoke else GPU, device, a.deadline, budgets, a.fail_step, a.stall_step)
     record = suite.run(names)
     print(f"\n{'step':<8} {'status':<8} {'seconds':>8}  note")
     for name, e in record["steps"].items():

@@ -66,13 +66,15 @@ def test_deadline_skips_a_step_and_says_why(tmp_path):
 def test_a_step_past_its_budget_is_stopped(tmp_path):
     # in a child process: the alarm that stops a step must not reach into this test session's state
     out = tmp_path / "run"
-    argv = [str(out), "--smoke", "--only", "siren", "--only", "env", "--budget", "siren=0.2"]
+    argv = [str(out), "--smoke", "--only", "ladder", "--only", "env", "--budget", "ladder=0.2"]
+    argv += ["--stall-step", "ladder"]
     cmd = [sys.executable, str(BENCH / "gpu_suite.py"), *argv]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1, done.stderr
     rec = _record(out)
-    siren = rec["steps"]["siren"]
-    assert siren["status"] == "timeout" and siren["error"] == "stopped after 0.3 s" and siren["seconds"] < 5
+    # the stalled step waits past its 0.2 s budget, and the alarm stops it at 0.2 + 0.1 s grace
+    ladder = rec["steps"]["ladder"]
+    assert ladder["status"] == "timeout" and ladder["error"] == "stopped after 0.3 s" and ladder["seconds"] < 5
     assert rec["steps"]["env"]["status"] == "ok"  # env runs first (STEPS order), whatever order --only gives
 
 
