@@ -83,6 +83,21 @@ def step_env(s: Suite, out: dict[str, Any]) -> None:
         out["nvidia_smi"] = command_output(["nvidia-smi", f"--query-gpu={query}", "--format=csv,noheader"])
 
 
+def _marker_holds(req: str) -> bool:
+    """Whether a requirement's environment marker (``; python_version < '3.11'``) applies here.
+
+    Evaluated with ``packaging`` when it is importable; a marker that cannot
+    be evaluated does not count the requirement as missing.
+    """
+    if ";" not in req:
+        return True
+    try:
+        from packaging.markers import Marker
+    except ImportError:
+        return False
+    return Marker(req.split(";", 1)[1].strip()).evaluate()
+
+
 def missing_requirements() -> list[str]:
     """pixparam's requirements (installed metadata, else ``pyproject.toml``) that are not installed."""
     try:
@@ -93,7 +108,7 @@ def missing_requirements() -> list[str]:
         reqs = re.findall(r'"([^"]+)"', block)
     missing = []
     for req in reqs:
-        if "extra ==" in req:
+        if "extra ==" in req or not _marker_holds(req):
             continue
         name = re.match(r"[A-Za-z0-9_.\-]+", req).group(0)
         try:
