@@ -126,3 +126,13 @@ def test_finer_first_layer_biases_span_the_given_range():
 def test_wire_and_finer_learn(img, family):
     f = pp.fit(img, 2000, family, steps=80, progress=False)
     assert f.psnr > f.history.psnr[0] + 3
+
+
+def test_grid_reads_the_edge_beyond_the_image():
+    model = pp.build(pp.plan(300, "grid", channels=1, shape=(5, 6)))
+    with torch.no_grad():
+        model.values.copy_(torch.rand(5, 6, 1, generator=torch.Generator().manual_seed(0)))
+    inside = model(torch.tensor([[-1.0, -1.0], [1.0, 1.0]]))
+    outside = model(torch.tensor([[-3.0, -7.0], [2.5, 9.0]]))
+    assert torch.isfinite(outside).all()
+    torch.testing.assert_close(outside, inside)

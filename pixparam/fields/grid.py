@@ -54,7 +54,8 @@ def axis_taps(x: torch.Tensor, n: int, taps: int) -> tuple[torch.Tensor, torch.T
     Parameters
     ----------
     x : (N,) torch.Tensor
-        Coordinates; ``-1`` and ``1`` are the outer edges of the first and last cell.
+        Coordinates; ``-1`` and ``1`` are the outer edges of the first and last cell (points
+        beyond them read the edge cells).
     n : int
         Cells along the axis.
     taps : {2, 4}
@@ -67,7 +68,8 @@ def axis_taps(x: torch.Tensor, n: int, taps: int) -> tuple[torch.Tensor, torch.T
     weights : (N, taps) torch.Tensor
         Weights summing to 1; taps outside the grid weigh 0.
     """
-    u = (x.double() + 1) * 0.5 * n - 0.5
+    # clamped to the grid's extent: points beyond the image read the edge, as PIL's renormalised taps do there
+    u = ((x.double() + 1) * 0.5 * n - 0.5).clamp(-0.5, n - 0.5)
     first = torch.floor(u) - (1 if taps == 4 else 0)
     j = first[:, None] + torch.arange(taps, dtype=u.dtype, device=x.device)
     d = u[:, None] - j
