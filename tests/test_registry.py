@@ -6,6 +6,7 @@ through the public API alone; nothing in pixparam names them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -158,6 +159,10 @@ def test_registry_refuses_duplicates_and_names_the_families(toys):
     with pytest.raises(pp.BudgetError, match=r"unknown family 'nope'; choose one of grid, .*, relu, cosine, lut"):
         pp.plan(1000, "nope")
     assert pp.fields.spec_for("cosine") is COSINE
+    half = dataclasses.replace(LUT, name="halfunits", units=lambda model: model.table.detach().abs().sum(dim=1))
+    with pytest.raises(pp.BudgetError, match="family 'halfunits': units and unit_option go together"):
+        pp.fields.register(half)
+    assert "halfunits" not in pp.FAMILIES
 
 
 def test_unregistered_family_disappears_everywhere(rgb32, tmp_path):
