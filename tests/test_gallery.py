@@ -215,7 +215,7 @@ def test_profile_families_default_is_every_registered_family(request):
 def test_every_built_in_profile_plans_every_fit_it_trains(name):
     """Every (image, family, budget) of the ladder and every experiment unit plans; nothing is trained."""
     from pixparam.experiments import plan_multi, tiles
-    from pixparam.training.fitting import resolve_arch
+    from pixparam.training.resolve import resolve_arch
 
     p = pp.gallery.get_profile(name)
     planned = 0
