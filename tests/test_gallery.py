@@ -304,6 +304,11 @@ def test_page_in_headless_chromium(built, tmp_path):
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(f"{url}/index.html", wait_until="load")
+        for y in range(0, page.evaluate("document.body.scrollHeight"), 600):  # lazy images load as they near view
+            page.evaluate(f"window.scrollTo(0, {y})")
+            page.wait_for_timeout(20)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")
         broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
         assert broken == 0
 
@@ -332,11 +337,30 @@ def test_page_in_headless_chromium(built, tmp_path):
         assert box["width"] / box["height"] == pytest.approx(w / h, rel=0.03)  # not stretched to a square
         page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
         assert abs(int(page.input_value("#split")) - 25) <= 1  # dragging moves the split
+        assert page.get_attribute("#split", "aria-valuetext") == "25% network, 75% pixels"
+        budget = data["budgets"][int(page.input_value("#budget"))]
+        assert page.get_attribute("#budget", "aria-valuetext") == f"{pp.format_count(budget)} values"
+        # blocks or the bicubic image the pixels' PSNR is of
+        pixels = data["panels"]["coffee"][str(budget)]["pixels"]
+        assert page.get_attribute("#pix", "src") == pixels["src"]
+        page.select_option("#pixmode", "bicubic")
+        assert page.get_attribute("#pix", "src") == pixels["smooth"] and "bicubic" in page.get_attribute("#pix", "alt")
+        lazy = page.eval_on_selector_all(
+            "figure img", "els => els.filter(e => e.loading === 'lazy' && e.getAttribute('width')).length"
+        )
+        assert lazy == page.locator("figure img").count() > 0
         shot = tmp_path / "page.png"
         page.screenshot(path=str(shot), full_page=True)
+        small = browser.new_page(viewport={"width": 390, "height": 844})
+        small.goto(f"{url}/index.html", wait_until="load")
+        phone = small.evaluate(
+            "() => ({overflow: document.documentElement.scrollWidth - window.innerWidth, "
+            "touch: getComputedStyle(document.getElementById('viewer')).touchAction})"
+        )
         browser.close()
     assert not errors, errors
     assert not failed, failed
+    assert phone["overflow"] <= 0 and phone["touch"] == "pan-y", phone  # no sideways scroll; the page scrolls over it
     with Image.open(shot) as im:
         pixels = np.asarray(im.convert("RGB"), dtype=np.float32)
     assert pixels.std() > 20 and len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 50  # not blank

@@ -305,8 +305,17 @@ def _interactive(ctx: Context) -> dict[str, Any]:
                 entry[fam] = {"src": src, "psnr": f.psnr, "ssim": f.ssim, "n": f.n_params, "id": f"{name}/{fam}/{b}"}
             pix = ctx.pixels(name, b)
             src = f"interactive/{slug(name)}-pixels-{b}.png"
+            smooth = f"interactive/{slug(name)}-pixels-{b}-bicubic.png"
             save_image(pix.render(mode="nearest"), ctx.out / src)
-            entry["pixels"] = {"src": src, "psnr": pix.psnr, "ssim": pix.ssim, "n": pix.n_values, "shape": pix.shape}
+            save_image(pix.render(mode="bicubic"), ctx.out / smooth)  # what the PSNR and SSIM are of
+            entry["pixels"] = {
+                "src": src,
+                "smooth": smooth,
+                "psnr": pix.psnr,
+                "ssim": pix.ssim,
+                "n": pix.n_values,
+                "shape": pix.shape,
+            }
             per_budget[str(b)] = entry
         panels[name] = per_budget
     return {

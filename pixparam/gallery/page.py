@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from .._io import write_bytes_atomic
 
 __all__ = ["write_index", "write_readme"]
@@ -74,12 +76,12 @@ _CSS = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1em 1.5em; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #555; font-size: 13px; }
-figure { margin: 1em 0; } figure img { max-width: 100%; }
+figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
 .controls { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: center; margin: 0.8em 0; }
 .controls label { display: flex; gap: 0.4em; align-items: center; }
 #budget { width: 16em; }
 .viewer { position: relative; width: min(512px, 100%); aspect-ratio: var(--aspect, 1); cursor: ew-resize;
-  user-select: none; touch-action: none; background: #eee; }
+  user-select: none; touch-action: pan-y; background: #eee; }
 .viewer img { position: absolute; inset: 0; width: 100%; height: 100%; image-rendering: pixelated; }
 .viewer .divider { position: absolute; top: 0; bottom: 0; width: 2px; background: #fff;
   box-shadow: 0 0 0 1px #0008; pointer-events: none; }
@@ -87,6 +89,10 @@ figure { margin: 1em 0; } figure img { max-width: 100%; }
 .numbers { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5em 2em; width: min(512px, 100%); }
 .numbers div { font-variant-numeric: tabular-nums; }
 iframe.live { width: 100%; height: min(1000px, 235vw); border: 1px solid #ddd; }
+@media (prefers-color-scheme: dark) {
+  body { background: #15171a; color: #ddd; } .meta, .tags { color: #aaa; } h2 { border-color: #444; }
+  a { color: #8ab4f8; } figure img { background: #fff; } iframe.live { border-color: #444; }
+}
 """
 
 _JS = """
@@ -110,6 +116,7 @@ $('budget').value = Math.floor((data.budgets.length - 1) / 2);
 function setSplit(pct) {
   pct = Math.max(0, Math.min(100, pct));
   $('split').value = pct;
+  $('split').setAttribute('aria-valuetext', Math.round(pct) + '% network, ' + Math.round(100 - pct) + '% pixels');
   $('pix').style.clipPath = 'inset(0 0 0 ' + pct + '%)';
   $('divider').style.left = 'calc(' + pct + '% - 1px)';
 }
@@ -121,14 +128,18 @@ function update() {
   viewer.style.setProperty('--aspect', w + ' / ' + h);
   $('budget-label').textContent = fmtCount(b) + ' values';
   $('net').src = net.src; $('net').alt = $('family').value + ' network, ' + fmtCount(net.n) + ' params';
-  $('pix').src = pix.src; $('pix').alt = 'pixel counterpart, ' + pix.shape[0] + '×' + pix.shape[1] + ' px';
+  const smooth = $('pixmode').value === 'bicubic';
+  $('pix').src = smooth ? pix.smooth : pix.src;
+  $('pix').alt = 'pixel counterpart, ' + pix.shape[0] + '×' + pix.shape[1] + ' px' +
+    (smooth ? ', upsampled bicubic' : '');
+  $('budget').setAttribute('aria-valuetext', fmtCount(b) + ' values');
   $('net-numbers').textContent =
     $('family').value + ' · ' + fmtCount(net.n) + ' params · ' + fmtDb(net.psnr) + ' · SSIM ' + net.ssim.toFixed(3);
   $('pix-numbers').textContent = 'pixels ' + pix.shape[0] + '×' + pix.shape[1] + ' · ' + fmtCount(pix.n) +
     ' values · ' + fmtDb(pix.psnr) + ' · SSIM ' + (pix.ssim === null ? '1.000' : pix.ssim.toFixed(3)) +
     ' (of the bicubic upsampling)';
 }
-for (const id of ['image', 'family', 'budget']) $(id).addEventListener('input', update);
+for (const id of ['image', 'family', 'budget', 'pixmode']) $(id).addEventListener('input', update);
 $('split').addEventListener('input', () => setSplit(+$('split').value));
 let dragging = false;
 const fromPointer = (e) => {
@@ -145,11 +156,13 @@ update();
 """
 
 
-def _figure_html(fig: dict[str, Any]) -> str:
+def _figure_html(fig: dict[str, Any], out: Path) -> str:
     src = fig.get("png") or fig.get("gif")
     alt = html.escape(fig["alt"])
     extra = f' · <a href="{html.escape(fig["svg"])}">SVG</a>' if fig.get("svg") else ""
-    img = f'<img src="{html.escape(src)}" alt="{alt}">'
+    with Image.open(out / src) as im:  # width and height: the page does not jump as images arrive
+        w, h = im.size
+    img = f'<img src="{html.escape(src)}" alt="{alt}" width="{w}" height="{h}" loading="lazy">'
     return f"<figure>{img}<figcaption>{alt}{extra}</figcaption></figure>"
 
 
@@ -185,6 +198,8 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
         '<label>image <select id="image"></select></label>',
         '<label>family <select id="family"></select></label>',
         '<label>budget <input type="range" id="budget" min="0" step="1"> <span id="budget-label"></span></label>',
+        '<label>pixels <select id="pixmode"><option value="blocks">blocks</option>'
+        '<option value="bicubic">bicubic (what is scored)</option></select></label>',
         "</div>",
         '<div class="viewer" id="viewer"><img id="net" alt=""><img id="pix" alt="">'
         '<div class="divider" id="divider"></div></div>',
@@ -206,7 +221,7 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
     for s in results["sections"]:
         parts.append(f'<section id="{html.escape(s["name"])}"><h2>{html.escape(s["title"])}</h2>')
         parts.append(f"<p>{html.escape(s['caption'])}</p>")
-        parts += [_figure_html(f) for f in s["figures"]]
+        parts += [_figure_html(f, out) for f in s["figures"]]
         parts.append("</section>")
     parts += [
         f'<script type="application/json" id="gallery-data">{data}</script>',
