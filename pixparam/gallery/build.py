@@ -17,14 +17,14 @@ from .._version import __version__
 from ..cache import FitCache, fit_key
 from ..devices import resolve_device
 from ..errors import ConfigError, OutputError
-from ..images import load_image, save_image
+from ..images import load_image
 from ..pixels import Pixels, pixelate
 from ..progress import progress_bar
 from ..result import Fit
 from ..store import Store
-from .live import write_live_viewer
+from .live import interactive_panels, write_live_viewer
 from .page import write_index, write_readme
-from .sections import BUILDERS, slug
+from .sections import BUILDERS
 from .spec import SECTIONS, Profile, get_profile
 
 __all__ = ["Context", "build_gallery"]
@@ -288,46 +288,6 @@ def _units(profile: Profile, names: list[str]) -> int:
     return sum(per.get(n, 1) for n in names)
 
 
-def _interactive(ctx: Context) -> dict[str, Any]:
-    """Renders and numbers for the page's comparison: every image × family × budget, and the pixels."""
-    p = ctx.profile
-    folder = ctx.out / "interactive"
-    folder.mkdir(exist_ok=True)
-    panels: dict[str, Any] = {}
-    for name in p.images:
-        per_budget: dict[str, Any] = {}
-        for b in p.budgets:
-            entry: dict[str, Any] = {}
-            for fam in p.families:
-                f = ctx.ladder_fit(name, fam, b)
-                src = f"interactive/{slug(name)}-{fam}-{b}.png"
-                save_image(f.render(), ctx.out / src)
-                entry[fam] = {"src": src, "psnr": f.psnr, "ssim": f.ssim, "n": f.n_params, "id": f"{name}/{fam}/{b}"}
-            pix = ctx.pixels(name, b)
-            src = f"interactive/{slug(name)}-pixels-{b}.png"
-            smooth = f"interactive/{slug(name)}-pixels-{b}-bicubic.png"
-            save_image(pix.render(mode="nearest"), ctx.out / src)
-            save_image(pix.render(mode="bicubic"), ctx.out / smooth)  # what the PSNR and SSIM are of
-            entry["pixels"] = {
-                "src": src,
-                "smooth": smooth,
-                "psnr": pix.psnr,
-                "ssim": pix.ssim,
-                "n": pix.n_values,
-                "shape": pix.shape,
-            }
-            per_budget[str(b)] = entry
-        panels[name] = per_budget
-    return {
-        "images": list(p.images),
-        "shapes": {name: list(ctx.image(name).shape[:2]) for name in p.images},
-        "families": list(p.families),
-        "budgets": list(p.budgets),
-        "size": p.size,
-        "panels": panels,
-    }
-
-
 def build_gallery(
     out: str | os.PathLike = "gallery",
     profile: str | Profile | None = None,
@@ -398,7 +358,7 @@ def build_gallery(
             bar.set_description(f"gallery: {s.name}")
             built = BUILDERS[s.name](ctx)
             sections[s.name] = {"name": s.name, "title": s.title, **built}
-        interactive = _interactive(ctx)
+        interactive = interactive_panels(ctx)
         live = write_live_viewer(ctx)
         bar.update(1)
     fits.update(ctx.fits)
