@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,3 +74,23 @@ def newfam() -> Iterator[str]:
         yield "newfam"
     finally:
         pp.fields.unregister("newfam")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[str, Any]:
+    """Debian's Chromium and Playwright's ``sync_api``: ``(executable path, module)``.
+
+    Skips when either is missing; CI sets ``PIXPARAM_REQUIRE_BROWSER=1``, which
+    turns the skip into a failure.
+    """
+    required = os.environ.get("PIXPARAM_REQUIRE_BROWSER") == "1"
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        assert not required, "PIXPARAM_REQUIRE_BROWSER=1 but chromium is not installed"
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        assert not required, "PIXPARAM_REQUIRE_BROWSER=1 but playwright is not installed"
+        pytest.skip("needs playwright (pip install playwright)")
+    return path, sync_api

@@ -6,8 +6,6 @@ PIXPARAM_REQUIRE_BROWSER=1, which turns the skip into a failure).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +14,6 @@ import pytest
 import pixparam as pp
 from pixparam.web import HEADLESS_WEBGL_ARGS, render_view, serve, stored_model
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRE_BROWSER = os.environ.get("PIXPARAM_REQUIRE_BROWSER") == "1"
 #: WebGL2 in headless Chromium without a GPU: ANGLE on SwiftShader (--enable-unsafe-swiftshader allows it).
 ARGS = list(HEADLESS_WEBGL_ARGS)
 #: The three views every family is checked at, on the 32-px fits: (width, height, view).
@@ -34,17 +30,10 @@ TOL_FLOAT16 = 2 / 255
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        assert not REQUIRE_BROWSER, "PIXPARAM_REQUIRE_BROWSER=1 but chromium is not installed"
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        assert not REQUIRE_BROWSER, "PIXPARAM_REQUIRE_BROWSER=1 but playwright is not installed"
-        pytest.skip("needs playwright (pip install playwright)")
+def browser(chromium):
+    path, sync_api = chromium
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=path, args=ARGS)
         yield b
         b.close()
 
