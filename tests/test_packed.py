@@ -92,6 +92,39 @@ def test_qat_fine_tunes_on_the_grid_and_packs_exactly(tiny_fits, rgb32, tmp_path
     assert np.array_equal(g.render(), q.render())
 
 
+def _index_spread(fit: pp.Fit) -> float:
+    """Mean absolute deviation of every grid index from its tensor's median, over all tensors (what pack codes)."""
+    spreads = []
+    for name, p in fit.model.named_parameters():
+        g = fit.grids[name]
+        k = torch.round((p.detach() - g.lo) / g.step)
+        spreads.append(float((k - k.median()).abs().mean()))
+    return float(np.mean(spreads))
+
+
+def test_qat_rate_term_narrows_the_coded_indices(tiny_fits, rgb32, tmp_path):
+    f = tiny_fits["hashgrid"]
+    kw = dict(image=rgb32, steps=40, lr=3e-3, progress=False)
+    plain = pp.edit.qat(f, 6, **kw)
+    zero = pp.edit.qat(f, 6, rate=0.0, **kw)
+    for (name, a), b in zip(plain.model.state_dict().items(), zero.model.state_dict().values()):
+        assert torch.equal(a, b), name  # rate=0 is plain QAT, bit for bit
+    assert "rate" not in plain.edits[-1]
+    squeezed = pp.edit.qat(f, 6, rate=1e-2, **kw)
+    assert squeezed.edits[-1]["rate"] == 1e-2
+    assert _index_spread(squeezed) < 0.9 * _index_spread(plain)  # the term pulls indices to their median
+    for name, p in squeezed.model.named_parameters():  # still on the grids, so it packs exactly
+        assert torch.equal(squeezed.grids[name].project(p.detach()), p.detach()), name
+    back = pp.unpack(pp.pack(squeezed, tmp_path / "r.ppk", bits=6))
+    assert np.array_equal(back.render(), squeezed.render())
+
+
+@pytest.mark.parametrize("rate", [-1e-3, float("nan"), True])
+def test_qat_refuses_a_bad_rate(tiny_fits, rgb32, rate):
+    with pytest.raises(pp.EditError, match=r"rate=.*finite number at least 0"):
+        pp.edit.qat(tiny_fits["siren"], 6, image=rgb32, steps=5, rate=rate, progress=False)
+
+
 def test_cli_pack_and_unpack(tiny_fits, tmp_path, capsys):
     from pixparam.cli import main
 

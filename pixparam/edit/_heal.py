@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.func import functional_call
@@ -24,13 +26,50 @@ class _Constrained(nn.Module):
     tensor's grid and passes gradients straight through (``w + (q(w) - w).detach()``).
     """
 
-    def __init__(self, base: nn.Module, masks: dict[str, torch.Tensor], grids: dict[str, QuantGrid]) -> None:
+    def __init__(
+        self,
+        base: nn.Module,
+        masks: dict[str, torch.Tensor],
+        grids: dict[str, QuantGrid],
+        rate: float = 0.0,
+        n_pixels: int = 1,
+    ) -> None:
         super().__init__()
         self.base = base
         self.arch = base.arch  # type: ignore[assignment]
         device = next(base.parameters()).device
         self.masks = {k: v.to(device) for k, v in masks.items()}
         self.grids = grids
+        # the rate term's grids, on the device once: (lo, step) per uniformly quantised tensor
+        self.rate, self.n_pixels = float(rate), int(n_pixels)
+        self.levels = {
+            n: (g.lo.to(device), g.step.to(device)) for n, g in grids.items() if g.lo is not None and g.step is not None
+        }
+        if self.rate > 0:
+            self.penalty = self.rate_term
+
+    def bits(self) -> torch.Tensor:
+        """A differentiable estimate of the coded size, in bits, of every uniformly quantised tensor.
+
+        :func:`pixparam.pack` codes a tensor's grid indices under a fitted
+        quantised Laplace (or Gaussian) model; a Laplace of scale ``b`` grid
+        steps costs about ``log2(2e·b)`` bits an index, so each tensor counts
+        ``n · log2(1 + 2e·b)`` with ``b`` the mean absolute deviation of its
+        (continuous) indices from their median.
+        """
+        total = torch.zeros((), device=next(self.base.parameters()).device)
+        for n, p in self.base.named_parameters():
+            if n not in self.levels:
+                continue
+            lo, step = self.levels[n]
+            k = (p - lo) / step
+            b = (k - k.detach().median()).abs().mean()
+            total = total + k.numel() * torch.log2(1 + 2 * math.e * b)
+        return total
+
+    def rate_term(self) -> torch.Tensor:
+        """``rate`` times the estimated bits per pixel: what :func:`qat` adds to the squared error."""
+        return self.rate * self.bits() / self.n_pixels
 
     def effective(self, name: str, p: torch.Tensor) -> torch.Tensor:
         g = self.grids.get(name)
@@ -66,6 +105,7 @@ def heal(
     *,
     lr: float | None = None,
     seed: int = 0,
+    rate: float = 0.0,
     progress: bool = True,
 ) -> Fit:
     """Fine-tune an edited fit, keeping pruned values at zero and quantised values on their grids.
@@ -90,6 +130,11 @@ def heal(
         Peak learning rate; default a tenth of the family's default.
     seed : int
         Seeds mini-batch sampling (full batch when the image fits).
+    rate : float
+        Weight λ of a rate term: the loss becomes MSE + λ · (estimated bits
+        of the quantised tensors' indices per pixel), so training also
+        shrinks what :func:`pixparam.pack` writes. 0 (default) trains on the
+        MSE alone. Only tensors on a uniform grid are counted.
     progress : bool
         Show a progress bar (only on a terminal, as everywhere).
 
@@ -114,6 +159,7 @@ def heal(
         raise EditError(
             f"image has shape {img.shape} but the fit was made for {tuple(fit.image_shape)}; pass that image"
         )
+    rate = float(number(rate, "rate", 0))
     if float(number(steps, "steps", 1)) != int(steps):
         raise EditError(f"steps={steps!r}; it must be a whole number of steps, at least 1")
     steps = int(steps)
@@ -124,7 +170,7 @@ def heal(
     cfg = TrainConfig.resolve(
         fit.arch, steps=steps, lr=lr, seed=seed, device=device, n_points=img.shape[0] * img.shape[1]
     )
-    wrapped = _Constrained(model, fit.masks, fit.grids)
+    wrapped = _Constrained(model, fit.masks, fit.grids, rate=rate, n_pixels=img.shape[0] * img.shape[1])
     (result,) = train(
         [wrapped], Points.from_image(img, device), [cfg], progress=progress, callback=wrapped.zero_masked, desc="heal"
     )
@@ -135,6 +181,7 @@ def heal(
         "steps": steps,
         "lr": float(lr),
         "seed": int(seed),
+        **({"rate": rate} if rate else {}),
         "seconds": round(seconds, 3),
         "steps_run": len(history.step),
     }
@@ -158,6 +205,7 @@ def qat(
     per_channel: bool = True,
     lr: float | None = None,
     seed: int = 0,
+    rate: float = 0.0,
     progress: bool = True,
 ) -> Fit:
     """Quantisation-aware fine-tuning: :func:`quantize` to ``bits``, then :func:`heal` on the grids.
@@ -183,6 +231,9 @@ def qat(
         Peak learning rate; default :data:`QAT_LR_FACTOR` times the family's.
     seed : int
         Seeds mini-batch sampling.
+    rate : float
+        Weight λ of the rate term (see :func:`heal`): MSE + λ · estimated
+        bits per pixel of the packed indices. 0 (default) is plain QAT.
     progress : bool
         Show a progress bar (only on a terminal).
 
@@ -197,4 +248,4 @@ def qat(
     q = quantize(fit, bits, per_channel=per_channel)
     if lr is None:
         lr = QAT_LR_FACTOR * spec_for(fit.family).defaults.lr_for(fit.arch)
-    return heal(q, image, steps, lr=lr, seed=seed, progress=progress)
+    return heal(q, image, steps, lr=lr, seed=seed, rate=rate, progress=progress)

@@ -80,7 +80,11 @@ def train(
     ----------
     models : sequence of nn.Module
         Fields (or modules with a field's ``arch``: a wrapper that constrains
-        one), modified in place; left in eval mode.
+        one), modified in place; left in eval mode. A model with a
+        ``penalty()`` method (a scalar tensor, such as
+        :func:`pixparam.edit.qat`'s rate term) has it added to its loss
+        before the backward pass; the logged loss, the PSNR and the choice
+        of best weights stay the squared error alone.
     points : Points
         The data, on the models' device.
     configs : sequence of TrainConfig
@@ -133,7 +137,7 @@ def train(
             if (step - 1) % head.log_every == 0:
                 _log(members, losses, opt, step - 1, time.perf_counter() - t0, points)
                 bar.set_postfix_str(_psnr_text(members), refresh=False)
-            live = [loss for m, loss in zip(members, losses) if not m.skip]
+            live = [m.objective(loss) for m, loss in zip(members, losses) if not m.skip]
             opt.zero_grad(set_to_none=True)
             if live:
                 sum(live[1:], live[0]).backward()
@@ -247,8 +251,11 @@ class _Member:
         forward = model if self.prepared is None else model.forward_prepared  # type: ignore[union-attr]
         self.eager: Callable[[Any], torch.Tensor] = forward
         self.train_forward = _compiled(self.eager) if cfg.compile else None
+        penalty = getattr(model, "penalty", None)  # a model's own term in the objective, e.g. a rate
+        self.penalty: Callable[[], torch.Tensor] | None = penalty if callable(penalty) else None
         self.history = History()
-        self.best_loss, self.best_state = math.inf, self.snapshot()
+        # best weights by the objective: the squared error (best_loss), plus the penalty where there is one
+        self.best_loss, self.best_score, self.best_state = math.inf, math.inf, self.snapshot()
         self.lr_scale, self.recoveries, self.skip = 1.0, 0, False
 
     def inputs(self, coords: torch.Tensor, rows: slice | torch.Tensor | None = None) -> Prepared:
@@ -273,6 +280,15 @@ class _Member:
         if rows is None:
             return _sq_error(out, points.target, w)
         return _sq_error(out, points.target[rows], None if w is None else w[rows])
+
+    def objective(self, loss: torch.Tensor) -> torch.Tensor:
+        """What is minimised: the squared error ``loss``, plus the model's ``penalty()`` if it has one."""
+        return loss if self.penalty is None else loss + self.penalty()
+
+    @torch.no_grad()
+    def score(self, loss: float) -> float:
+        """The objective of the current weights whose squared error is ``loss`` (the loss itself without a penalty)."""
+        return loss if self.penalty is None else loss + float(self.penalty())
 
     @torch.no_grad()
     def whole_loss(self, points: Points) -> float:
@@ -315,7 +331,7 @@ class _Member:
     def finish(self, points: Points) -> float:
         """Restore the best weights if the last ones are worse; the final whole-set loss."""
         final = self.whole_loss(points)
-        if math.isfinite(final) and final <= self.best_loss:
+        if math.isfinite(final) and self.score(final) <= self.best_score:
             return final
         if not math.isfinite(self.best_loss):
             raise TrainingDiverged(
@@ -348,8 +364,9 @@ def _log(
         if not math.isfinite(value):
             m.recover(value, step, opt)
             continue
-        if value < m.best_loss:
-            m.best_loss, m.best_state = value, m.snapshot()
+        score = m.score(value)
+        if score < m.best_score:
+            m.best_loss, m.best_score, m.best_state = value, score, m.snapshot()
         m.history.append(step, value, seconds, group["lr"])
 
 
