@@ -12,6 +12,9 @@ tuning images (astronaut, camera).
         --from-json benchmarks/results/rate_distortion_cpu.json          # the doc and figures, no training
     python benchmarks/rate_distortion.py --tune --json benchmarks/results/qat_tune_cpu.json  # QAT's lr, on the
                                                                          # tuning images only
+    python benchmarks/rate_distortion.py --tune-rate --tune-size 128 --tune-budget 2k \
+        --families siren hashgrid grid gaussians --steps 1000 --qat-steps 200 \
+        --json benchmarks/results/qat_rate_tune_128px.json              # QAT's rate term, ditto
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
+from _rate_doc import KODAK, render
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
@@ -34,21 +38,27 @@ from pixparam.store import finite, from_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Published Kodak results at 0.3 bpp, as issue #16 quotes them (other images: no like-for-like comparison).
-KODAK = [
-    {"label": "COIN (16-bit SIREN)", "bpp": 0.3, "psnr": 26.4, "source": "Dupont et al. 2021"},
-    {"label": "Strümpler et al. (8-bit QAT)", "bpp": 0.3, "psnr": 28.4, "source": "Strümpler et al. 2022"},
-    {"label": "C3 / Cool-chic", "bpp": 0.3, "psnr": 32.0, "source": "Kim et al. 2024 (≈, matching VTM)"},
-    {"label": "JPEG", "bpp": 0.3, "psnr": 26.0, "source": "as quoted with COIN (≈)"},
-]
-#: Bit rates every codec is also measured at, and the table's columns.
+#: Bit rates every codec is also measured at.
 BPP_GRID = (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
-TABLE_BPP = (0.1, 0.2, 0.3, 0.5)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Every network and codec record; with ``--json`` the file is rewritten after every fit, and a rerun resumes it."""
     cache = pp.FitCache(args.cache)
+    meta = run_meta(images=args.images, size=args.size, steps=args.steps, qat_steps=args.qat_steps)
     records: list[dict[str, Any]] = []
+    if args.json is not None and args.json.exists():  # resume: keep what a run with these settings measured
+        old = from_json(json.loads(args.json.read_text()))
+        same = all(old["meta"].get(k) == meta.get(k) for k in ("size", "steps", "qat_steps"))
+        records = old["records"] if same else []
+    done = {(r["image"], r["series"], r["budget"]) for r in records if r["kind"] == "network"}
+    done |= {(r["image"], r["series"], r["budget_bytes"]) for r in records if r["kind"] == "codec"}
+
+    def save() -> None:
+        if args.json is not None:
+            text = json.dumps(finite({"meta": meta, "records": records}), indent=1, allow_nan=False)
+            write_bytes_atomic(args.json, (text + "\n").encode())
+
     tmp = Path(tempfile.mkdtemp())
     for name in args.images:
         img = pp.load_image(name, size=args.size)
@@ -56,6 +66,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         byte_targets = {round(bpp * h * w / 8) for bpp in BPP_GRID}
         for family in args.families:
             for budget in args.budgets:
+                keys = [(name, f"{family}/{bits}", pp.parse_budget(budget)) for bits in (32, *args.bits)]
+                if all(k in done for k in keys):
+                    byte_targets |= {r["bytes"] for r in records if (r["image"], r["series"], r.get("budget")) in keys}
+                    continue
                 t0 = time.perf_counter()
                 f = cache.fit(img, budget, family, steps=args.steps, device=args.device, progress=False)
                 fit_s = time.perf_counter() - t0
@@ -67,6 +81,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     back.image = img
                     n = path.stat().st_size
                     byte_targets.add(n)
+                    key = (name, f"{family}/{bits}", pp.parse_budget(budget))
+                    records[:] = [r for r in records if (r["image"], r["series"], r.get("budget")) != key]
                     records.append(
                         {
                             "image": name,
@@ -85,21 +101,28 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                             "seconds": fit_s if bits == 32 else time.perf_counter() - t0,
                         }
                     )
-                    print(
-                        f"{name} {family} {budget} {bits:>2}-bit: {n:6,} B {8 * n / (h * w):.3f} bpp {back.psnr:.2f} dB"
-                    )
+                    bpp = 8 * n / (h * w)
+                    said = f"{n:6,} B {bpp:.3f} bpp {back.psnr:.2f} dB"
+                    print(f"{name} {family} {budget} {bits:>2}-bit: {said}", flush=True)
+                save()
         for n in sorted(byte_targets):
-            for codec in (*CODECS, "pixels/png"):
+            for codec in (*CODECS, "pixels/png", "pixels/raw"):
+                if (name, codec, n) in done:
+                    continue
                 if codec == "pixels/png":
                     found = png_pixels_at_most(img, n)
                     got = None if found is None else {"bytes": found[1], "psnr": found[0].psnr, "ssim": found[0].ssim}
+                elif codec == "pixels/raw":  # the counterpart's 8-bit values, stored as they are
+                    raw = pp.pixelate(img, n, match="bits", param_bits=8) if n >= img.shape[2] else None
+                    got = None if raw is None else {"bytes": raw.n_values, "psnr": raw.psnr, "ssim": raw.ssim}
                 else:
                     c = at_most(img, n, codec)
                     got = None if c is None else {"bytes": c.n_bytes, "psnr": c.psnr, "ssim": c.ssim, "q": c.quality}
                 row = {"image": name, "kind": "codec", "series": codec, "budget_bytes": n, "pixels": h * w}
                 row["bpp"] = 8 * n / (h * w)
                 records.append({**row, **(got or {"bytes": None, "psnr": None, "ssim": None})})
-    return {"meta": run_meta(images=args.images, size=args.size, steps=args.steps), "records": records}
+        save()
+    return {"meta": meta, "records": records}
 
 
 def tune(args: argparse.Namespace) -> dict[str, Any]:
@@ -119,114 +142,62 @@ def tune(args: argparse.Namespace) -> dict[str, Any]:
     return {"meta": run_meta(size=args.tune_size, budget=args.tune_budget, qat_steps=args.qat_steps), "tune": rows}
 
 
-def best_network_at(records: list[dict], image: str, bpp: float) -> dict | None:
-    nets = [r for r in records if r["image"] == image and r["kind"] == "network" and r["bpp"] <= bpp * 1.0001]
-    return max(nets, key=lambda r: r["psnr"], default=None)
+#: The rate term's weights λ and QAT learning-rate factors ``--tune-rate`` sweeps.
+RATE_LAMBDAS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)
+RATE_LR_FACTORS = (0.03, 0.3)
 
 
-def codec_at(records: list[dict], image: str, series: str, n_bytes: int) -> dict | None:
-    for r in records:
-        if r["image"] == image and r["series"] == series and r["budget_bytes"] == n_bytes:
-            return r
-    return None
+def tune_rate(args: argparse.Namespace) -> dict[str, Any]:
+    """Whether QAT's rate term (``pp.edit.qat(rate=λ)``) pays, on the tuning images (astronaut, camera) only."""
+    rows = []
+    tmp = Path(tempfile.mkdtemp())
+    for name in ("astronaut", "camera"):
+        img = pp.load_image(name, size=args.tune_size)
+        h, w, _ = img.shape
+        for family in args.families:
+            f = pp.fit(img, args.tune_budget, family, steps=args.steps, device=args.device, progress=False)
+            base = pp.fields.spec_for(family).defaults.lr_for(f.arch)
+            for bits in (8, 6):
+                for factor in RATE_LR_FACTORS:
+                    for lam in RATE_LAMBDAS:
+                        q = pp.edit.qat(f, bits, steps=args.qat_steps, lr=factor * base, rate=lam, progress=False)
+                        n = pp.pack(q, tmp / "f.ppk", bits=bits).stat().st_size
+                        rows.append({"image": name, "family": family, "bits": bits, "lr_factor": factor, "rate": lam,
+                                     "bytes": n, "bpp": 8 * n / (h * w), "psnr": q.psnr})  # fmt: skip
+                        print(rows[-1], flush=True)
+    meta = run_meta(size=args.tune_size, budget=args.tune_budget, steps=args.steps, qat_steps=args.qat_steps)
+    return {"meta": meta, "tune_rate": rows, "verdict": rate_verdict(rows)}
 
 
-def has_file(r: dict | None) -> bool:
-    """Whether a codec record holds a file (no file fits: its PSNR is None, or NaN once read back)."""
-    return r is not None and r.get("psnr") is not None and not math.isnan(r["psnr"])
+def rate_verdict(rows: list[dict]) -> dict[str, Any]:
+    """Against plain QAT (λ = 0) at the same learning rate: how often a rate term gives a file no larger and no worse.
+
+    Returns the number of (image, family, bits, lr) cases, those where some λ > 0 dominates λ = 0 (bytes ≤ and
+    PSNR ≥, one strictly), and the largest byte saving and PSNR change seen.
+    """
+    cases = dict.fromkeys((r["image"], r["family"], r["bits"], r["lr_factor"]) for r in rows)
+    wins, saved, dpsnr = 0, [], []
+    for key in cases:
+        group = [r for r in rows if (r["image"], r["family"], r["bits"], r["lr_factor"]) == key]
+        plain = next(r for r in group if r["rate"] == 0)
+        others = [r for r in group if r["rate"] > 0]
+        better = [
+            r for r in others
+            if r["bytes"] <= plain["bytes"] and r["psnr"] >= plain["psnr"]
+            and (r["bytes"] < plain["bytes"] or r["psnr"] > plain["psnr"])
+        ]  # fmt: skip
+        wins += bool(better)
+        saved += [1 - r["bytes"] / plain["bytes"] for r in others]
+        dpsnr += [r["psnr"] - plain["psnr"] for r in others]
+    return {
+        "cases": len(cases),
+        "dominated_by_a_rate_term": wins,
+        "max_bytes_saved": max(saved, default=0.0),
+        "psnr_change_range": [min(dpsnr, default=0.0), max(dpsnr, default=0.0)],
+    }
 
 
-def db(r: dict | None) -> str:
-    return f"{r['psnr']:.2f} dB" if has_file(r) else "no file fits"
-
-
-def shown(paths: str) -> str:
-    """Comma-separated paths, each relative to the repository when it is inside it."""
-    out = [Path(p) for p in paths.split(", ")]
-    return ", ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in out)
-
-
-def render_doc(result: dict[str, Any], figures: dict[str, str]) -> str:
-    records, meta = result["records"], result["meta"]
-    images = list(dict.fromkeys(r["image"] for r in records))
-    lines = [
-        "# Equal bytes: packed networks against codecs",
-        "",
-        f"Generated by `benchmarks/rate_distortion.py` from `{shown(result['path'])}`; do not edit by hand.",
-        "",
-        f"- Commands: `{meta['command']}`",
-        f"- Machine: {meta['machine']}; torch {meta['torch']}; {meta['date']}",
-        f"- Images ({meta['size']} px, longest side; none used for tuning): {', '.join(images)}",
-        "- Networks: pixparam defaults at float32 for "
-        f"{meta['steps']} steps, then `pp.edit.qat` and `pp.pack`; a network's rate is its packed file's size "
-        "and its PSNR is measured on the unpacked file.",
-        "- Codecs: the best file that fits the bytes (JPEG 4:2:0 and 4:4:4, WebP and AVIF through Pillow, "
-        "quality 1–100); pixels: the largest area-downsampled counterpart whose PNG fits, bicubic upsampled.",
-        "",
-    ]
-    for image in images:
-        px = next(r["pixels"] for r in records if r["image"] == image)
-        lines += [f"## {image}", "", "| bpp | best packed network | JPEG | WebP | AVIF | pixels (PNG) |"]
-        lines += ["|---|---|---|---|---|---|"]
-        for bpp in TABLE_BPP:
-            n = round(bpp * px / 8)
-            net = best_network_at(records, image, bpp)
-            name = "none fits" if net is None else f"{db(net)} ({describe(net)})"
-            cells = [db(codec_at(records, image, s, n)) for s in ("jpeg", "webp", "avif", "pixels/png")]
-            lines.append(f"| {bpp} | {name} | " + " | ".join(cells) + " |")
-        lines += ["", f"![rate-distortion, {image}]({figures[image]})", ""]
-        lines += wins(records, image)
-    lines += ["## What quantisation-aware packing costs", ""]
-    lines += ["| image | family | budget | float32 | 8-bit | 6-bit | 4-bit |", "|---|---|---|---|---|---|---|"]
-    nets = [r for r in records if r["kind"] == "network"]
-    for key in dict.fromkeys((r["image"], r["family"], r["budget"]) for r in nets):
-        row = {r["bits"]: r for r in nets if (r["image"], r["family"], r["budget"]) == key}
-        base = row[32]["psnr"]
-        cells = [f"{base:.2f} dB ({row[32]['bytes']:,} B)"]
-        for bits in (8, 6, 4):
-            r = row.get(bits)
-            cells.append("–" if r is None else f"{r['psnr'] - base:+.2f} dB ({r['bytes']:,} B)")
-        lines.append(f"| {key[0]} | {key[1]} | {pp.format_count(key[2])} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "## Published Kodak points (other images: for orientation only)",
-        "",
-        "| system | bpp | PSNR | source |",
-        "|---|---|---|---|",
-        *[f"| {r['label']} | {r['bpp']} | {r['psnr']} dB | {r['source']} |" for r in KODAK],
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def describe(net: dict) -> str:
-    """``'hashgrid 4k, 6-bit, 0.281 bpp'``."""
-    return f"{net['family']} {pp.format_count(net['budget'])}, {net['bits']}-bit, {net['bpp']:.3f} bpp"
-
-
-def wins(records: list[dict], image: str) -> list[str]:
-    """Who wins at each table rate: the best packed network against each codec, in words."""
-    out = []
-    px = next(r["pixels"] for r in records if r["image"] == image)
-    for bpp in TABLE_BPP:
-        net = best_network_at(records, image, bpp)
-        n = round(bpp * px / 8)
-        said = []
-        for series, label in (("jpeg", "JPEG"), ("webp", "WebP"), ("avif", "AVIF"), ("pixels/png", "PNG pixels")):
-            c = codec_at(records, image, series, n)
-            if not has_file(c):
-                said.append(f"{label} has no file" + ("" if net is None else ", the network has one"))
-            elif net is None:
-                said.append(f"{label} wins ({c['psnr']:.2f} dB; no network fits)")
-            elif net["psnr"] > c["psnr"]:
-                said.append(f"the network beats {label} by {net['psnr'] - c['psnr']:.2f} dB")
-            else:
-                said.append(f"{label} beats the network by {c['psnr'] - net['psnr']:.2f} dB")
-        out.append(f"- {bpp} bpp: " + "; ".join(said) + ".")
-    return [*out, ""]
-
-
-def write_doc(result: dict[str, Any], doc: Path) -> None:
+def write_doc(result: dict[str, Any], doc: Path, tunes: dict[str, dict]) -> None:
     from pixparam.figures import save_figure
     from pixparam.figures.rate import plot_rate_distortion
 
@@ -236,7 +207,7 @@ def write_doc(result: dict[str, Any], doc: Path) -> None:
         fig = plot_rate_distortion(result["records"], image=image, references=KODAK, title=f"{image}: quality per bit")
         save_figure(fig, png)
         figures[image] = png.name
-    write_bytes_atomic(doc, (render_doc(result, figures) + "\n").encode())
+    write_bytes_atomic(doc, render(result, figures, tunes).encode())
 
 
 def main() -> None:
@@ -254,22 +225,30 @@ def main() -> None:
     ap.add_argument("--doc", type=Path, default=None, help="write the markdown doc and figures beside it")
     ap.add_argument("--from-json", type=Path, nargs="+", default=None, help="render --doc from saved results")
     ap.add_argument("--tune", action="store_true", help="sweep QAT's learning rate on the tuning images")
+    ap.add_argument("--tune-rate", action="store_true", help="sweep QAT's rate term on the tuning images")
     ap.add_argument("--tune-size", type=int, default=96)
     ap.add_argument("--tune-budget", default="4k")
     a = ap.parse_args()
-    if a.from_json is not None:
-        parts = [from_json(json.loads(path.read_text())) for path in a.from_json]
-        result = {"meta": parts[0]["meta"], "records": [r for part in parts for r in part["records"]]}
-        result["meta"]["command"] = " and ".join(part["meta"]["command"] for part in parts)
-        result["path"] = ", ".join(str(path.resolve()) for path in a.from_json)
+    tuning = a.tune or a.tune_rate
+    tunes: dict[str, dict] = {}
+    if a.from_json is not None:  # measurements and the two sweeps, told apart by what they hold
+        parts = [(path, from_json(json.loads(path.read_text()))) for path in a.from_json]
+        for key in ("tune", "tune_rate"):
+            tunes.update((key, part) for _, part in parts if key in part)
+        runs = [(path, part) for path, part in parts if "records" in part]
+        if not runs:
+            raise SystemExit("--from-json: none of the files holds rate-distortion records")
+        result = {"meta": runs[0][1]["meta"], "records": [r for _, part in runs for r in part["records"]]}
+        result["meta"]["command"] = " and ".join(part["meta"]["command"] for _, part in runs)
+        result["path"] = ", ".join(str(path.resolve()) for path, _ in runs)
     else:
-        result = tune(a) if a.tune else measure(a)
-        if a.json is not None:
+        result = tune_rate(a) if a.tune_rate else tune(a) if a.tune else measure(a)
+        if a.json is not None and tuning:  # measure() writes its own file as it goes
             text = json.dumps(finite(result), indent=1, allow_nan=False)
             write_bytes_atomic(a.json, (text + "\n").encode())
         result["path"] = str((a.json or Path("unsaved.json")).resolve())
-    if a.doc is not None and not a.tune:
-        write_doc(result, a.doc)
+    if a.doc is not None and not tuning:
+        write_doc(result, a.doc, tunes)
     if a.json is None and a.doc is None:
         json.dump(
             result,

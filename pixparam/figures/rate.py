@@ -12,12 +12,43 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from ..errors import ConfigError
 from .style import OKABE_ITO, TOL_MUTED, clamp_width, color_for, style
 
-__all__ = ["draw_rate_distortion", "plot_rate_distortion"]
+__all__ = ["draw_rate_distortion", "frontier", "plot_rate_distortion"]
 
-_CODEC_LABEL = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "pixels/png": "pixels (PNG)"}
+_CODEC_LABEL = {
+    "jpeg": "JPEG",
+    "webp": "WebP",
+    "avif": "AVIF",
+    "pixels/png": "pixels (PNG)",
+    "pixels/raw": "pixels (raw 8-bit)",
+}
 _BIT_MARKERS = {4: "v", 6: "s", 8: "o", 16: "D", 32: "^"}
-_CODEC_STYLE = {"jpeg": "--", "webp": "-.", "avif": ":", "pixels/png": "-"}
-_CODEC_COLOR = {"jpeg": OKABE_ITO["orange"], "webp": TOL_MUTED["teal"], "avif": "0.35", "pixels/png": "black"}
+_CODEC_STYLE = {"jpeg": "--", "webp": "-.", "avif": ":", "pixels/png": "-", "pixels/raw": "-"}
+_CODEC_COLOR = {
+    "jpeg": OKABE_ITO["orange"],
+    "webp": TOL_MUTED["teal"],
+    "avif": "0.35",
+    "pixels/png": "black",
+    "pixels/raw": "0.6",
+}
+
+
+def frontier(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points no other point beats: each better than every point at a lower or equal rate.
+
+    Parameters
+    ----------
+    points : sequence of (rate, quality)
+
+    Returns
+    -------
+    list of (rate, quality)
+        Sorted by rate; quality strictly increasing.
+    """
+    out: list[tuple[float, float]] = []
+    for x, y in sorted(points, key=lambda p: (p[0], -p[1])):
+        if not out or y > out[-1][1]:
+            out.append((x, y))
+    return out
 
 
 def draw_rate_distortion(
@@ -28,6 +59,12 @@ def draw_rate_distortion(
     metric: str = "psnr",
 ) -> None:
     """Draw PSNR (or SSIM) against bits per pixel (log x) into ``ax``.
+
+    Each family's packed files (every budget and bit depth below 32) are
+    small faint marks; its frontier, the files no other of its files beats
+    at an equal or lower rate, is a line whose marker gives each point's
+    bit depth (▼ 4, ■ 6, ● 8). Float32 files are left out (their packed
+    twins always beat them). Codecs and pixels are lines.
 
     Parameters
     ----------
@@ -41,14 +78,18 @@ def draw_rate_distortion(
         marks: other images, so no like-for-like comparison.
     metric : {"psnr", "ssim"}
     """
-    nets = [r for r in records if r["kind"] == "network" and r.get(metric) is not None]
+    nets = [r for r in records if r["kind"] == "network" and r.get(metric) is not None and r["bits"] < 32]
     for fam in dict.fromkeys(r["family"] for r in nets):
-        for bits in sorted({r["bits"] for r in nets if r["family"] == fam}):
-            pts = sorted((r["bpp"], r[metric]) for r in nets if r["family"] == fam and r["bits"] == bits)
-            x, y = zip(*pts)
-            ax.plot(x, y, color=color_for(fam), marker=_BIT_MARKERS.get(bits, "o"), ms=3.5, lw=1.0,
-                    label=f"{fam}, {bits}-bit packed")  # fmt: skip
-    for series in ("jpeg", "webp", "avif", "pixels/png"):
+        rows = [r for r in nets if r["family"] == fam]
+        color = color_for(fam)
+        ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], ls="none", marker=".", ms=2.5,
+                color=color, alpha=0.35)  # fmt: skip
+        best = frontier([(r["bpp"], r[metric]) for r in rows])
+        ax.plot(*zip(*best), color=color, lw=1.1, label=f"{fam}, packed")
+        for x, y in best:
+            bits = next(r["bits"] for r in rows if (r["bpp"], r[metric]) == (x, y))
+            ax.plot([x], [y], ls="none", marker=_BIT_MARKERS.get(bits, "o"), ms=3.5, color=color)
+    for series in _CODEC_LABEL:
         pts = sorted((r["bpp"], r[metric]) for r in records if r["series"] == series and r.get(metric) is not None)
         if pts:
             x, y = zip(*pts)
