@@ -19,8 +19,9 @@ from .metrics import Measured
 
 __all__ = ["Jpeg", "jpeg_at_most"]
 
-#: Pillow's useful JPEG quality range (above 95 the tables stop helping).
-QUALITIES = range(1, 96)
+#: Every Pillow JPEG quality. Pillow advises against going above 95 (files grow fast for little gain), but
+#: at equal bytes those files are the point: a budget that holds a quality-100 file gets it (issue #16).
+QUALITIES = range(1, 101)
 
 
 @dataclass(eq=False)
@@ -36,7 +37,7 @@ class Jpeg(Measured):
     max_bytes : int
         The byte budget.
     quality : int
-        The Pillow quality used: the largest in 1–95 that fits.
+        The Pillow quality used: the largest in 1–100 that fits.
     image : (H, W, C) ndarray of float32 or None
         The encoded image (for metrics).
     metrics : dict
@@ -62,7 +63,7 @@ class Jpeg(Measured):
 def jpeg_at_most(image: ImageSource, max_bytes: int) -> Jpeg:
     """Encode ``image`` as the best JPEG of at most ``max_bytes`` bytes.
 
-    Every quality from 1 to 95 is tried (Huffman tables optimised, 4:2:0
+    Every quality from 1 to 100 is tried (Huffman tables optimised, 4:2:0
     chroma for colour); the largest quality whose file fits wins, so the
     result does not rely on file size growing monotonically with quality.
 

@@ -57,10 +57,15 @@ def series_points(
     Returns
     -------
     n, y, fitted : (K,) ndarray
-        Counts, ``metric`` values, and a bool mask of the points a law is
-        fitted to (finite and not saturated).
+        Counts, ``metric`` values (NaN where a record has none: no file
+        fitted its bytes), and a bool mask of the points a law is fitted to
+        (finite and not saturated).
     """
-    pts = sorted((r["n"], r[metric], bool(r.get("saturated", False))) for r in records if r["series"] == series)
+    pts = sorted(
+        (r["n"], math.nan if r[metric] is None else r[metric], bool(r.get("saturated", False)))
+        for r in records
+        if r["series"] == series
+    )
     n = np.array([p[0] for p in pts], dtype=float)
     y = np.array([p[1] for p in pts], dtype=float)
     fitted = np.isfinite(y) & ~np.array([p[2] for p in pts], dtype=bool)
@@ -150,6 +155,7 @@ def crossovers(
 ) -> dict[str, dict[str, Any]]:
     """Where each network family overtakes a baseline, on the fitted laws.
 
+    Families are the ``network`` series (packed networks are not among them).
     The comparison runs over the budgets both cover and stops where the
     baseline saturates (full resolution or lossless: nothing overtakes it there).
     Each family's law is fitted on its points inside that range (within 5 %),
@@ -191,7 +197,7 @@ def crossovers(
             law = power_law(inside, fam, metric=metric) or law
         fn, _, _ = series_points(records, fam, metric=metric)
         entry: dict[str, Any] = {"n": None, "status": "no fit", "range": None, "law": law, "measured": None}
-        by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against}
+        by_budget = {r["budget"]: r[metric] for r in records if r["series"] == against and r[metric] is not None}
         fam_records = sorted((r for r in records if r["series"] == fam), key=lambda r: r["budget"])
         entry["wins"] = [
             r["budget"] for r in fam_records if r["budget"] in by_budget and r[metric] > by_budget[r["budget"]]

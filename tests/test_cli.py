@@ -205,6 +205,25 @@ def test_compare_and_curve_write_figures(tmp_path, capsys):
     assert "relu vs pixels at equal values" in out
 
 
+def test_curve_packed_on_bytes(tmp_path, capsys):
+    import json
+
+    curve, records = tmp_path / "curve.png", tmp_path / "r.json"
+    cmd = "curve astronaut --size 24 --budgets 300 --families relu --steps 5 -q --packed-bits 8 --qat-steps 2 --x bytes"
+    code, _, err = run(capsys, cmd, "--json", records, "-o", curve)
+    assert code == 0, err
+    series = {r["series"] for r in json.loads(records.read_text())["records"]}
+    assert {"relu/packed8", "jpeg/packed8", "pixels/png-packed8"} <= series
+    start = pp.training.networks_trained()
+    bad = "curve camera --size 16 --budgets 300 --families relu -q -o"
+    with pytest.raises(SystemExit) as exc:
+        main([*bad.split(), str(curve), "--packed-bits", "17"])
+    assert exc.value.code == 2 and "pack takes 2 to 15" in capsys.readouterr().err
+    code, _, err = run(capsys, bad, curve, "--packed-bits", "8", "--qat-steps", "0")
+    assert code == 1 and err == "pixparam: error: --qat-steps 0: it must be at least 1\n"
+    assert pp.training.networks_trained() == start  # refused before any fit
+
+
 def test_cache_reuses_fits(tmp_path, capsys):
     start = pp.training.networks_trained()
     cmd = "compare camera --size 24 --budgets 300,600 --families relu --steps 5 -q --cache"

@@ -101,6 +101,21 @@ def positive_ints(text: str) -> list[int]:
     return values
 
 
+def packed_bits(text: str) -> list[int]:
+    """``"8"`` or ``"8,4"``: bit depths to pack networks at, each one of :data:`pixparam.store.packed.PACK_BITS`."""
+    from ..store.packed import PACK_BITS
+
+    try:
+        values = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        values = []
+    if not values or any(v not in PACK_BITS for v in values):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: pack takes 2 to 15 (a coded grid), 16 (float16) or 32 (float32) bits, comma-separated (8,4)"
+        )
+    return values
+
+
 def param_bits(text: str) -> list[int]:
     """``"32"`` or ``"32,16"``: bits per parameter, each one of :data:`pixparam.pixels.PARAM_BITS`."""
     from ..pixels import PARAM_BITS

@@ -70,6 +70,17 @@ def _add_curve_parser(sub: Any) -> None:
         help="bits per parameter for equal bytes: 32, 16, 8, 6, 4, 3 or 2; comma-separated (32,16)",
     )
     c.add_argument("--no-jpeg", action="store_true", help="leave JPEG out")
+    c.add_argument(
+        "--packed-bits",
+        type=argtypes.packed_bits,
+        default=[],
+        help="also fine-tune each network at these bits, pack it and measure the file, with JPEG, WebP, AVIF "
+        "and PNG pixels at its bytes; comma-separated (8,4)",
+    )
+    c.add_argument("--qat-steps", type=int, default=300, help="fine-tuning steps per packed bit depth (default 300)")
+    c.add_argument(
+        "--x", choices=("values", "bytes"), default="values", help="x axis: number of values, or bytes on disk"
+    )
     c.add_argument("--json", type=Path, default=None, help="also write the measured records as JSON")
     c.add_argument("-o", "--output", type=Path, default=Path("curve.png"), help="figure path: .png, .svg, .pdf")
     c.set_defaults(run=_cmd_curve)
@@ -129,9 +140,20 @@ def _cmd_curve(a: argparse.Namespace) -> None:
     from ..images import load_image
 
     _check_outputs(a, {"--json": a.json})
+    if a.packed_bits and a.qat_steps < 1:
+        raise ConfigError(f"--qat-steps {a.qat_steps}: it must be at least 1")
     img = load_image(a.image, size=a.size)
     fits = _ladder(img, a)
-    records = capacity_table(img, a.budgets, a.families, fits=fits, param_bits=a.param_bits, jpeg=not a.no_jpeg)
+    records = capacity_table(
+        img,
+        a.budgets,
+        a.families,
+        fits=fits,
+        param_bits=a.param_bits,
+        jpeg=not a.no_jpeg,
+        packed_bits=a.packed_bits,
+        qat_steps=a.qat_steps,
+    )
     against = {"equal values": "pixels/values", **{f"equal bytes ({b}-bit)": f"pixels/bits{b}" for b in a.param_bits}}
     cross = {name: crossovers(records, against=series) for name, series in against.items()}
     for name, table in cross.items():
@@ -143,5 +165,6 @@ def _cmd_curve(a: argparse.Namespace) -> None:
         write_json_atomic(a.json, payload)
         print(f"wrote {a.json}")
     h, w = img.shape[:2]
-    fig = plot_capacity(records, title=f"{Path(str(a.image)).name} · {h}×{w} px · {fits[0].config['steps']} steps")
+    title = f"{Path(str(a.image)).name} · {h}×{w} px · {fits[0].config['steps']} steps"
+    fig = plot_capacity(records, title=title, x=a.x)
     print(f"wrote {save_figure(fig, a.output, dpi=a.dpi)}")

@@ -53,7 +53,7 @@ OKABE_ITO = {
 #: Paul Tol's "muted" palette, also safe for colour-vision deficiencies: the families beyond Okabe–Ito's eight.
 TOL_MUTED = {"indigo": "#332288", "olive": "#999933", "wine": "#882255", "teal": "#44AA99"}
 
-#: Colour per series: the network families, pixels and JPEG. Siblings are near: finer by siren's blue.
+#: Colour per series: the network families, pixels and the codecs. Siblings are near: finer by siren's blue.
 COLORS = {
     "grid": OKABE_ITO["sky blue"],
     "gaussians": TOL_MUTED["olive"],
@@ -65,6 +65,8 @@ COLORS = {
     "hashgrid": OKABE_ITO["bluish green"],
     "pixels": OKABE_ITO["black"],
     "jpeg": OKABE_ITO["orange"],
+    "webp": TOL_MUTED["teal"],  # as the rate–distortion figure draws WebP and AVIF
+    "avif": "#595959",
 }
 _SPARE = [OKABE_ITO["yellow"], TOL_MUTED["teal"]]
 

@@ -38,10 +38,12 @@ from ..errors import CheckpointError, EditError
 from ..fields import FAMILIES, build, spec_for
 from ..result import Fit, History
 
-__all__ = ["MAGIC", "pack", "unpack"]
+__all__ = ["MAGIC", "PACK_BITS", "pack", "unpack"]
 
 #: The first four bytes of every packed file.
 MAGIC = b"PPK1"
+#: The bit depths :func:`pack` writes: 2–15 (a coded grid), 16 (float16) and 32 (float32).
+PACK_BITS: tuple[int, ...] = (*range(2, 17), 32)
 #: Version of the header layout.
 FORMAT = 1
 _U32 = struct.Struct("<I")
@@ -128,7 +130,7 @@ def pack(fit: Fit, path: str | os.PathLike, *, bits: int = 8, per_channel: bool 
     """
     from ..edit import quantize
 
-    if isinstance(bits, bool) or not isinstance(bits, int) or not (2 <= bits <= 16 or bits == 32):
+    if isinstance(bits, bool) or not isinstance(bits, int) or bits not in PACK_BITS:
         raise EditError(f"bits={bits!r}; pack takes 2 to 15 (coded grid), 16 (float16) or 32 (float32)")
     q = fit if bits == 32 or _on_grids(fit, bits, bool(per_channel)) else quantize(fit, bits, per_channel=per_channel)
     model = q.model
