@@ -104,7 +104,19 @@ def crossing(family: str, c: dict[str, Any]) -> str:
 
 
 def build_capacity(ctx: Context) -> dict[str, Any]:
-    """Quality against bytes on disk: packed networks, codecs and pixels; who wins at every budget."""
+    """Quality against bytes on disk: packed networks, codecs and pixels; who wins at every budget.
+
+    Parameters
+    ----------
+    ctx : Context
+        The build's context (profile, fits, output folder).
+
+    Returns
+    -------
+    dict
+        ``caption``, ``figures`` and ``numbers`` (the records, the verdict at
+        every budget, the crossovers at equal values).
+    """
     from ..capacity import capacity_table, crossovers
     from ..figures.bytes import plot_equal_bytes
 
