@@ -352,3 +352,30 @@ def test_page_in_headless_chromium(built, tmp_path, chromium):
     with Image.open(shot) as im:
         pixels = np.asarray(im.convert("RGB"), dtype=np.float32)
     assert pixels.std() > 20 and len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 50  # not blank
+
+
+def test_hero_comes_first_with_the_social_preview_and_image_credits(built):
+    res = _results(built)
+    hero = res["sections"][0]
+    assert hero["name"] == "hero" and hero["figures"][0]["png"] == "hero.png"
+    for b, cell in hero["numbers"]["budgets"].items():
+        # a None score is no file (named in no_file) or lossless (infinite PSNR, written as null)
+        scores = {k: np.inf if cell[k] is None else cell[k] for k in ("network", "pixels", "jpeg")}
+        scores = {k: v for k, v in scores.items() if k not in cell["no_file"]}
+        assert hero["numbers"]["winner"][b] == max(scores, key=scores.get)
+    page = (built / "index.html").read_text()
+    n = sum(v == "network" for v in hero["numbers"]["winner"].values())
+    assert '<meta property="og:image" content="hero.png">' in page
+    assert f"the network beats pixels and JPEG at {n} of {len(TINY.budgets)} budgets" in page
+    assert page.index('id="hero"') < page.index("Network or pixels?")  # the hero before the interactive part
+    assert page.count('<section id="hero">') == 1
+    credit = pp.images.sample_credit("coffee")
+    assert "CC0 by the photographer (Rachel Michetti)" in credit and credit in page.replace("&#x27;", "'")
+    assert f"coffee: {credit}" in (built / "README.md").read_text()
+
+
+def test_sample_credit_quotes_scikit_image_or_says_it_states_none():
+    assert "public domain" in pp.images.sample_credit("rocket") and "spacexphotos" in pp.images.sample_credit("rocket")
+    assert pp.images.sample_credit("camera") == "shipped with scikit-image; its documentation states no licence for it"
+    with pytest.raises(pp.ImageError, match="not a built-in sample; choose from astronaut"):
+        pp.images.sample_credit("lena")

@@ -20,7 +20,7 @@ from ..errors import ConfigError
 from ._capacity_axes import bytes_axis, count_axis
 from .style import MAX_WIDTH, clamp_width, color_for, style
 
-__all__ = ["draw_equal_bytes", "equal_bytes_series", "plot_equal_bytes"]
+__all__ = ["draw_equal_bytes", "equal_bytes_series", "plot_equal_bytes", "plot_hero"]
 
 _CODECS = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF"}
 
@@ -188,6 +188,68 @@ def plot_equal_bytes(
         draw_equal_bytes(ax, records, bits=bits)
         ax.set_title("markers measured; networks packed after quantisation-aware fine-tuning", loc="left",
                      fontsize=7)  # fmt: skip
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def plot_hero(
+    image: np.ndarray,
+    columns: Sequence[dict[str, Any]],
+    *,
+    title: str | None = None,
+    width: float = MAX_WIDTH,
+) -> Figure:
+    """One image, a budget ladder: the best packed network, pixels and JPEG, each in the same bytes.
+
+    Parameters
+    ----------
+    image : (H, W, C) ndarray
+        The original, drawn at the top left.
+    columns : sequence of dict
+        One per budget, in order: ``budget``, ``n_bytes`` (the network file's
+        size) and ``rows``, a list of ``(label, picture, caption)`` where
+        ``picture`` is an (H, W, C) array or ``None`` (no file fits).
+    title : str, optional
+    width : float
+        Figure width in inches, at most 7.2.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ConfigError
+        ``columns`` is empty.
+    """
+    from ..budget import format_count
+    from .panels import draw_image
+
+    if not columns:
+        raise ConfigError("no columns to draw; pass one dict per budget")
+    n_rows = len(columns[0]["rows"])
+    h, w = image.shape[:2]
+    with style():
+        wd = clamp_width(width)
+        pw = wd / (len(columns) + 1)
+        fig = Figure(figsize=(wd, n_rows * (pw * h / w + 0.42) + 0.4), layout="constrained")
+        axes = fig.subplots(n_rows, len(columns) + 1, squeeze=False)
+        draw_image(axes[0, 0], image, caption=f"original\n{h}×{w} px")
+        for i in range(1, n_rows):
+            axes[i, 0].axis("off")
+        for j, col in enumerate(columns, start=1):
+            axes[0, j].set_title(f"{format_count(col['budget'])} params · {col['n_bytes']:,} B", fontsize=7.5)
+            for i, (label, picture, caption) in enumerate(col["rows"]):
+                ax = axes[i, j]
+                if picture is None:
+                    ax.axis("off")
+                    ax.text(0.5, 0.5, f"{label}\n{caption}", ha="center", va="center", fontsize=7,
+                            transform=ax.transAxes)  # fmt: skip
+                else:
+                    draw_image(ax, picture, caption=caption)
+                if j == 1:
+                    ax.set_ylabel(label, fontsize=8)
         if title:
             fig.suptitle(title)
     return fig

@@ -62,6 +62,7 @@ class Context:
         self.fits: dict[str, dict[str, Any]] = {}
         self._images: dict[str, np.ndarray] = {}
         self._ladder: dict[str, Fit] = {}
+        self.memo: dict[str, Any] = {}  # what one section computes and a later one reuses (by key)
 
     def image(self, name: str) -> np.ndarray:
         """A profile image, loaded and resized once.
@@ -278,6 +279,7 @@ def _units(profile: Profile, names: list[str]) -> int:
     per = {
         "pixels": n_ladder + len(p.images),
         "lens": len(p.families) + 1,
+        "hero": len(p.budgets) + 1,
         "capacity": len(p.families) * len(p.budgets) + 1,
         "edits": 1 + 2 + 3,
         "films": 2 * 2,

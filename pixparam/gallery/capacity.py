@@ -18,7 +18,15 @@ from ..pixels import pixelate
 if TYPE_CHECKING:
     from .build import Context
 
-__all__ = ["PACKED_BITS", "build_capacity", "crossing", "equal_bytes_at"]
+__all__ = [
+    "PACKED_BITS",
+    "build_capacity",
+    "build_hero",
+    "crossing",
+    "equal_bytes_at",
+    "packed_records",
+    "qat_steps",
+]
 
 #: The bit depth every network is packed at for the equal-bytes comparison.
 PACKED_BITS = 8
@@ -103,6 +111,135 @@ def crossing(family: str, c: dict[str, Any]) -> str:
     return f"{family}: no law fitted (too few unsaturated points on one of the two curves)"
 
 
+def packed_records(ctx: Context) -> list[dict[str, Any]]:
+    """The first image's :func:`pixparam.capacity_table` with every network packed, computed once per build.
+
+    Parameters
+    ----------
+    ctx : Context
+
+    Returns
+    -------
+    list of dict
+    """
+    from ..capacity import capacity_table
+
+    if "capacity" not in ctx.memo:
+        p = ctx.profile
+        name = p.images[0]
+        fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
+        ctx.memo["capacity"] = capacity_table(
+            ctx.image(name), list(p.budgets), list(p.families), fits=fits,
+            packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx),
+        )  # fmt: skip
+    return ctx.memo["capacity"]
+
+
+def qat_steps(ctx: Context) -> int:
+    """Quantisation-aware fine-tuning steps before packing: the profile's healing steps, at most 300.
+
+    Parameters
+    ----------
+    ctx : Context
+
+    Returns
+    -------
+    int
+    """
+    return max(1, min(ctx.profile.heal_steps, 300))
+
+
+def _hero_column(ctx: Context, img: Any, budget: int, family: str, tmp: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One budget of the hero figure: the packed network, PNG pixels and JPEG in its file's bytes."""
+    from pathlib import Path
+
+    from ..codecs import at_most, png_pixels_at_most
+    from ..edit import qat
+    from ..store.packed import pack, unpack
+
+    f = ctx.ladder_fit(ctx.profile.images[0], family, budget)
+    q = qat(f, PACKED_BITS, steps=qat_steps(ctx), progress=False)
+    path = pack(q, Path(tmp) / "f.ppk", bits=PACKED_BITS)
+    n = path.stat().st_size
+    net = unpack(path, device="cpu")
+    net.image = img
+    found = png_pixels_at_most(img, n)
+    jpeg = at_most(img, n, "jpeg") if img.shape[2] in (1, 3) else None
+    cell = {
+        "family": family,
+        "n_bytes": n,
+        "network": net.psnr,
+        "pixels": None if found is None else found[0].psnr,
+        "jpeg": None if jpeg is None else jpeg.psnr,
+        "no_file": [k for k, v in (("pixels", found), ("jpeg", jpeg)) if v is None],  # None above: no file, or inf
+    }
+    rows: list[tuple[str, Any, str]] = [(f"{family}, packed", net.render(), format_db(net.psnr))]
+    if found is None:
+        rows.append(("pixels (PNG)", None, "no file fits"))
+    else:
+        rows.append(("pixels (PNG)", found[0].render(mode="bicubic"), f"{found[1]:,} B · {format_db(found[0].psnr)}"))
+    if jpeg is None:
+        rows.append(("JPEG", None, "no file fits"))
+    else:
+        rows.append(("JPEG", jpeg.decoded, f"{jpeg.n_bytes:,} B · {format_db(jpeg.psnr)}"))
+    return cell, {"budget": budget, "n_bytes": n, "rows": rows}
+
+
+def build_hero(ctx: Context) -> dict[str, Any]:
+    """The front figure: at each budget, the best packed network beside PNG pixels and JPEG in as many bytes.
+
+    Parameters
+    ----------
+    ctx : Context
+
+    Returns
+    -------
+    dict
+        ``caption``, ``figures`` and ``numbers``.
+    """
+    import tempfile
+
+    from ..figures.bytes import plot_hero
+
+    p = ctx.profile
+    name = p.images[0]
+    img = ctx.image(name)
+    records = packed_records(ctx)
+    columns, numbers = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for b in p.budgets:
+            family = equal_bytes_at(records, img, b)["family"]
+            numbers[str(b)], column = _hero_column(ctx, img, b, family, tmp)
+            columns.append(column)
+    h, w, _ = img.shape
+    fig = plot_hero(img, columns, title=f"{name}, {h}×{w} px: a network, pixels and JPEG in the same bytes")
+    wins = {}
+    for b, cell in numbers.items():
+        scores = {k: cell[k] for k in ("network", "pixels", "jpeg") if k not in cell["no_file"]}
+        wins[b] = max(scores, key=lambda k: scores[k])
+    who = {"network": "the network wins", "pixels": "the pixels win", "jpeg": "JPEG wins"}
+
+    def said(b: str, c: dict[str, Any]) -> str:
+        pix = format_db(c["pixels"]) if c["pixels"] is not None else "no file"
+        jpg = format_db(c["jpeg"]) if c["jpeg"] is not None else "no file"
+        return (
+            f"at {format_count(int(b))} parameters ({c['n_bytes']:,} B) {c['family']} {format_db(c['network'])}, "
+            f"pixels {pix}, JPEG {jpg}: {who[wins[b]]}"
+        )
+
+    n_net = sum(v == "network" for v in wins.values())
+    caption = (
+        f"One image, {len(p.budgets)} budgets, three ways to spend the same bytes: the best network of that "
+        f"budget, quantised to {PACKED_BITS} bits and entropy-coded into a file, the image downsampled to the "
+        "largest PNG that fits, and the best JPEG that fits (quality 1–100). On "
+        f"{name}, " + "; ".join(said(b, c) for b, c in numbers.items()) + f". The network wins at {n_net} of "
+        f"{len(wins)} budgets."
+    )
+    alt = f"{name}: at equal bytes the network wins at {n_net} of {len(wins)} budgets; see the caption for each"
+    figure = ctx.save(fig, "hero", alt=alt)
+    return {"caption": caption, "figures": [figure], "numbers": {"budgets": numbers, "winner": wins}}
+
+
 def build_capacity(ctx: Context) -> dict[str, Any]:
     """Quality against bytes on disk: packed networks, codecs and pixels; who wins at every budget.
 
@@ -117,16 +254,14 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
         ``caption``, ``figures`` and ``numbers`` (the records, the verdict at
         every budget, the crossovers at equal values).
     """
-    from ..capacity import capacity_table, crossovers
+    from ..capacity import crossovers
     from ..figures.bytes import plot_equal_bytes
 
     p = ctx.profile
     name = p.images[0]
     img = ctx.image(name)
-    fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
-    qat_steps = max(1, min(p.heal_steps, 300))
-    records = capacity_table(img, list(p.budgets), list(p.families), fits=fits, packed_bits=(PACKED_BITS,),
-                             qat_steps=qat_steps)  # fmt: skip
+    records = packed_records(ctx)
+    steps = qat_steps(ctx)
     h, w, c = img.shape
     fig = plot_equal_bytes(records, bits=PACKED_BITS, title=f"{name}, {h}×{w} px: quality per byte on disk")
     per_budget = {str(b): equal_bytes_at(records, img, b) for b in p.budgets}
@@ -135,7 +270,7 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
     figure = ctx.save(fig, "capacity", alt=f"{name}: at equal bytes, {winners} of {len(p.budgets)} budgets", svg=True)
     values = crossovers(records, against="pixels/values")
     caption = (
-        f"Every family packed into a real file ({PACKED_BITS}-bit after {qat_steps} steps of quantisation-aware "
+        f"Every family packed into a real file ({PACKED_BITS}-bit after {steps} steps of quantisation-aware "
         f"fine-tuning, entropy-coded), on {name} at {p.size} px, against JPEG (4:2:0 and 4:4:4), WebP and AVIF "
         "searched over quality 1–100 for the best file in as many bytes, the area-downsampled pixels as a PNG, "
         f"and raw 8-bit pixels (the whole image is {h * w * c:,} B raw). "
@@ -145,5 +280,5 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
         + "."
     )
     numbers = {"records": records, "equal_bytes": per_budget, "crossovers": {"pixels/values": values},
-               "qat_steps": qat_steps, "raw_bytes": h * w * c}  # fmt: skip
+               "qat_steps": steps, "raw_bytes": h * w * c}  # fmt: skip
     return {"caption": caption, "figures": [figure], "numbers": numbers}

@@ -16,7 +16,7 @@ from PIL import Image
 
 from .._io import write_bytes_atomic
 
-__all__ = ["write_index", "write_readme"]
+__all__ = ["credits", "write_index", "write_readme"]
 
 
 def _header(results: dict[str, Any]) -> str:
@@ -29,6 +29,49 @@ def _header(results: dict[str, Any]) -> str:
         f"budgets {', '.join(_count(b) for b in p['budgets'])}, {p['steps']} training steps per fit. "
         f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s."
     )
+
+
+def credits(results: dict[str, Any]) -> list[str]:
+    """One line per sample image the build used: its name and its licence (:func:`pixparam.images.sample_credit`).
+
+    Parameters
+    ----------
+    results : dict
+        What :func:`~pixparam.gallery.build_gallery` collected.
+
+    Returns
+    -------
+    list of str
+        ``"name: credit"``; images given as paths are listed as the user's own.
+    """
+    from ..images import SAMPLES, sample_credit
+
+    p = results["profile"]
+    names = list(p["images"])
+    for settings in (p.get("experiments") or {}).values():
+        for key in ("image", "images"):
+            v = (settings or {}).get(key)
+            names += [v] if isinstance(v, str) else list(v or [])
+    out = []
+    for n in dict.fromkeys(str(x) for x in names):
+        out.append(f"{n}: {sample_credit(n)}" if n in SAMPLES else f"{n}: an image of your own")
+    return out
+
+
+def _hero(results: dict[str, Any]) -> dict[str, Any] | None:
+    return next((s for s in results["sections"] if s["name"] == "hero"), None)
+
+
+def _description(results: dict[str, Any]) -> str:
+    """The page's one-line summary (meta description, social preview), from the hero's numbers when built."""
+    text = "Neural networks with exact parameter budgets beside pixels, measured."
+    hero = _hero(results)
+    if hero is not None:
+        wins = hero["numbers"]["winner"]
+        n = sum(v == "network" for v in wins.values())
+        image = results["profile"]["images"][0]
+        text += f" At equal bytes on {image}, the network beats pixels and JPEG at {n} of {len(wins)} budgets."
+    return text
 
 
 def _count(n: float) -> str:
@@ -60,6 +103,8 @@ def write_readme(out: Path, results: dict[str, Any]) -> Path:
         "`index.html` has an interactive comparison (open it in a browser).",
         "",
         _header(results),
+        "",
+        "Images: " + "; ".join(credits(results)),
     ]
     for s in results["sections"]:
         lines += ["", f"## {s['title']}", "", s["caption"], ""]
@@ -166,6 +211,32 @@ def _figure_html(fig: dict[str, Any], out: Path) -> str:
     return f"<figure>{img}<figcaption>{alt}{extra}</figcaption></figure>"
 
 
+def _section_html(s: dict[str, Any] | None, out: Path) -> list[str]:
+    if s is None:
+        return []
+    head = f'<section id="{html.escape(s["name"])}"><h2>{html.escape(s["title"])}</h2>'
+    return [head, f"<p>{html.escape(s['caption'])}</p>", *[_figure_html(f, out) for f in s["figures"]], "</section>"]
+
+
+def _social(results: dict[str, Any]) -> list[str]:
+    """The meta description and the social preview (Open Graph, Twitter card): the hero figure when built."""
+    text = html.escape(_description(results), quote=True)
+    tags = [
+        f'<meta name="description" content="{text}">',
+        '<meta property="og:title" content="pixparam gallery">',
+        '<meta property="og:type" content="website">',
+        f'<meta property="og:description" content="{text}">',
+    ]
+    hero = _hero(results)
+    if hero is not None and hero["figures"]:
+        src = html.escape(hero["figures"][0]["png"], quote=True)
+        tags += [
+            f'<meta property="og:image" content="{src}">',
+            '<meta name="twitter:card" content="summary_large_image">',
+        ]
+    return tags
+
+
 def write_index(out: Path, results: dict[str, Any]) -> Path:
     """Write ``index.html``: the interactive comparison, then every section with its figures.
 
@@ -182,15 +253,18 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
         The page written.
     """
     data = json.dumps(results["interactive"], ensure_ascii=False).replace("</", "<\\/")
+    hero = _hero(results)
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
         "<title>pixparam gallery</title>",
+        *_social(results),
         f"<style>{_CSS}</style></head><body>",
         "<h1>pixparam gallery</h1>",
         f'<p class="meta">{html.escape(_header(results).replace("**", "").replace("`", ""))}</p>',
+        *_section_html(hero, out),
         "<h2>Network or pixels?</h2>",
         "<p>Pick an image, a family and a budget; drag across the picture to move the split between the "
         "network (left) and its pixel counterpart with at most as many values (right).</p>",
@@ -219,10 +293,9 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
             f'<iframe class="live" src="{src}" title="pixparam live viewer" loading="lazy"></iframe>',
         ]
     for s in results["sections"]:
-        parts.append(f'<section id="{html.escape(s["name"])}"><h2>{html.escape(s["title"])}</h2>')
-        parts.append(f"<p>{html.escape(s['caption'])}</p>")
-        parts += [_figure_html(f, out) for f in s["figures"]]
-        parts.append("</section>")
+        if s is not hero:
+            parts += _section_html(s, out)
+    parts.append(f'<p class="meta">Images: {html.escape("; ".join(credits(results)))}</p>')
     parts += [
         f'<script type="application/json" id="gallery-data">{data}</script>',
         f"<script>{_JS}</script>",

@@ -16,7 +16,7 @@ import numpy as np
 from ..budget import format_count
 from ..figures.style import format_budget
 from ..metrics import format_db
-from .capacity import build_capacity
+from .capacity import build_capacity, build_hero
 
 if TYPE_CHECKING:
     from .build import Context
@@ -286,6 +286,7 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
 
 #: Section name -> builder: ``builder(context)`` returns the section's ``caption``, ``figures`` and ``numbers``.
 BUILDERS: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "hero": build_hero,
     "pixels": build_pixels,
     "lens": build_lens,
     "capacity": build_capacity,

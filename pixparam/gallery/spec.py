@@ -315,9 +315,10 @@ class Section:
 
 #: The story, in order.
 SECTIONS: tuple[Section, ...] = (
+    Section("hero", "The same bytes, three ways"),
     Section("pixels", "Parameters as pixels"),
     Section("lens", "The lens matters"),
-    Section("capacity", "Capacity curves: networks, pixels and JPEG"),
+    Section("capacity", "Equal bytes: packed networks, codecs and pixels"),
     Section("edits", "Editing networks like images"),
     Section("films", "Watching a network learn"),
     Section("crowding", "Crowding: many images, one budget", experiment=True),
