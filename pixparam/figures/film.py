@@ -235,7 +235,7 @@ class FilmRecorder:
 
     def __call__(self, step: int, model: Field) -> None:
         if self.every is not None:
-            if step % self.every and step != self.last_step:
+            if step < 1 or (step % self.every and step != self.last_step):  # linear: every, 2·every, ...
                 return
         elif step not in self._keep:
             return
@@ -368,9 +368,9 @@ def training_film(
             rec = FilmRecorder(img, every, last_step=steps)
         else:
             rec = FilmRecorder(img, steps=steps, frames=frames)
-        # fit()'s own pipeline, with the untrained network filmed first (step 0)
+        # fit()'s own pipeline, with the untrained network filmed first (step 0) when the steps are log-spaced
         job = FitJob.plan(img, target, family, **settings)
-        rec(0, job.model)
+        rec(0, job.model)  # kept only when 0 is one of the recorder's steps (not with every=)
         progress = bool(fit_kwargs.get("progress", False))
         (trained,) = train([job.model], job.points, [job.cfg], progress=progress, callback=rec, desc=job.desc)
         film = rec.film
