@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["GIF_PANEL", "build_films", "early_step"]
 
-#: Longest side of each panel of the GIF (px): the GIF is the README's and old browsers' copy, kept small;
-#: the MP4 shows every panel at the image's own size (or larger).
+#: Longest side of each panel of the GIF (px): the GIF is the README's and old browsers' copy, kept small
+#: (larger images shrunk to it, smaller ones enlarged by the largest whole factor that stays within it);
+#: the MP4 shows every panel at the image's own size or larger.
 GIF_PANEL = 128
 
 
@@ -64,7 +65,9 @@ def _listing(names: list[str], scores: dict[str, float]) -> str:
 def _write_films(ctx: Context, img: Any, films: dict[str, Any], title: str) -> dict[str, Any]:
     """Write ``film.gif`` (small panels) and ``film.mp4`` (full size, when PyAV is there); the figure entry."""
     out: Path = ctx.out
-    gif = write_synced_film(img, films, out / "film.gif", title=title, panel=min(GIF_PANEL, max(img.shape[:2])))
+    side = max(img.shape[:2])
+    panel = GIF_PANEL if side >= GIF_PANEL else side * (GIF_PANEL // side)  # shrunk, or enlarged a whole factor
+    gif = write_synced_film(img, films, out / "film.gif", title=title, panel=panel)
     entry: dict[str, Any] = {"gif": gif.name}
     mp4 = out / "film.mp4"
     if video_available():
