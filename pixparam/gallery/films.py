@@ -134,6 +134,7 @@ def build_films(ctx: Context) -> dict[str, Any]:
                 "start": start[f],
                 "early": mid[f],
                 "final": end[f],
+                "best": films[f].fit.psnr,  # the fit keeps the best weights seen; a frame shows that step's
             }
             for f in families
         },
@@ -144,7 +145,7 @@ def build_films(ctx: Context) -> dict[str, Any]:
         "lose_to_pixels": lose,
     }
     ranked_mid, ranked_end = _ranking(mid), _ranking(end)
-    grid = f" (the grid starts as the pixel counterpart, {format_db(start['grid'])})" if "grid" in families else ""
+    grid = f"; the grid starts as the pixel counterpart, {format_db(start['grid'])}" if "grid" in families else ""
     if not beat:
         verdict = "every network falls short of it"
     elif not lose:
@@ -161,7 +162,8 @@ def build_films(ctx: Context) -> dict[str, Any]:
         f"the original, filmed at the same {len(steps)} steps, log-spaced from step 0 (the untrained network"
         f"{grid}) to {last} and each shown for {1000 / FPS:.0f} ms, so early training is slowed down and late "
         f"training sped up. After {early} step{'s' * (early != 1)} {ranked_mid[0]} is ahead "
-        f"({_listing(ranked_mid[:3], mid)}). At step {last} {ranked_end[0]} wins: {_listing(ranked_end, end)}. "
+        f"({_listing(ranked_mid[:3], mid)}). At step {last} {ranked_end[0]} wins: {_listing(ranked_end, end)} "
+        "(each frame's PSNR is of the weights at that step, not the best seen). "
         f"The pixel counterpart ({pix.shape[0]}×{pix.shape[1]} px, bicubic) {has} {format_db(pix.psnr)}: {verdict}. "
         f"{sizes} plot has step + 1 on a log axis."
     )
