@@ -176,3 +176,36 @@ def test_jpeg_search_reaches_quality_100(rgb32):
     assert jpeg_at_most(rgb32, 10**7).quality == 100
     (j,) = [r for r in capacity_table(rgb32, [10**6], families=()) if r["kind"] == "jpeg"]
     assert j["quality"] == 100 and j["saturated"]
+
+
+def test_equal_bytes_verdict_names_the_best_file_and_every_rival(img, records):
+    from pixparam.gallery.capacity import equal_bytes_at
+
+    for budget in BUDGETS:
+        e = equal_bytes_at(records, img, budget)
+        nets = [r for r in records if r["kind"] == "packed" and r["budget"] == budget and r["bits"] == 8]
+        best = max(nets, key=lambda r: r["psnr"])
+        assert (e["family"], e["n_bytes"], e["psnr"]) == (best["series"].split("/")[0], best["n_bytes"], best["psnr"])
+        raw = pp.pixelate(img, best["n_bytes"], match="bits", param_bits=8)
+        assert e["rivals"]["pixels/raw"] == raw.psnr and raw.n_values <= best["n_bytes"]
+        jpeg = next(r for r in records if r["series"] == "jpeg/packed8" and r["target_bytes"] == best["n_bytes"])
+        assert e["rivals"]["jpeg"] == (None if jpeg.get("no_file") else jpeg["psnr"])
+        scores = {"network": e["psnr"], **{k: v for k, v in e["rivals"].items() if v is not None}}
+        assert e["winner"] == max(scores, key=scores.get)
+
+
+def test_equal_bytes_figure_labels_line_ends_and_has_no_legend(records):
+    from pixparam.figures.bytes import equal_bytes_series, plot_equal_bytes
+
+    fig = plot_equal_bytes(records, bits=8)
+    ax = fig.axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    labels = equal_bytes_series(records, 8)
+    assert {"relu, 8-bit file", "siren, 8-bit file", "JPEG", "pixels, raw 8-bit"} <= set(labels.values())
+    drawn = {lab for s, lab in labels.items() if any(np.isfinite(r["psnr"] or np.inf) and not r.get("no_file")
+                                                      for r in records if r["series"] == s)}  # fmt: skip
+    assert drawn <= texts  # every drawn series is named at its line's end
+    assert ax.get_legend() is None and not fig.legends
+    assert ax.get_xlabel() == "bytes on disk" and ax.get_xscale() == "log"
+    with pytest.raises(pp.ConfigError, match="no networks packed at 6 bits"):
+        plot_equal_bytes(records, bits=6)

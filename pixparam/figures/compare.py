@@ -84,7 +84,9 @@ def compare(
     -------
     matplotlib.figure.Figure
         Captions carry counts ("4.1k params", "37×37 px · 4.1k values") and
-        PSNR/SSIM; pixel metrics are of the bicubic reconstruction.
+        PSNR/SSIM; pixel metrics are of the bicubic reconstruction. A budget
+        of the image's value count or more is titled "lossless": the pixels
+        hold the whole image, so its networks' captions give no PSNR.
 
     Raises
     ------
@@ -130,7 +132,9 @@ def compare(
                 )
             elif r != "original" and (r, b) in cell:
                 f = cell[r, b]
-                panels[r, b] = (f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}")
+                # at a budget of the image's values or more, pixels hold it whole: no dB to compare
+                said = "as many values as the image" if b >= img.size else quality_caption(f.psnr, f.ssim)
+                panels[r, b] = (f.render(), f"{format_count(f.n_params)} params\n{said}")
     shown = [r for r in rows if r != "original"]
     grid_rows: list[tuple[str, bool]] = []
     for r in shown:
@@ -183,7 +187,8 @@ def compare(
                 if inset is not None:
                     draw_inset(ax, inset)
                 if i == 0:
-                    ax.set_title(f"budget {format_budget(b)}", fontsize=8.5)
+                    whole = f"\n≥ the image's {format_count(img.size)} values: lossless" if b >= img.size else ""
+                    ax.set_title(f"budget {format_budget(b)}{whole}", fontsize=8.5 if not whole else 7)
             label = ("|error| " if is_err else "") + ("pixels" if r == "smooth" else r)
             first = axes[i, int(lead)]
             first.set_ylabel(label if r != "smooth" else f"{label}\n(bicubic)", fontsize=8.5)

@@ -16,6 +16,7 @@ import numpy as np
 from ..budget import format_count
 from ..figures.style import format_budget
 from ..metrics import format_db
+from .capacity import build_capacity
 from .films import build_films
 
 if TYPE_CHECKING:
@@ -84,45 +85,6 @@ def build_lens(ctx: Context) -> dict[str, Any]:
     )
     numbers = {"image": name, "budget": b, "psnr": psnrs, "pixels_psnr": pix.psnr}
     return {"caption": caption, "figures": [figure], "numbers": numbers}
-
-
-def build_capacity(ctx: Context) -> dict[str, Any]:
-    """PSNR/SSIM against values for each family, pixels and JPEG, with power laws and crossovers."""
-    from ..capacity import crossovers
-    from ..figures import capacity_curve
-
-    p = ctx.profile
-    name = p.images[0]
-    fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
-    fig, records = capacity_curve(ctx.image(name), list(p.budgets), list(p.families), fits=fits, return_records=True)
-    figure = ctx.save(fig, "capacity", alt=f"{name}: quality against number of values", svg=True)
-    found = {against: crossovers(records, against=against) for against in ("pixels/values", "pixels/bits32")}
-    parts = []
-    for against, label in (("pixels/values", "equal values"), ("pixels/bits32", "equal bytes")):
-        said = [_crossing(fam, c) for fam, c in found[against].items()]
-        parts.append(f"at {label}, " + "; ".join(said))
-    caption = (
-        f"Quality against the number of stored values on {name} ({p.size} px), log scale: every family at "
-        f"every budget, the pixel counterpart (area-down, bicubic-up) at equal values and at equal bytes "
-        "(8-bit pixels against 32-bit parameters), and JPEG at no more bytes than the parameters take. "
-        "Lines are least-squares fits of PSNR = a + b·log10 N, which is a power law in the mean squared "
-        "error. Over the budgets measured, " + "; ".join(parts) + "."
-    )
-    return {"caption": caption, "figures": [figure], "numbers": {"records": records, "crossovers": found}}
-
-
-def _crossing(family: str, c: dict[str, Any]) -> str:
-    """One clause for a :func:`pixparam.capacity.crossovers` entry."""
-    status = c["status"]
-    if status == "overtakes":
-        return f"{family} overtakes pixels at about {format_count(c['n'])} values"
-    if status == "falls behind":
-        return f"{family} falls behind pixels above about {format_count(c['n'])} values"
-    if status == "ahead throughout":
-        return f"{family} is ahead at every budget"
-    if status == "never in range":
-        return f"{family} stays below pixels"
-    return f"{family}: no law fitted (too few unsaturated points on one of the two curves)"
 
 
 def build_edits(ctx: Context) -> dict[str, Any]:

@@ -1,0 +1,149 @@
+"""The gallery's capacity section: every family as a real packed file beside codecs and pixels at equal bytes.
+
+Networks are fine-tuned at 8 bits (:func:`pixparam.edit.qat`) and packed
+(:func:`pixparam.pack`); each file's size on disk is its rate. At each budget
+the caption says who wins at the best network file's bytes: the network,
+JPEG, WebP, AVIF, PNG pixels or raw 8-bit pixels. Crossovers at equal values
+(float parameters against area-averaged pixels) come from the same records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..budget import format_count
+from ..metrics import format_db
+from ..pixels import pixelate
+
+if TYPE_CHECKING:
+    from .build import Context
+
+__all__ = ["PACKED_BITS", "build_capacity", "crossing", "equal_bytes_at"]
+
+#: The bit depth every network is packed at for the equal-bytes comparison.
+PACKED_BITS = 8
+_RIVALS = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "pixels/png": "PNG pixels", "pixels/raw": "raw 8-bit pixels"}
+
+
+def equal_bytes_at(records: list[dict[str, Any]], image: Any, budget: int, bits: int = PACKED_BITS) -> dict[str, Any]:
+    """At one budget: the best packed network's file and every rival in no more bytes.
+
+    Parameters
+    ----------
+    records : list of dict
+        From :func:`pixparam.capacity_table` with ``packed_bits=(bits,)``.
+    image : (H, W, C) ndarray
+        The image the records measure (for the raw-pixel rival).
+    budget : int
+        A budget of the records.
+    bits : int
+        The packed bit depth.
+
+    Returns
+    -------
+    dict
+        ``family``, ``n_bytes``, ``psnr`` of the best file, and ``rivals``:
+        ``{name: psnr or None}`` (None: no file fits), with ``winner`` the
+        name with the highest PSNR (``"network"`` for the packed file).
+    """
+    nets = [r for r in records if r["kind"] == "packed" and r["budget"] == budget and r.get("bits") == bits]
+    best = max(nets, key=lambda r: r["psnr"])
+    family, n = best["series"].split("/")[0], best["n_bytes"]
+    rivals: dict[str, float | None] = {}
+    for key in ("jpeg", "webp", "avif", "pixels/png"):
+        series = f"{key}/packed{bits}" if key != "pixels/png" else f"pixels/png-packed{bits}"
+        mine = (r for r in records if r["series"] == series and r.get("family") == family)
+        rec = next((r for r in mine if r.get("target_bytes") == n), None)
+        if rec is not None:
+            rivals[key] = None if rec.get("no_file") else rec["psnr"]
+    raw = pixelate(image, n, match="bits", param_bits=8) if n >= image.shape[2] else None
+    rivals["pixels/raw"] = None if raw is None else raw.psnr
+    scores = {"network": best["psnr"], **{k: v for k, v in rivals.items() if v is not None}}
+    return {
+        "family": family,
+        "n_bytes": n,
+        "psnr": best["psnr"],
+        "rivals": rivals,
+        "winner": max(scores, key=lambda k: scores[k]),
+    }
+
+
+def _sentence(budget: int, e: dict[str, Any]) -> str:
+    said = [f"{_RIVALS[k]} {format_db(v)}" if v is not None else f"{_RIVALS[k]}: no file fits" for k, v in
+            e["rivals"].items()]  # fmt: skip
+    who = "the network" if e["winner"] == "network" else _RIVALS[e["winner"]]
+    return (
+        f"at {format_count(budget)} parameters the best {PACKED_BITS}-bit file is {e['family']}'s "
+        f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes " + ", ".join(said) + f": {who} wins"
+    )
+
+
+def crossing(family: str, c: dict[str, Any]) -> str:
+    """One clause for a :func:`pixparam.capacity.crossovers` entry.
+
+    Parameters
+    ----------
+    family : str
+    c : dict
+        The family's entry: ``status`` and ``n``.
+
+    Returns
+    -------
+    str
+    """
+    status = c["status"]
+    if status == "overtakes":
+        return f"{family} overtakes pixels at about {format_count(c['n'])} values"
+    if status == "falls behind":
+        return f"{family} falls behind pixels above about {format_count(c['n'])} values"
+    if status == "ahead throughout":
+        return f"{family} is ahead at every budget"
+    if status == "never in range":
+        return f"{family} stays below pixels"
+    return f"{family}: no law fitted (too few unsaturated points on one of the two curves)"
+
+
+def build_capacity(ctx: Context) -> dict[str, Any]:
+    """Quality against bytes on disk: packed networks, codecs and pixels; who wins at every budget.
+
+    Parameters
+    ----------
+    ctx : Context
+        The build's context (profile, fits, output folder).
+
+    Returns
+    -------
+    dict
+        ``caption``, ``figures`` and ``numbers`` (the records, the verdict at
+        every budget, the crossovers at equal values).
+    """
+    from ..capacity import capacity_table, crossovers
+    from ..figures.bytes import plot_equal_bytes
+
+    p = ctx.profile
+    name = p.images[0]
+    img = ctx.image(name)
+    fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
+    qat_steps = max(1, min(p.heal_steps, 300))
+    records = capacity_table(img, list(p.budgets), list(p.families), fits=fits, packed_bits=(PACKED_BITS,),
+                             qat_steps=qat_steps)  # fmt: skip
+    h, w, c = img.shape
+    fig = plot_equal_bytes(records, bits=PACKED_BITS, title=f"{name}, {h}×{w} px: quality per byte on disk")
+    per_budget = {str(b): equal_bytes_at(records, img, b) for b in p.budgets}
+    wins = {k: sum(e["winner"] == k for e in per_budget.values()) for k in ("network", *_RIVALS)}
+    winners = ", ".join(f"{'networks' if k == 'network' else _RIVALS[k]} at {v}" for k, v in wins.items() if v)
+    figure = ctx.save(fig, "capacity", alt=f"{name}: at equal bytes, {winners} of {len(p.budgets)} budgets", svg=True)
+    values = crossovers(records, against="pixels/values")
+    caption = (
+        f"Every family packed into a real file ({PACKED_BITS}-bit after {qat_steps} steps of quantisation-aware "
+        f"fine-tuning, entropy-coded), on {name} at {p.size} px, against JPEG (4:2:0 and 4:4:4), WebP and AVIF "
+        "searched over quality 1–100 for the best file in as many bytes, the area-downsampled pixels as a PNG, "
+        f"and raw 8-bit pixels (the whole image is {h * w * c:,} B raw). "
+        + "; ".join(_sentence(b, per_budget[str(b)]) for b in p.budgets)
+        + ". At equal values instead (float parameters against as many pixel values), "
+        + "; ".join(crossing(fam, cr) for fam, cr in values.items())
+        + "."
+    )
+    numbers = {"records": records, "equal_bytes": per_budget, "crossovers": {"pixels/values": values},
+               "qat_steps": qat_steps, "raw_bytes": h * w * c}  # fmt: skip
+    return {"caption": caption, "figures": [figure], "numbers": numbers}
