@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 
 import numpy as np
 import pytest
@@ -340,10 +341,10 @@ def test_film_recorder_and_formats(img24, tmp_path, monkeypatch):
         training_film(rec, tmp_path / "f.avi")
     with pytest.raises(pp.ConfigError, match="fps"):
         training_film(rec, tmp_path / "f.gif", fps=0)
-    monkeypatch.setattr("shutil.which", lambda name: None)
-    with pytest.raises(pp.OutputError, match="ffmpeg"):
+    monkeypatch.setitem(sys.modules, "av", None)  # PyAV not installed
+    with pytest.raises(pp.OutputError, match=r"needs PyAV: pip install 'pixparam\[video\]'"):
         training_film(rec, tmp_path / "f.mp4")
-    with pytest.raises(ValueError, match="ffmpeg"):  # OutputError is a ValueError, as before
+    with pytest.raises(ValueError, match="PyAV"):  # OutputError is a ValueError, as before
         training_film(rec, tmp_path / "f.mp4")
     assert list(tmp_path.iterdir()) == []
 
@@ -473,6 +474,10 @@ def _figure_cases(img24, ladder, rgb32, tiny_fits, film):
         ),
         "plot_families": (lambda: plot_families(rgb32, list(tiny_fits.values())),) * 2,
         "plot_film": (lambda: plot_film(film, n=2), lambda: plot_film(film, width=20)),
+        "plot_film_psnr": (
+            lambda: figures.plot_film_psnr({"relu": film}, pixels=20.0),
+            lambda: figures.plot_film_psnr({"relu": film}, width=20),
+        ),
         "plot_strip": (lambda: plot_strip(rgb32, {"x": [(rgb32, "")]}), lambda: plot_strip(rgb32, rows)),
     }
 

@@ -23,7 +23,7 @@ TINY = Profile(
     steps=4,
     lens_budget=300,
     film_steps=6,
-    film_every=3,
+    film_frames=4,
     heal_steps=2,
     experiments={
         "crowding": {"size": 8, "budget": 300, "families": ["relu"], "ks": [1, 2], "steps": 3},
@@ -71,7 +71,8 @@ def test_build_writes_results_readme_page_and_every_figure(built):
         assert {"budget", "family", "steps", "seconds", "device", "psnr", "ssim", "pixparam"} <= set(f)
         assert f["n_params"] <= f["budget"] and f["steps"] == TINY.steps and f["pixparam"] == pp.__version__
     assert res["meta"]["fits_trained"] >= N_LADDER
-    files = [v for s in res["sections"] for fig in s["figures"] for k, v in fig.items() if k != "alt"]
+    kinds = ("png", "svg", "gif", "mp4")
+    files = [v for s in res["sections"] for fig in s["figures"] for k, v in fig.items() if k in kinds]
     assert any(f.endswith(".svg") for f in files) and any(f.endswith(".gif") for f in files)
     for name in files:
         assert (built / name).stat().st_size > 500, name
@@ -81,9 +82,10 @@ def test_build_writes_results_readme_page_and_every_figure(built):
     for s in res["sections"]:
         assert s["caption"] in readme
     films = next(s for s in res["sections"] if s["name"] == "films")["numbers"]
-    assert films["siren"]["frames"] == TINY.film_steps // TINY.film_every  # steps 3 and 6
-    with Image.open(built / "film-siren.gif") as gif:
-        assert gif.n_frames >= 2  # Pillow merges frames that did not change
+    assert films["steps"] == [0, 1, 2, 6] and films["early_step"] == 1  # log-spaced from step 0
+    assert {f: v["frames"] for f, v in films["families"].items()} == {"siren": 4, "relu": 4}
+    with Image.open(built / "film.gif") as gif:
+        assert gif.n_frames == TINY.film_frames  # the step in the header changes every frame
 
 
 def test_every_number_in_readme_and_page_comes_from_results(built):
@@ -163,14 +165,15 @@ def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):
 
 def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):
     out = tmp_path / "g"
-    short = TINY.with_(images=("camera",), families=("relu",), experiments={}, film_steps=4, film_every=2)
-    longer = short.with_(film_steps=8)
+    short = TINY.with_(images=("camera",), families=("relu",), experiments={}, film_steps=4, film_frames=3)
+    longer = short.with_(film_steps=8, film_frames=5)
     for profile in (short, longer, short):
         res = build_gallery(out, profile, only="films", device="cpu", progress=False)
-        frames = res["sections"][0]["numbers"]["relu"]["frames"]
-        assert frames == profile.film_steps // profile.film_every
-        with Image.open(out / "film-relu.gif") as gif:
-            assert gif.n_frames <= frames  # the GIF is this profile's film, not a stale one
+        numbers = res["sections"][0]["numbers"]
+        assert numbers["families"]["relu"]["frames"] == profile.film_frames
+        assert numbers["steps"][0] == 0 and numbers["steps"][-1] == profile.film_steps
+        with Image.open(out / "film.gif") as gif:
+            assert gif.n_frames == profile.film_frames  # the GIF is this profile's film, not a stale one
 
 
 def test_bad_profile_and_section(tmp_path):
@@ -297,8 +300,25 @@ def test_page_in_headless_chromium(built, tmp_path, chromium):
             page.wait_for_timeout(20)
         page.wait_for_load_state("networkidle")
         page.evaluate("window.scrollTo(0, 0)")
-        broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+        # every image loads, except a film's GIF inside its <video>: the fallback only a browser without video shows
+        broken = page.eval_on_selector_all(
+            "img:not(video img)", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length"
+        )
         assert broken == 0
+        film = next(s for s in _results(built)["sections"] if s["name"] == "films")["figures"][0]
+        if "mp4" not in film:  # PyAV missing: the GIF alone
+            assert page.locator("video").count() == 0
+        else:
+            page.locator("video").scroll_into_view_if_needed()
+            page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=10_000)
+            video = page.eval_on_selector(
+                "video",
+                "v => ({w: v.videoWidth, h: v.videoHeight, d: v.duration, muted: v.muted, loop: v.loop, "
+                "inline: v.playsInline, controls: v.controls, fallback: v.querySelector('img').getAttribute('src')})",
+            )
+            assert (video["w"], video["h"]) == (film["width"], film["height"]) and video["fallback"] == film["gif"]
+            assert video["muted"] and video["loop"] and video["inline"] and video["controls"]
+            assert video["d"] == pytest.approx((TINY.film_frames - 1) / 4 + 1.5, abs=0.05)  # 4 fps, the last held 1.5 s
 
         def state():
             return (

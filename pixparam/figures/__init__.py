@@ -23,7 +23,9 @@ from .edits import (
     plot_edit_curve,
     plot_edit_strip,
 )
-from .film import Film, FilmRecorder, plot_film, training_film
+from .film import Film, FilmRecorder, frame_steps, training_film
+from .film_plots import plot_film, plot_film_psnr
+from .film_sync import family_films, synced_frames, write_synced_film
 from .panels import check_figure_path, draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
 from .style import COLORS, MAX_WIDTH, style
 
@@ -47,16 +49,21 @@ __all__ = [
     "edit_series",
     "edit_strip",
     "error_map",
+    "family_films",
+    "frame_steps",
     "plot_blend_strip",
     "plot_capacity",
     "plot_edit_curve",
     "plot_edit_strip",
     "plot_families",
     "plot_film",
+    "plot_film_psnr",
     "plot_strip",
     "power_law",
     "save_figure",
     "save_table",
     "style",
+    "synced_frames",
     "training_film",
+    "write_synced_film",
 ]

@@ -1,41 +1,80 @@
 """Training films: the reconstruction developing during training, as GIF, APNG or MP4.
 
 A :class:`FilmRecorder` is a ``fit(..., callback=)`` callback that keeps a
-frame every ``every`` steps: one render at the fitted resolution, copied to
-8 bits, and its PSNR computed in NumPy (no matplotlib per frame). Text and
-scaling are added only when the film is written.
+frame at chosen steps: one render at the fitted resolution, copied to 8
+bits, and its PSNR computed in NumPy (no matplotlib per frame). By default
+the steps are log-spaced from step 0, the untrained network
+(:func:`frame_steps`: 0, 1, 2, 3, 5, 8, ... the last), where a network
+changes fastest; ``every=`` keeps linear spacing. Text and scaling are
+added only when the film is written (:mod:`pixparam.figures.film_video`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from PIL import Image, ImageDraw, ImageFont
 
-from .._deprecate import keyword_only
-from .._io import atomic_path, check_writable
-from ..budget import format_count
 from ..errors import ConfigError, ImageError, OutputError
 from ..fields import Field
 from ..images import ImageSource, load_image, to_uint8
 from ..metrics import format_db, mse, psnr_from_mse
 from ..rendering import render_field
 from ..result import Fit
-from .panels import draw_image
-from .style import MAX_WIDTH, clamp_width, color_for, style
+from .film_video import FPS, HOLD, check_film_path, write_frames
 
-__all__ = ["Film", "FilmRecorder", "plot_film", "training_film"]
+__all__ = ["FRAMES", "Film", "FilmRecorder", "frame_steps", "training_film"]
 
-_FORMATS = {".gif": "GIF", ".png": "PNG", ".apng": "PNG", ".mp4": "MP4"}
+#: Frames of a film by default: log-spaced from step 0 to the last.
+FRAMES = 40
+
+
+def frame_steps(total: int, n: int = FRAMES) -> list[int]:
+    """``n`` log-spaced training steps from 0 (the untrained network) to ``total``: 0, 1, 2, 3, 5, 8, ...
+
+    Each step after 0 is the previous one times the ratio that reaches
+    ``total`` in the picks left, and at least one more than the previous: so
+    the first few are consecutive and the rest geometric. All are distinct.
+
+    Parameters
+    ----------
+    total : int
+        The run's last step.
+    n : int
+        How many steps (at least 2); a run of fewer than ``n - 1`` steps gives every step.
+
+    Returns
+    -------
+    list of int
+        Ascending, starting at 0 and ending at ``total``.
+
+    Raises
+    ------
+    ConfigError
+        ``total`` is not a positive integer or ``n`` is less than 2.
+
+    Examples
+    --------
+    >>> frame_steps(40, 10)
+    [0, 1, 2, 3, 5, 8, 12, 18, 27, 40]
+    """
+    for name, value, least in (("total", total, 1), ("n", n, 2)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ConfigError(f"{name}={value!r}; it must be a whole number of at least {least}")
+    total, n = int(total), int(n)
+    if n >= total + 1:
+        return list(range(total + 1))
+    out, cur = [0], 0
+    for left in range(n - 1, 0, -1):  # picks still to make, this one included
+        nxt = 1 if cur == 0 else round(cur * (total / cur) ** (1 / left))
+        cur = max(cur + 1, min(nxt, total - (left - 1)))
+        out.append(cur)
+    return out
 
 
 @dataclass
@@ -65,16 +104,19 @@ class Film:
     def __len__(self) -> int:
         return len(self.frames)
 
-    def save(self, path: str | os.PathLike, *, fps: float = 10.0, scale: int | None = None) -> Path:
+    def save(self, path: str | os.PathLike, *, fps: float = FPS, hold: float = HOLD, scale: int | None = None) -> Path:
         """Write the film atomically; the format follows the suffix.
 
         Parameters
         ----------
         path : str or path
-            ``.gif``, ``.png``/``.apng`` (animated PNG) or ``.mp4`` (needs
-            ``ffmpeg`` on the PATH).
+            ``.gif``, ``.png``/``.apng`` (animated PNG) or ``.mp4`` (H.264;
+            needs PyAV: ``pip install 'pixparam[video]'``).
         fps : float
-            Frames per second.
+            Frames per second (each frame held equally: with log-spaced
+            steps, early training is slowed down and late training sped up).
+        hold : float
+            Seconds the last frame is shown.
         scale : int, optional
             Integer upscaling (nearest); default makes the longer side at
             least 256 px.
@@ -86,24 +128,18 @@ class Film:
         Raises
         ------
         OutputError
-            An unknown suffix, no frames to write, ``.mp4`` without ffmpeg,
-            ffmpeg failing, or a folder that does not exist.
+            An unknown suffix, no frames to write, ``.mp4`` without PyAV,
+            or a folder that does not exist.
         ConfigError
-            ``fps`` is not positive.
+            ``fps`` or ``hold`` is not positive.
         """
         path = Path(path)
-        fmt = check_film_path(path, fps=fps)
+        check_film_path(path, fps=fps, hold=hold)
         if not self.frames:
             raise OutputError("the film has no frames; record some with fit(..., callback=FilmRecorder(...))")
         images = [self._annotated(i, scale) for i in range(len(self.frames))]
-        with atomic_path(path) as tmp:
-            if fmt == "MP4":
-                _write_mp4(images, tmp, fps)
-            else:
-                duration = round(1000 / fps)
-                images[0].save(tmp, format=fmt, save_all=True, append_images=images[1:], duration=duration, loop=0)
-        self.path = path
-        return path
+        self.path = write_frames(images, path, fps=fps, hold=hold)
+        return self.path
 
     def _annotated(self, i: int, scale: int | None) -> Image.Image:
         frame = self.frames[i]
@@ -123,49 +159,37 @@ class Film:
         return canvas
 
 
-def _write_mp4(images: Sequence[Image.Image], path: Path, fps: float) -> None:
-    w, h = images[0].size
-    cmd = [
-        "ffmpeg",
-        "-y",
-        "-loglevel",
-        "error",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{w}x{h}",
-        "-r",
-        f"{fps:g}",
-        "-i",
-        "-",
-        "-vf",
-        "pad=ceil(iw/2)*2:ceil(ih/2)*2",
-        "-pix_fmt",
-        "yuv420p",
-        "-f",
-        "mp4",
-        str(path),
-    ]
-    data = b"".join(np.asarray(im, dtype=np.uint8).tobytes() for im in images)
-    res = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    if res.returncode != 0:
-        raise OutputError(f"ffmpeg failed ({res.stderr.decode(errors='replace').strip()[:200]}); write a .gif instead")
-
-
 class FilmRecorder:
-    """A ``fit(..., callback=)`` callback that keeps a frame every ``every`` steps.
+    """A ``fit(..., callback=)`` callback that keeps a frame at chosen steps: log-spaced, or every ``every``.
 
     Parameters
     ----------
     image : (H, W, C) ndarray
         The image being fitted (frames are rendered at its size and measured
         against it).
-    every : int
-        Steps between frames (frames at ``every, 2·every, ...``).
+    every : int, optional
+        Linear spacing: frames at ``every, 2·every, ...`` (and ``last_step``).
+    steps : int or iterable of int, optional
+        The run's length, for ``frames`` log-spaced steps from 0
+        (:func:`frame_steps`); or the exact steps to keep. Give ``steps`` or
+        ``every``.
+    frames : int
+        How many log-spaced frames, with an int ``steps``.
     last_step : int, optional
-        Also keep a frame at this step (the run's last) if it falls between.
+        Also keep a frame at this step (the run's last), with ``every``.
+
+    Raises
+    ------
+    ConfigError
+        Neither or both of ``every`` and ``steps``, or a value that is not a
+        positive whole number (steps may include 0).
+
+    Notes
+    -----
+    The training loop calls back after each update, from step 1. Step 0 is
+    the untrained network: call ``recorder(0, model)`` before training, as
+    :func:`training_film` does (for the ``grid`` family it is the pixel
+    counterpart, which the grid starts as).
 
     Examples
     --------
@@ -176,19 +200,44 @@ class FilmRecorder:
     >>> _ = pp.fit(img, "1k", steps=10, device="cpu", progress=False, callback=rec)
     >>> rec.film.steps
     [5, 10]
+    >>> FilmRecorder(img, steps=10, frames=6).steps
+    [0, 1, 2, 3, 5, 10]
     """
 
-    def __init__(self, image: np.ndarray, every: int, *, last_step: int | None = None) -> None:
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ConfigError(f"every={every!r}; it must be a positive whole number of steps")
+    def __init__(
+        self,
+        image: np.ndarray,
+        every: int | None = None,
+        *,
+        steps: int | Iterable[int] | None = None,
+        frames: int = FRAMES,
+        last_step: int | None = None,
+    ) -> None:
+        if (every is None) == (steps is None):
+            raise ConfigError(
+                "FilmRecorder takes steps= (the run's length, for log-spaced frames, or the steps to keep) "
+                "or every= (linear spacing); pass one of them"
+            )
+        self.every = None if every is None else _whole(every, "every", least=1)
+        if steps is None:
+            self.steps: list[int] | None = None
+        elif isinstance(steps, (int, np.integer)) and not isinstance(steps, bool):
+            self.steps = frame_steps(int(steps), frames)
+        else:
+            self.steps = sorted({_whole(s, "steps", least=0) for s in steps})  # type: ignore[union-attr]
+            if not self.steps:
+                raise ConfigError("steps=[]; give at least one step to keep a frame at")
+        self._keep = set(self.steps or ())
         self.image = load_image(image)
-        self.every = every
         self.last_step = last_step
         self.film = Film()
         self._target = self.image.astype(np.float32)
 
     def __call__(self, step: int, model: Field) -> None:
-        if step % self.every and step != self.last_step:
+        if self.every is not None:
+            if step < 1 or (step % self.every and step != self.last_step):  # linear: every, 2·every, ...
+                return
+        elif step not in self._keep:
             return
         h, w = self.image.shape[:2]
         out = render_field(model, h, w)
@@ -197,26 +246,11 @@ class FilmRecorder:
         self.film.psnr.append(psnr_from_mse(mse(self._target, out)))
 
 
-def check_film_path(path: str | os.PathLike, *, fps: float = 10.0) -> str:
-    """Fail now when a film cannot be written at ``path``: suffix, ffmpeg for ``.mp4``, ``fps``, folder; the format.
-
-    Raises
-    ------
-    OutputError
-        An unknown suffix, ``.mp4`` without ffmpeg, or a folder that is missing or not writable.
-    ConfigError
-        ``fps`` is not a positive number.
-    """
-    path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise OutputError(f"cannot write a film as {str(path)!r}; use .gif, .png (APNG) or .mp4")
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps < float("inf"):
-        raise ConfigError(f"fps={fps!r}; it must be a positive number of frames per second")
-    if fmt == "MP4" and shutil.which("ffmpeg") is None:
-        raise OutputError(f"writing {str(path)!r} needs ffmpeg on the PATH; write a .gif or .png film instead")
-    check_writable(path)
-    return fmt
+def _whole(value: Any, name: str, *, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        what = "positive" if least else "non-negative"
+        raise ConfigError(f"{name}={value!r}; it must be a {what} whole number of steps")
+    return int(value)
 
 
 def training_film(
@@ -226,7 +260,9 @@ def training_film(
     budget: int | str | None = None,
     family: str | None = None,
     every: int | None = None,
-    fps: float = 10.0,
+    frames: int = FRAMES,
+    fps: float = FPS,
+    hold: float = HOLD,
     scale: int | None = None,
     image: np.ndarray | None = None,
     **fit_kwargs: Any,
@@ -242,14 +278,20 @@ def training_film(
         result is bit-identical). An image (path, sample name, array): a
         new fit of ``budget`` and ``family`` is trained and recorded.
     path : str or path, optional
-        ``.gif``, ``.png`` (animated PNG) or ``.mp4`` (with ffmpeg). ``None``
-        records without writing.
+        ``.gif``, ``.png`` (animated PNG) or ``.mp4`` (H.264, with PyAV:
+        ``pip install 'pixparam[video]'``). ``None`` records without writing.
     budget, family
         For an image source: the budget (required) and family.
     every : int, optional
-        Steps between frames; default about 40 frames per run.
+        Linear spacing: a frame every ``every`` steps (and the last). By
+        default ``frames`` log-spaced steps from step 0, the untrained
+        network (:func:`frame_steps`).
+    frames : int
+        How many log-spaced frames (without ``every``).
     fps : float
         Frames per second of the written film.
+    hold : float
+        Seconds the last frame is shown.
     scale : int, optional
         Integer upscaling of frames; default: longer side at least 256 px.
     image : (H, W, C) ndarray, optional
@@ -267,15 +309,25 @@ def training_film(
     ImageError
         A loaded Fit without ``image=``.
     ConfigError
-        No ``budget`` for an image source, or a Fit that started from another
-        fit's weights (it cannot be retrained identically).
+        No ``budget`` for an image source, a ``callback`` or ``init_from``
+        (the film records its own run from a fresh start), or a Fit that
+        started from another fit's weights (it cannot be retrained identically).
     OutputError
-        The film cannot be written to ``path`` (see :meth:`Film.save`).
+        The film cannot be written to ``path`` (see :meth:`Film.save`);
+        raised before any training.
+
+    Examples
+    --------
+    >>> import pixparam as pp
+    >>> img = pp.load_image("camera", size=16)
+    >>> film = pp.training_film(img, budget=300, family="relu", steps=20, frames=6, device="cpu")
+    >>> film.steps
+    [0, 1, 2, 4, 9, 20]
     """
-    from ..training import DEFAULT_STEPS, TrainConfig, fit
+    from ..training import DEFAULT_STEPS, FitJob, TrainConfig, train
 
     if path is not None:
-        check_film_path(path, fps=fps)
+        check_film_path(path, fps=fps, hold=hold)
     if isinstance(source, FilmRecorder):
         film = source.film
     else:
@@ -297,84 +349,32 @@ def training_film(
             if budget is None:
                 raise ConfigError("training_film needs budget= (e.g. '4k') to fit an image")
             img, target = source, budget
+        for name in ("callback", "init_from"):
+            if fit_kwargs.get(name) is not None:
+                raise ConfigError(
+                    f"training_film records its own run and takes no {name}=; pass "
+                    f"pp.fit(..., {name}=..., callback=FilmRecorder(...)) and then training_film(recorder, path)"
+                )
         img = load_image(img)
         steps = fit_kwargs.get("steps")
         steps = DEFAULT_STEPS if steps is None else steps
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
             raise ConfigError(f"steps={steps!r}; it must be a positive integer")
         steps = int(steps)
-        fit_kwargs["steps"] = steps
-        fit_kwargs.setdefault("progress", False)
-        rec = FilmRecorder(img, every or max(1, steps // 40), last_step=steps)
-        result = fit(img, target, family, callback=rec, **fit_kwargs)
+        settings = {k: v for k, v in fit_kwargs.items() if k not in ("callback", "init_from", "progress")}
+        settings["steps"] = steps
+        settings.setdefault("device", "auto")
+        if every is not None:
+            rec = FilmRecorder(img, every, last_step=steps)
+        else:
+            rec = FilmRecorder(img, steps=steps, frames=frames)
+        # fit()'s own pipeline, with the untrained network filmed first (step 0) when the steps are log-spaced
+        job = FitJob.plan(img, target, family, **settings)
+        rec(0, job.model)  # kept only when 0 is one of the recorder's steps (not with every=)
+        progress = bool(fit_kwargs.get("progress", False))
+        (trained,) = train([job.model], job.points, [job.cfg], progress=progress, callback=rec, desc=job.desc)
         film = rec.film
-        film.fit = result
+        film.fit = job.finish(trained)
     if path is not None:
-        film.save(path, fps=fps, scale=scale)
+        film.save(path, fps=fps, hold=hold, scale=scale)
     return film
-
-
-@keyword_only("n")
-def plot_film(film: Film, *, n: int = 6, width: float = MAX_WIDTH) -> Figure:
-    """A contact sheet: ``n`` frames evenly spaced in training, and PSNR against step.
-
-    Parameters
-    ----------
-    film : Film
-        Recorded frames (from :func:`training_film` or a :class:`FilmRecorder`).
-    n : int
-        Frames to show (at most the film's length).
-    width : float
-        Figure width in inches, at most 7.2 (wider is clamped).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    ConfigError
-        The film has no frames, ``n`` is not a positive integer, or ``width``
-        is not a positive number.
-    """
-    if not film.frames:
-        raise ConfigError("the film has no frames to show")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ConfigError(f"n={n!r}; it is a positive number of frames to show")
-    width = clamp_width(width)
-    picks = sorted({round(i) for i in np.linspace(0, len(film) - 1, min(n, len(film)))})
-    h, w = film.frames[0].shape[:2]
-    pw = width / len(picks)
-    with style():
-        fig = Figure(figsize=(width, pw * h / w + 0.45 + 1.9), layout="constrained")
-        top, bottom = fig.subfigures(2, 1, height_ratios=[pw * h / w + 0.45, 1.9])
-        axes = top.subplots(1, len(picks), squeeze=False)[0]
-        for ax, i in zip(axes, picks):
-            draw_image(
-                ax,
-                film.frames[i].astype(np.float32) / 255.0,
-                caption=f"step {film.steps[i]}\n{format_db(film.psnr[i])}",
-            )
-        ax = bottom.subplots()
-        name = film.fit.family if film.fit is not None else "network"
-        ax.plot(film.steps, film.psnr, color=color_for(name), marker="o", ms=2.5, lw=1.2)
-        ax.plot(
-            [film.steps[i] for i in picks],
-            [film.psnr[i] for i in picks],
-            ls="none",
-            marker="o",
-            mfc="white",
-            color=color_for(name),
-            ms=5,
-        )
-        ax.set_xlabel("training step")
-        ax.set_ylabel("PSNR (dB)")
-        ax.grid(True)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        k = film.steps[1] - film.steps[0] if len(film) > 1 else film.steps[0]
-        if film.fit is not None:
-            ax.set_title(
-                f"{name} · {format_count(film.fit.n_params)} params: a frame every {k} step{'s' * (k != 1)}",
-                loc="left",
-            )
-    return fig

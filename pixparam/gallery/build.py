@@ -212,7 +212,12 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """A training film (GIF) of ``family`` at ``budget``; its frames and fit are kept in the store and reused.
+        """The training film of ``family`` at ``budget``: ``film_frames`` log-spaced steps from 0, kept in the store.
+
+        Every family's film of a profile is recorded at the same steps
+        (:func:`pixparam.figures.frame_steps` of ``film_steps`` and
+        ``film_frames``), so the films play in sync. Nothing is written to
+        the gallery folder here (:func:`pixparam.gallery.films.build_films` does).
 
         Parameters
         ----------
@@ -226,14 +231,14 @@ class Context:
         Returns
         -------
         Film
+            Frames, steps, PSNR per frame and the finished fit.
         """
         from ..figures import training_film
         from ..figures.film import Film
 
         p = self.profile
         img = self.image(name)
-        key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-every{p.film_every}"
-        path = self.out / f"film-{family}.gif"
+        key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-log{p.film_frames}"
         films = Store(self.cache.root)  # the same folder; its own counters, so films are not counted as fits
         found = films.get_records("film", key)
         fit = films.get_fit(key, name="film", device=self.device) if found is not None else None
@@ -241,15 +246,14 @@ class Context:
             fit.image = img
             (row,) = found[0]
             film = Film(frames=list(found[1]["frames"]), steps=list(row["steps"]), psnr=list(row["psnr"]), fit=fit)
-            film.save(path)  # rewritten from the stored frames, so the GIF always matches this profile
         else:
+            self.bar.set_postfix_str(f"film {family}")
             film = training_film(
                 img,
-                path,
                 budget=budget,
                 family=family,
                 steps=p.film_steps,
-                every=p.film_every,
+                frames=p.film_frames,
                 seed=p.seed,
                 device=self.device,
             )
@@ -282,7 +286,7 @@ def _units(profile: Profile, names: list[str]) -> int:
         "hero": len(p.budgets) + 1,
         "capacity": len(p.families) * len(p.budgets) + 1,
         "edits": 1 + 2 + 3,
-        "films": 2 * 2,
+        "films": len(p.families) + 2,  # a film per family, the synced film and the PSNR plot
         "crowding": 2,
         "generalisation": 2,
         "scaling": 2,

@@ -113,6 +113,8 @@ def write_readme(out: Path, results: dict[str, Any]) -> Path:
             lines.append(f"![{fig['alt']}]({src})")
             if fig.get("svg"):
                 lines.append(f"([SVG]({fig['svg']}))")
+            if fig.get("mp4"):
+                lines.append(f"([MP4, full size]({fig['mp4']}))")
             lines.append("")
     return write_bytes_atomic(out / "README.md", ("\n".join(lines).rstrip() + "\n").encode())
 
@@ -121,7 +123,7 @@ _CSS = """
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1em 1.5em; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #555; font-size: 13px; }
-figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
+figure { margin: 1em 0; } figure img, figure video { max-width: 100%; height: auto; }
 .controls { display: flex; gap: 1.5em; flex-wrap: wrap; align-items: center; margin: 0.8em 0; }
 .controls label { display: flex; gap: 0.4em; align-items: center; }
 #budget { width: 16em; }
@@ -202,12 +204,20 @@ update();
 
 
 def _figure_html(fig: dict[str, Any], out: Path) -> str:
+    """A figure: an image (PNG or GIF), or a film as a ``<video>`` (MP4) with its GIF as the fallback."""
     src = fig.get("png") or fig.get("gif")
     alt = html.escape(fig["alt"])
     extra = f' · <a href="{html.escape(fig["svg"])}">SVG</a>' if fig.get("svg") else ""
     with Image.open(out / src) as im:  # width and height: the page does not jump as images arrive
         w, h = im.size
     img = f'<img src="{html.escape(src)}" alt="{alt}" width="{w}" height="{h}" loading="lazy">'
+    if fig.get("mp4"):
+        mp4 = html.escape(fig["mp4"])
+        img = (
+            f'<video src="{mp4}" width="{fig["width"]}" height="{fig["height"]}" aria-label="{alt}" '
+            f'muted loop playsinline controls autoplay preload="metadata">{img}</video>'
+        )
+        extra += f' · <a href="{mp4}">MP4</a> · <a href="{html.escape(src)}">GIF</a>'
     return f"<figure>{img}<figcaption>{alt}{extra}</figcaption></figure>"
 
 

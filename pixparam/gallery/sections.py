@@ -17,6 +17,7 @@ from ..budget import format_count
 from ..figures.style import format_budget
 from ..metrics import format_db
 from .capacity import build_capacity, build_hero
+from .films import build_films
 
 if TYPE_CHECKING:
     from .build import Context
@@ -130,27 +131,6 @@ def build_edits(ctx: Context) -> dict[str, Any]:
         f"starting point, {db(mids['shared init'])}."
     )
     return {"caption": caption, "figures": figures, "numbers": numbers}
-
-
-def build_films(ctx: Context) -> dict[str, Any]:
-    """The reconstruction developing during training, as GIFs and contact sheets."""
-    from ..figures import plot_film
-
-    p = ctx.profile
-    name, b = p.images[0], p.lens_budget
-    families = [f for f in ("siren", "hashgrid") if f in p.families] or [p.families[0]]
-    figures, finals = [], {}
-    for fam in families:
-        film = ctx.film(name, fam, b)
-        finals[fam] = {"psnr": film.psnr[-1], "frames": len(film.frames), "every": p.film_every}
-        figures.append({"gif": film.path.name, "alt": f"{fam} learning {name}"})  # type: ignore[union-attr]
-        figures.append(ctx.save(plot_film(film), f"film-{fam}-sheet", alt=f"{fam}: frames and PSNR against step"))
-    listing = "; ".join(f"{fam} ends at {db(v['psnr'])}" for fam, v in finals.items())
-    caption = (
-        f"{format_budget(b)}-parameter networks learning the {p.size}-px {name}, a frame every {p.film_every} "
-        f"of {p.film_steps} steps with the PSNR of each frame: {listing}."
-    )
-    return {"caption": caption, "figures": figures, "numbers": finals}
 
 
 def _shape(ctx: Context, name: str) -> str:

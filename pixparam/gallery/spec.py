@@ -10,9 +10,10 @@ by a function in :mod:`pixparam.gallery.sections`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import InitVar, asdict, dataclass, field, replace
 from typing import Any
 
+from .._deprecate import warn_deprecated
 from ..budget import parse_budget
 from ..capacity import resolve_families
 from ..errors import ConfigError
@@ -43,8 +44,15 @@ class Profile:
         Training steps per fit.
     lens_budget : int
         The budget at which the families are compared in "the lens matters".
-    film_steps, film_every : int
-        Training length and frame spacing of the training films.
+    film_steps : int
+        Training steps of each family's film.
+    film_frames : int
+        Frames per film, log-spaced from step 0 (the untrained network) to
+        ``film_steps`` (:func:`pixparam.figures.frame_steps`); every family
+        is filmed at the same steps.
+    film_every : int, optional
+        Deprecated (the old linear spacing): read as ``film_frames =
+        film_steps // film_every + 1``, with a warning.
     heal_steps : int
         Fine-tuning steps after each edit on the edit curves.
     seed : int
@@ -71,13 +79,20 @@ class Profile:
     steps: int = 1000
     lens_budget: int = 4000
     film_steps: int = 1000
-    film_every: int = 25
+    film_frames: int = 40
+    film_every: InitVar[int | None] = None
     heal_steps: int = 200
     seed: int = 0
     experiments: dict[str, Any] = field(default_factory=dict)
     every_family: bool = field(default=False, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, film_every: int | None) -> None:
+        if film_every is not None:  # an old profile: a frame every film_every steps
+            warn_deprecated(
+                "Profile(film_every=...) is deprecated; use film_frames= (how many frames, log-spaced from step 0)",
+                stacklevel=3,
+            )
+            object.__setattr__(self, "film_frames", max(2, self.film_steps // max(1, int(film_every)) + 1))
         object.__setattr__(self, "budgets", tuple(sorted({parse_budget(b) for b in self.budgets})))
         object.__setattr__(self, "lens_budget", parse_budget(self.lens_budget))
         if not self.images:
@@ -86,6 +101,9 @@ class Profile:
             raise ConfigError("a gallery profile needs at least one budget")
         object.__setattr__(self, "every_family", self.families is None)
         object.__setattr__(self, "families", resolve_families(self.families))
+        frames = self.film_frames
+        if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
+            raise ConfigError(f"film_frames={frames!r}; a film needs a whole number of at least 2 frames")
         if self.lens_budget not in self.budgets:
             raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
 
@@ -156,7 +174,7 @@ PROFILES: dict[str, Profile] = {
         steps=1000,
         lens_budget=2000,
         film_steps=600,
-        film_every=20,
+        film_frames=24,
         heal_steps=150,
         experiments={
             "crowding": {
@@ -195,7 +213,7 @@ PROFILES: dict[str, Profile] = {
         steps=2000,
         lens_budget=16000,
         film_steps=1500,
-        film_every=30,
+        film_frames=40,
         heal_steps=500,
         experiments={
             "crowding": {
@@ -232,7 +250,7 @@ PROFILES: dict[str, Profile] = {
         steps=5000,
         lens_budget=64000,
         film_steps=3000,
-        film_every=60,
+        film_frames=48,
         heal_steps=1000,
         experiments={
             "crowding": {
