@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 import pixparam as pp
-from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
 ALPHAS = (0.25, 0.5, 0.75)
 TUNING_IMAGES = ("astronaut", "camera")

@@ -12,17 +12,10 @@ Deprecated names, kept as aliases that warn: ``compare_families``
 """
 
 from ..capacity import capacity_table, crossovers, power_law, save_table
+from .blends import BlendSeries, blend_strip, network_blends, pixel_crossfades, plot_blend_strip, plot_blends
 from .compare import compare, compare_families, plot_families
 from .curves import capacity_curve, draw_capacity, plot_capacity
-from .edits import (
-    blend_strip,
-    edit_curve,
-    edit_series,
-    edit_strip,
-    plot_blend_strip,
-    plot_edit_curve,
-    plot_edit_strip,
-)
+from .edits import edit_bytes, edit_curve, edit_series, edit_strip, plot_edit_curve, plot_edit_strip
 from .film import Film, FilmRecorder, plot_film, training_film
 from .panels import check_figure_path, draw_error, draw_image, draw_inset, error_map, plot_strip, save_figure
 from .style import COLORS, MAX_WIDTH, style
@@ -30,6 +23,7 @@ from .style import COLORS, MAX_WIDTH, style
 __all__ = [
     "COLORS",
     "MAX_WIDTH",
+    "BlendSeries",
     "Film",
     "FilmRecorder",
     "blend_strip",
@@ -43,11 +37,15 @@ __all__ = [
     "draw_error",
     "draw_image",
     "draw_inset",
+    "edit_bytes",
     "edit_curve",
     "edit_series",
     "edit_strip",
     "error_map",
+    "network_blends",
+    "pixel_crossfades",
     "plot_blend_strip",
+    "plot_blends",
     "plot_capacity",
     "plot_edit_curve",
     "plot_edit_strip",
