@@ -174,7 +174,7 @@ def build_edits(ctx: Context) -> dict[str, Any]:
         network_blends(fa, fb, BLEND_ALPHAS, references=refs, label=f"{family} weights, one init"),
         pixel_crossfades(A, B, fa.n_params, BLEND_ALPHAS, references=refs, label="pixels, cross-fade"),
     ]
-    title = f"{name} ↔ {name_b}, {A.shape[0]}×{A.shape[1]} px, {format_count(fa.n_params)} values"
+    title = f"{name} ↔ {name_b}, {A.shape[0]}×{A.shape[1]} px, {format_count(fa.n_params)} parameters or values"
     fig = plot_blends(pair, family=family, title=title)
     figures.append(ctx.save(fig, "edit-blend", alt=f"blending fits of {name} and {name_b} from one initialisation"))
 
@@ -228,15 +228,20 @@ def build_edits(ctx: Context) -> dict[str, Any]:
 
 def _caption(n: dict[str, Any], name: str, name_b: str) -> str:
     pr, qu, bi, bs = n["prune"], n["quantize"], n["blend_images"], n["blend_seeds"]
+    signed = "permutation+sign" in bs["mid"]
     half, eight, four = pr["0.5"], qu["8"], qu["4"]
     net_mid, pix_mid = bi["mid"]["network"], bi["mid"]["pixels"]
-    blend_winner = "pixels" if sum(pix_mid.values()) > sum(net_mid.values()) else "network"
-    none, best = bs["mid"]["none"], bs["mid"][bs["best_alignment"]]
-    moves = f"from {format_db(none)} to {format_db(best)}"
-    if bs["gain"] > 0:
-        verdict = f"the best alignment ({bs['best_alignment']}) raises the midpoint {moves}"
+    pix_ahead = [r for r in net_mid if pix_mid[r] > net_mid[r]]
+    if len(pix_ahead) == len(net_mid):
+        blend_winner = "the pixels win against both images"
+    elif not pix_ahead:
+        blend_winner = "the network wins against both images"
     else:
-        verdict = f"alignment does not help: the best ({bs['best_alignment']}) moves the midpoint {moves}"
+        net_ahead = [r for r in net_mid if r not in pix_ahead]
+        blend_winner = f"the pixels win against {', '.join(pix_ahead)} and the network against {', '.join(net_ahead)}"
+    best = format_db(bs["mid"][bs["best_alignment"]])
+    helps = "helps" if bs["gain"] > 0 else "does not help"
+    verdict = f"alignment {helps} here (its best, {bs['best_alignment']}, gives {best})"
     above = ", ".join(m for m, v in bs["mid"].items() if v >= bs["flat"])
     below = not above
     init = "one common random initialisation (the same seed; identical initial weights)"
@@ -255,11 +260,11 @@ def _caption(n: dict[str, Any], name: str, name_b: str) -> str:
         f"({four['per_channel']['bytes']:,} B), where posterised pixels hold {format_db(four['pixels']['psnr'])} "
         f"in {four['pixels']['raw_bytes']:,} B raw ({four['pixels']['png_bytes']:,} B as PNG); by PSNR "
         f"{_wins(qu, 'bits')}. Blending fits of {name} and {name_b} made from {init}: halfway, the weights "
-        f"hold {_listing(net_mid)}, the cross-faded pixels {_listing(pix_mid)}, so the {blend_winner} win the "
-        f"blend. Between two seeds' fits of {name} the midpoint is {_listing(bs['mid'])} "
-        f"(no alignment, hidden units permuted by weight matching"
-        + (", and also sign-flipped" if "permutation+sign" in bs["mid"] else "")
-        + f"): {verdict}; a flat image of the mean colour scores {format_db(bs['flat'])}, so "
+        f"hold {_listing(net_mid)}, the cross-faded pixels {_listing(pix_mid)}: {blend_winner}."
+        f" Between two seeds' fits of {name} the midpoint holds {format_db(bs['mid']['none'])} with no "
+        f"alignment, {format_db(bs['mid']['permutation'])} with hidden units permuted by weight matching"
+        + (f" and {format_db(bs['mid']['permutation+sign'])} permuted and sign-flipped" if signed else "")
+        + f", so {verdict}; a flat image of the mean colour scores {format_db(bs['flat'])}, so "
         + ("every midpoint holds less than a flat image" if below else f"the midpoints above it are {above}")
         + ". benchmarks/siren_alignment.py repeats this over seeds on the tuning images."
     )
