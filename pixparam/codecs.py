@@ -21,7 +21,7 @@ from .images import ImageSource, load_image, to_uint8, upsample
 from .metrics import Measured, psnr
 from .pixels import Pixels, pixelate
 
-__all__ = ["CODECS", "Coded", "at_most", "at_size", "available", "decode", "encode", "png_pixels_at_most"]
+__all__ = ["CODECS", "Coded", "at_most", "at_size", "available", "decode", "encode", "png_bytes", "png_pixels_at_most"]
 
 #: Codecs :func:`at_most` knows, in the order figures show them.
 CODECS: tuple[str, ...] = ("jpeg", "webp", "avif")
@@ -253,6 +253,31 @@ def at_most(
     return best
 
 
+def png_bytes(img: np.ndarray) -> int:
+    """The size in bytes of ``img`` written as an 8-bit PNG (Pillow's optimiser), headers included.
+
+    Parameters
+    ----------
+    img : (H, W, C) ndarray
+        Values in ``[0, 1]`` (rounded to 8 bits; clipped first); ``C`` is 1, 3 or 4.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pixparam.codecs import png_bytes
+    >>> png_bytes(np.zeros((8, 8, 1), np.float32)) < png_bytes(np.random.default_rng(0).random((8, 8, 1)))
+    True
+    """
+    small = to_uint8(np.asarray(img))
+    buf = io.BytesIO()
+    Image.fromarray(small[..., 0] if small.shape[2] == 1 else small).save(buf, format="PNG", optimize=True)
+    return len(buf.getvalue())
+
+
 def png_pixels_at_most(image: ImageSource, max_bytes: int) -> tuple[Pixels, int] | None:
     """The largest pixel counterpart whose PNG file holds at most ``max_bytes`` bytes, and that size.
 
@@ -276,10 +301,7 @@ def png_pixels_at_most(image: ImageSource, max_bytes: int) -> tuple[Pixels, int]
 
     def png_size(n_values: int) -> tuple[Pixels, int]:
         pix = pixelate(img, n_values)
-        buf = io.BytesIO()
-        small = to_uint8(pix.small)
-        Image.fromarray(small[..., 0] if c == 1 else small).save(buf, format="PNG", optimize=True)
-        return pix, len(buf.getvalue())
+        return pix, png_bytes(pix.small)
 
     lo, hi = c, h * w * c
     first = png_size(lo)

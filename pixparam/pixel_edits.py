@@ -39,7 +39,7 @@ from .errors import EditError
 from .images import area_downsample
 from .pixels import Pixels, counterpart_shape
 
-__all__ = ["crossfade", "noise_pixels", "paste", "posterize", "prune_pixels"]
+__all__ = ["crossfade", "noise_pixels", "paste", "posterize", "prune_pixels", "stored_bytes"]
 
 
 def _check(pix: object, what: str = "pix") -> Pixels:
@@ -135,6 +135,31 @@ def posterize(pix: Pixels, bits: int) -> Pixels:
         levels = 2**bits - 1
         small = np.round(np.clip(pix.small, 0.0, 1.0) * levels) / levels
     return _derived(pix, small, edit, bits_per_value=min(bits, pix.bits_per_value))
+
+
+def stored_bytes(pix: Pixels) -> dict[str, int | None]:
+    """What a pixel counterpart takes to store at its ``bits_per_value``: raw bits, and as a PNG.
+
+    The pixels' side of a byte count beside :func:`pixparam.store.packed.packed_size`.
+
+    Parameters
+    ----------
+    pix : Pixels
+        A counterpart, e.g. after :func:`posterize`.
+
+    Returns
+    -------
+    dict
+        ``"raw"``: ``ceil(n_values * bits_per_value / 8)``, the values packed
+        bit to bit with no header. ``"png"``: the size of its 8-bit PNG
+        (:func:`pixparam.codecs.png_bytes`) when ``bits_per_value <= 8``
+        (posterised levels survive 8-bit rounding exactly), else ``None``.
+    """
+    from .codecs import png_bytes
+
+    _check(pix)
+    raw = -(-pix.n_values * pix.bits_per_value // 8)
+    return {"raw": int(raw), "png": png_bytes(pix.small) if pix.bits_per_value <= 8 else None}
 
 
 @keyword_only("seed")

@@ -463,6 +463,10 @@ def _figure_cases(img24, ladder, rgb32, tiny_fits, film):
             lambda: plot_blend_strip(a, a, [0, 1]),
             lambda: plot_blend_strip(a, a, [0, 0.5, 1], panel_width=4.0),
         ),
+        "plot_blends": (
+            lambda: figures.plot_blends([figures.network_blends(a, a, [0, 1])]),
+            lambda: figures.plot_blends([figures.network_blends(a, a, [0, 0.5, 1])] * 2, panel_width=4.0),
+        ),
         "plot_capacity": (
             lambda: plot_capacity(_synthetic(0.0, 6.0)),
             lambda: plot_capacity(_synthetic(0.0, 6.0), width=20),

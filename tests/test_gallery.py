@@ -102,6 +102,27 @@ def test_every_number_in_readme_and_page_comes_from_results(built):
     assert embedded["budgets"] == list(TINY.budgets) and embedded["panels"] == res["interactive"]["panels"]
 
 
+def test_edits_section_blends_two_images_from_one_init_and_counts_bytes(built):
+    sec = next(s for s in _results(built)["sections"] if s["name"] == "edits")
+    n = sec["numbers"]
+    assert [f["png"] for f in sec["figures"]] == [
+        "edit-prune.png",
+        "edit-quantize.png",
+        "edit-blend.png",
+        "edit-blend-seeds.png",
+    ]
+    blend = n["blend_images"]
+    assert blend["images"] == list(TINY.images) and blend["same_init"] is True  # camera and coffee, one seed
+    assert set(blend["mid"]["network"]) == set(blend["mid"]["pixels"]) == set(TINY.images)
+    pixels = blend["psnr"]["pixels, cross-fade"]
+    assert pixels["camera"][0] > pixels["camera"][-1] and pixels["coffee"][-1] > pixels["coffee"][0]  # two images
+    assert set(n["blend_seeds"]["mid"]) == {"none", "permutation", "permutation+sign"}  # siren: sign flips
+    assert set(n["prune"]["0.5"]) == {"network", "healed", "pixels", "winner"}
+    for row in n["quantize"].values():
+        assert row["per_tensor"]["bytes"] > 0 and row["per_channel"]["bytes"] > 0 and row["pixels"]["raw_bytes"] > 0
+    assert "DCT coefficients" in sec["caption"] and "per channel" in sec["caption"]
+
+
 def test_the_page_embeds_the_live_viewer_of_every_ladder(built):
     live = _results(built)["live"]
     assert live == {

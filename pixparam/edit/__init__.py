@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ._base import applicable
 from ._heal import QAT_LR_FACTOR, heal, qat
-from ._match import align
+from ._match import align, weight_distance
 from ._mix import blend, check_region, splice, table_rows
 from ._quant import BITS, noise, quantize
 from ._sparse import METHODS, prune
@@ -33,4 +33,5 @@ __all__ = [
     "quantize",
     "splice",
     "table_rows",
+    "weight_distance",
 ]

@@ -12,17 +12,10 @@ Deprecated names, kept as aliases that warn: ``compare_families``
 """
 
 from ..capacity import capacity_table, crossovers, power_law, save_table
+from .blends import BlendSeries, blend_strip, network_blends, pixel_crossfades, plot_blend_strip, plot_blends
 from .compare import compare, compare_families, plot_families
 from .curves import capacity_curve, draw_capacity, plot_capacity
-from .edits import (
-    blend_strip,
-    edit_curve,
-    edit_series,
-    edit_strip,
-    plot_blend_strip,
-    plot_edit_curve,
-    plot_edit_strip,
-)
+from .edits import edit_bytes, edit_curve, edit_series, edit_strip, plot_edit_curve, plot_edit_strip
 from .film import Film, FilmRecorder, frame_steps, training_film
 from .film_plots import plot_film, plot_film_psnr
 from .film_sync import family_films, synced_frames, write_synced_film
@@ -32,6 +25,7 @@ from .style import COLORS, MAX_WIDTH, style
 __all__ = [
     "COLORS",
     "MAX_WIDTH",
+    "BlendSeries",
     "Film",
     "FilmRecorder",
     "blend_strip",
@@ -45,13 +39,17 @@ __all__ = [
     "draw_error",
     "draw_image",
     "draw_inset",
+    "edit_bytes",
     "edit_curve",
     "edit_series",
     "edit_strip",
     "error_map",
     "family_films",
     "frame_steps",
+    "network_blends",
+    "pixel_crossfades",
     "plot_blend_strip",
+    "plot_blends",
     "plot_capacity",
     "plot_edit_curve",
     "plot_edit_strip",

@@ -1,7 +1,8 @@
 """Figures for the editing suite: each network edit beside the same edit on pixels.
 
-``plot_edit_strip`` and ``plot_blend_strip`` show images, ``plot_edit_curve``
-plots PSNR against edit strength. All return a constrained-layout Figure
+``plot_edit_strip`` shows images, ``plot_edit_curve`` plots PSNR against edit
+strength; :func:`edit_bytes` counts what each edited network and pixel
+counterpart takes to store. Blends are in :mod:`pixparam.figures.blends`. All return a constrained-layout Figure
 ≤ 7.2 in wide, drawn in :func:`~pixparam.figures.style.style`.
 """
 
@@ -26,11 +27,10 @@ from .panels import draw_image
 from .style import clamp_width, color_for, panel_size, style
 
 __all__ = [
-    "blend_strip",
+    "edit_bytes",
     "edit_curve",
     "edit_series",
     "edit_strip",
-    "plot_blend_strip",
     "plot_edit_curve",
     "plot_edit_strip",
 ]
@@ -70,6 +70,7 @@ def edit_series(
     image: ImageSource | None = None,
     method: str = "magnitude",
     heal_steps: int = 0,
+    per_channel: bool = False,
 ) -> dict[str, list]:
     """Apply one edit at several strengths to a fit and to its pixel counterpart.
 
@@ -79,23 +80,86 @@ def edit_series(
         As for :func:`plot_edit_strip`.
     heal_steps : int
         Also fine-tune each edited network this many steps
-        (:func:`pixparam.edit.heal`).
+        (:func:`pixparam.edit.heal`, masks and grids kept).
+    per_channel : bool
+        With ``op="quantize"``, also quantise with one grid per output unit
+        (``quantize(..., per_channel=True)``) beside the per-tensor grid.
 
     Returns
     -------
     dict
-        ``"network"`` and ``"pixels"`` (and ``"healed"`` when ``heal_steps``):
-        lists of edited :class:`Fit` / :class:`Pixels`, one per value, all
-        measured against the same image.
+        ``"network"`` and ``"pixels"`` (``"healed"`` when ``heal_steps``,
+        ``"per_channel"`` when ``per_channel``): lists of edited
+        :class:`Fit` / :class:`Pixels`, one per value, all measured against
+        the same image.
     """
     img = _image(fit, image)
     net_op, pix_op = _ops(op, method)
     fit = fit if fit.image is not None else Fit(**{**fit.__dict__, "image": img})
     pix = pixelate(img, fit.n_params)
-    out: dict[str, list] = {"network": [net_op(fit, v) for v in values], "pixels": [pix_op(pix, v) for v in values]}
+    out: dict[str, list] = {"network": [net_op(fit, v) for v in values]}
     if heal_steps:
-        out["healed"] = [_edit.heal(f, img, heal_steps) for f in out["network"]]
+        out["healed"] = [_edit.heal(f, img, heal_steps, progress=False) for f in out["network"]]
+    if per_channel and op == "quantize":
+        out["per_channel"] = [_edit.quantize(fit, int(v), per_channel=True) for v in values]
+    out["pixels"] = [pix_op(pix, v) for v in values]
     return out
+
+
+def edit_bytes(series: dict[str, list]) -> dict[str, list]:
+    """Byte counts of every item of an :func:`edit_series`: real packed files for networks, raw and PNG for pixels.
+
+    A network is packed as it stands (:func:`pixparam.store.packed.packed_size`):
+    at its quantisation's bits and grid layout, or as float32 (masks coded)
+    when it is not quantised. Pixels: :func:`pixparam.pixel_edits.stored_bytes`.
+
+    Parameters
+    ----------
+    series : dict
+        As :func:`edit_series` returns.
+
+    Returns
+    -------
+    dict
+        The same keys; networks map to lists of ints (bytes), ``"pixels"``
+        to lists of ``{"raw": int, "png": int or None}``.
+    """
+    from ..store.packed import packed_size
+
+    out: dict[str, list] = {}
+    for key, items in series.items():
+        if key == "pixels":
+            out[key] = [_px.stored_bytes(p) for p in items]
+        else:
+            out[key] = [packed_size(f, **_packing(f)) for f in items]
+    return out
+
+
+def _packing(fit: Fit) -> dict[str, Any]:
+    """The ``bits`` and ``per_channel`` a fit is stored at: its last quantisation's, or float32."""
+    q = next((e for e in reversed(fit.edits) if e.get("name") == "quantize"), None)
+    if q is None or not fit.grids:
+        return {"bits": 32, "per_channel": False}
+    return {"bits": int(q["bits"]), "per_channel": bool(q.get("per_channel", False))}
+
+
+def _row_label(key: str, op: str, method: str, fit: Fit, heal_steps: int) -> str:
+    if key == "pixels":
+        if op == "prune":
+            return {
+                "magnitude": "pixels: smallest\nDCT coefficients\ndropped",
+                "random": "pixels: random\nDCT coefficients\ndropped",
+            }.get(method, "pixels: a\nsmaller grid")
+        return "pixels:\nposterised" if op == "quantize" else "pixels:\nnoise added"
+    if key == "healed":
+        return f"{fit.family}\n+ {heal_steps} steps\nhealing, mask kept" if op == "prune" else f"{fit.family}, healed"
+    if op == "quantize":
+        return f"{fit.family}\nper-channel grids" if key == "per_channel" else f"{fit.family}\nper-tensor grid"
+    return f"{fit.family}\n{op}d" if op == "prune" else f"network\n{fit.family}"
+
+
+def _kb(n: int) -> str:
+    return f"{n:,} B" if n < 10_000 else f"{n / 1000:.1f} kB"
 
 
 def plot_edit_strip(
@@ -106,6 +170,10 @@ def plot_edit_strip(
     image: ImageSource | None = None,
     method: str = "magnitude",
     panel_width: float | None = None,
+    heal_steps: int = 0,
+    per_channel: bool = False,
+    sizes: bool = False,
+    series: dict[str, list] | None = None,
 ) -> Figure:
     """Rows network vs pixels, columns edit strength, PSNR in every caption.
 
@@ -126,35 +194,68 @@ def plot_edit_strip(
     panel_width : float, optional
         Inches per panel; default 1.5. Either is shrunk so the figure fits
         in 7.2 in.
+    heal_steps : int
+        Adds a row of the edited networks fine-tuned this many steps with
+        their masks and grids kept (:func:`pixparam.edit.heal`).
+    per_channel : bool
+        With ``op="quantize"``, adds a row quantised with one grid per
+        output unit beside the per-tensor row.
+    sizes : bool
+        Adds each panel's byte count to its caption (:func:`edit_bytes`):
+        the packed file of each network, the raw bits and the PNG of each
+        pixel counterpart.
+    series : dict, optional
+        A precomputed :func:`edit_series` of these ``fit``, ``op`` and
+        ``values`` (so a caller that also reports its numbers edits once);
+        it decides the rows.
 
     Returns
     -------
     matplotlib.figure.Figure
+        One row per series (network, healed, per-channel, pixels); each row
+        is named on its left, the pixel row after its twin edit
+        ("pixels: smallest DCT coefficients dropped", "pixels: posterised").
 
     Raises
     ------
     EditError
         An unknown ``op``, a bad strength, or no image to measure against.
     """
-    series = edit_series(fit, op, values, image=image, method=method)
-    n = len(values)
-    pw = panel_size(n, largest=1.5, requested=panel_width)
+    if series is None:
+        series = edit_series(
+            fit, op, values, image=image, method=method, heal_steps=heal_steps, per_channel=per_channel
+        )
+    if any(len(items) != len(values) for items in series.values()):
+        raise EditError("series= does not have one item per value; pass edit_series(fit, op, values)")
+    steps = next((e["steps"] for e in series["healed"][0].edits if e["name"] == "heal"), 0) if "healed" in series else 0
+    counts = edit_bytes(series) if sizes else {}
+    n, keys = len(values), list(series)
+    pw = panel_size(n, largest=1.5, margin=0.75, requested=panel_width)
     h, w = fit.image_shape[:2]
+    lines = 4 if sizes else 2
     with style():
-        fig = Figure(figsize=(clamp_width(pw * n), 2 * (0.86 * pw * h / w + 0.42) + 0.25), layout="constrained")
-        axes = fig.subplots(2, n, squeeze=False)
-        for j, v in enumerate(values):
-            f, p = series["network"][j], series["pixels"][j]
-            unit = "params" if f.n_effective >= f.n_params else "non-zero"
-            draw_image(axes[0, j], f.render(), caption=f"{format_count(f.n_effective)} {unit}\n{format_db(f.psnr)}")
-            draw_image(
-                axes[1, j],
-                p.render(mode="nearest"),
-                caption=f"{format_count(p.n_effective)} values\n{format_db(p.psnr)}",
-            )
-            axes[0, j].set_title(_label(op, v), fontsize=9)
-        axes[0, 0].set_ylabel(f"network\n{fit.family}", fontsize=9)
-        axes[1, 0].set_ylabel("pixels", fontsize=9)
+        fig = Figure(
+            figsize=(clamp_width(pw * n + 0.75), len(keys) * (0.86 * pw * h / w + 0.14 * lines + 0.12) + 0.25),
+            layout="constrained",
+        )
+        axes = fig.subplots(len(keys), n, squeeze=False)
+        for r, key in enumerate(keys):
+            for j, item in enumerate(series[key]):
+                if key == "pixels":
+                    unit, img = "values", item.render(mode="nearest")
+                else:
+                    unit, img = ("params" if item.n_effective >= item.n_params else "non-zero"), item.render()
+                cap = f"{format_db(item.psnr)}\n{format_count(item.n_effective)} {unit}"
+                if sizes:
+                    b = counts[key][j]
+                    if key == "pixels":
+                        cap += f"\n{_kb(b['raw'])} raw" + (f"\n{_kb(b['png'])} PNG" if b["png"] is not None else "")
+                    else:
+                        cap += f"\n{_kb(b)} packed"
+                draw_image(axes[r, j], img, caption=cap)
+                if r == 0:
+                    axes[r, j].set_title(_label(op, values[j]), fontsize=9)
+            axes[r, 0].set_ylabel(_row_label(key, op, method, fit, steps), fontsize=7.5)
     return fig
 
 
@@ -213,83 +314,5 @@ def plot_edit_curve(
     return fig
 
 
-def plot_blend_strip(
-    a: Fit,
-    b: Fit,
-    alphas: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
-    *,
-    shared: Fit | None = None,
-    panel_width: float | None = None,
-) -> Figure:
-    """Weight-space blends of two fits along ``alphas``, beside a pixel cross-fade.
-
-    Rows: blend of ``a`` and ``b`` without alignment, after alignment
-    (:func:`pixparam.edit.align`), and, when ``shared`` is given, of ``a``
-    and ``shared`` (a fit started from ``a``'s weights with
-    ``init_from=a``); the last row cross-fades the pixel counterparts of
-    ``a``'s and ``b``'s images. PSNR captions are against ``a``'s image.
-
-    Parameters
-    ----------
-    a, b : Fit
-        Same architecture, both carrying their images (fresh from :func:`pixparam.fit`).
-    alphas : sequence of float
-        Blend weights of ``b``, one column each.
-    shared : Fit, optional
-        A fit started from ``a``'s weights: adds a row of ``a``–``shared`` blends.
-    panel_width : float, optional
-        Inches per panel; default 1.4. Either is shrunk so the figure fits
-        in 7.2 in.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    EditError
-        A fit without its image, or fits that cannot be blended.
-    """
-    if a.image is None or b.image is None:
-        raise EditError("plot_blend_strip needs fits that carry their images (fresh from pp.fit)")
-    rows: list[tuple[str, list[tuple[np.ndarray, str]]]] = []
-
-    def net_row(other: Fit, align: bool) -> list[tuple[np.ndarray, str]]:
-        other = _edit.align(a, other) if align else other  # once, not once per alpha
-        out = []
-        for t in alphas:
-            f = _edit.blend(a, other, t, align=False)
-            out.append((f.render(), format_db(f.psnr)))
-        return out
-
-    rows.append(("weights\nno alignment", net_row(b, False)))
-    rows.append(("weights\naligned", net_row(b, True)))
-    if shared is not None:
-        rows.append(("weights\nshared init", net_row(shared, False)))
-    pa, pb = pixelate(a.image, a.n_params), pixelate(b.image, a.n_params)
-    rows.append(
-        (
-            "pixels\ncross-fade",
-            [(p.render(mode="nearest"), format_db(p.psnr)) for p in (_px.crossfade(pa, pb, t) for t in alphas)],
-        )
-    )
-    n = len(alphas)
-    pw = panel_size(n, largest=1.4, margin=0.6, requested=panel_width)
-    h, w = a.image_shape[:2]
-    with style():
-        fig = Figure(
-            figsize=(clamp_width(pw * n + 0.6), len(rows) * (0.86 * pw * h / w + 0.28) + 0.3), layout="constrained"
-        )
-        axes = fig.subplots(len(rows), n, squeeze=False)
-        for r, (label, panels) in enumerate(rows):
-            for j, (img, cap) in enumerate(panels):
-                draw_image(axes[r, j], img, caption=cap)
-                if r == 0:
-                    axes[r, j].set_title(f"α = {alphas[j]:g}", fontsize=9)
-            axes[r, 0].set_ylabel(label, fontsize=8)
-    return fig
-
-
 edit_strip = renamed(plot_edit_strip, "edit_strip")
 edit_curve = renamed(plot_edit_curve, "edit_curve")
-blend_strip = renamed(plot_blend_strip, "blend_strip")

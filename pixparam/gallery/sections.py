@@ -17,6 +17,7 @@ from ..budget import format_count
 from ..figures.style import format_budget
 from ..metrics import format_db
 from .capacity import build_capacity, build_hero
+from .edits import build_edits
 from .films import build_films
 
 if TYPE_CHECKING:
@@ -85,52 +86,6 @@ def build_lens(ctx: Context) -> dict[str, Any]:
     )
     numbers = {"image": name, "budget": b, "psnr": psnrs, "pixels_psnr": pix.psnr}
     return {"caption": caption, "figures": [figure], "numbers": numbers}
-
-
-def build_edits(ctx: Context) -> dict[str, Any]:
-    """Prune, quantise and blend a network, beside the same edits on its pixel counterpart."""
-    from .. import edit
-    from ..figures import edit_series, plot_blend_strip, plot_edit_strip
-
-    p = ctx.profile
-    name, b = p.images[0], p.lens_budget
-    a = ctx.ladder_fit(name, "siren", b) if "siren" in p.families else ctx.ladder_fit(name, p.families[0], b)
-    img = ctx.image(name)
-    prune_at, bits = (0.0, 0.5, 0.8, 0.9, 0.95), (16, 8, 6, 4, 3, 2)
-    figures = [
-        ctx.save(plot_edit_strip(a, "prune", prune_at), "edit-prune", alt="magnitude pruning, network and pixels"),
-        ctx.save(plot_edit_strip(a, "quantize", bits), "edit-quantize", alt="quantisation, network and pixels"),
-    ]
-    other = ctx.fit(img, a.arch, seed=p.seed + 1)
-    shared = ctx.fit(img, a.arch, seed=p.seed + 1, init_from=a)
-    figures.append(ctx.save(plot_blend_strip(a, other, shared=shared), "edit-blend", alt="weight-space blends"))
-    pruned = edit_series(a, "prune", [0.5], image=img, heal_steps=p.heal_steps)
-    quant = edit_series(a, "quantize", [4], image=img)
-    mids = {
-        "independent": edit.blend(a, other, 0.5, align=False).psnr,
-        "aligned": edit.blend(a, other, 0.5, align=True).psnr,
-        "shared init": edit.blend(a, shared, 0.5, align=False).psnr,
-    }
-    numbers = {
-        "family": a.family,
-        "budget": b,
-        "psnr": a.psnr,
-        "prune50": {k: v[0].psnr for k, v in pruned.items()},
-        "bits4": {k: v[0].psnr for k, v in quant.items()},
-        "blend_mid": mids,
-    }
-    caption = (
-        f"A {format_count(a.n_params)}-parameter {a.family} ({db(a.psnr)}) edited like an image, beside the "
-        f"same edit on its pixel counterpart. Zeroing the smallest half of its weights (global magnitude "
-        f"pruning) leaves {db(numbers['prune50']['network'])}, {db(numbers['prune50']['healed'])} after "
-        f"{p.heal_steps} steps of healing with the mask kept, where dropping half the pixels' smallest DCT "
-        f"coefficients leaves {db(numbers['prune50']['pixels'])}. At 4 bits per value the network keeps "
-        f"{db(numbers['bits4']['network'])} and posterised pixels {db(numbers['bits4']['pixels'])}. Halfway "
-        f"between two fits from different seeds the blended weights give {db(mids['independent'])} "
-        f"({db(mids['aligned'])} after aligning hidden units by weight matching); between fits that share a "
-        f"starting point, {db(mids['shared init'])}."
-    )
-    return {"caption": caption, "figures": figures, "numbers": numbers}
 
 
 def _shape(ctx: Context, name: str) -> str:

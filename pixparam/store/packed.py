@@ -38,7 +38,7 @@ from ..errors import CheckpointError, EditError
 from ..fields import FAMILIES, build, spec_for
 from ..result import Fit, History
 
-__all__ = ["MAGIC", "PACK_BITS", "pack", "unpack"]
+__all__ = ["MAGIC", "PACK_BITS", "pack", "packed_size", "unpack"]
 
 #: The first four bytes of every packed file.
 MAGIC = b"PPK1"
@@ -188,6 +188,32 @@ def pack(fit: Fit, path: str | os.PathLike, *, bits: int = 8, per_channel: bool 
     body = MAGIC + _U32.pack(len(head)) + head + b"".join(a.astype(a.dtype.newbyteorder("<")).tobytes() for a in floats)
     body += words
     return write_bytes_atomic(path, body + _U32.pack(zlib.crc32(body)))
+
+
+def packed_size(fit: Fit, *, bits: int = 8, per_channel: bool = True) -> int:
+    """The size in bytes of the file :func:`pack` writes for ``fit``: it packs to a temporary file and measures it.
+
+    Parameters
+    ----------
+    fit : Fit
+        Any fit (quantised here as :func:`pack` would, unless already on the grids).
+    bits, per_channel
+        As for :func:`pack`.
+
+    Returns
+    -------
+    int
+        The packed file's size on disk, headers and checksum included.
+
+    Raises
+    ------
+    EditError
+        ``bits`` is not one :func:`pack` writes.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pixparam-size-") as tmp:
+        return pack(fit, Path(tmp) / "fit.ppk", bits=bits, per_channel=per_channel).stat().st_size
 
 
 def unpack(path: str | os.PathLike, *, device: str | torch.device = "auto") -> Fit:
