@@ -84,9 +84,12 @@ def test_a_toy_whose_held_out_pixels_are_predictable_only_from_themselves():
     """A constant image whose held-out pixels are flipped: a perfect fit of the training pixels scores
     exactly the PSNR of the flip on the held-out pixels, whatever it does on the training ones."""
     img = np.full((8, 8, 1), 0.25, dtype=np.float32)
-    train, test = ex.split_pixels(64, 0.5, seed=0)
+    _, test = ex.split_pixels(64, 0.5, seed=0)
     img.reshape(-1)[test] = 0.75
     r = ex.generalisation(img, [60], "relu", steps=60, seeds=[0], **CPU)
+    (net,) = r.select(method="network")
+    pred = r.images["relu/60/60/0"].reshape(-1).astype(np.float64)
+    assert net["test_psnr"] == pytest.approx(psnr_from_mse(np.mean((pred[test] - 0.75) ** 2)), rel=1e-6)
     (interp,) = r.select(method="interpolation")
     # interpolating constant 0.25 training pixels gives 0.25 at every held-out pixel: error 0.5 everywhere
     assert interp["test_psnr"] == pytest.approx(psnr_from_mse(0.25), abs=1e-9)

@@ -59,6 +59,14 @@ def crowd_images(settings: dict[str, Any]) -> list[str]:
     return names[:n]
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _cache(ctx: Context) -> Any:
     return None if ctx.cache.root is None else ctx.cache.root / "experiments"
 
@@ -117,14 +125,15 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         w = winners[k]
         rest = [f for f in series if f != w]
         runner = max(rest, key=lambda f: table[f][k]) if rest else None
-        lead = f", {db(table[runner][k])} for {runner} next" if runner else ""
-        said.append(f"K = {k}: {w} ({db(table[w][k])}{lead})")
+        lead = f", then {runner} {db(table[runner][k])}" if runner else ""
+        said.append(f"K = {k}: {w} {db(table[w][k])}{lead}")
     # dB lost per doubling of K, from the first K at which every series is finite (pixels may be lossless at K=1)
     k0 = next((k for k in ks if all(np.isfinite(table[f][k]) for f in table)), None)
     k1 = ks[-1]
     drop = {f: (table[f][k0] - table[f][k1]) / np.log2(k1 / k0) for f in table} if k0 and k1 > k0 else {}
     rates = "; ".join(f"{f} {drop[f]:.1f} dB" for f in drop)
     lossless = [f"{f} at K = {k}" for f in series for k in ks if table[f][k] == math.inf]
+    lost = [k for k in ks if winners[k] == "pixels"]
     caption = (
         f"{len(names)} different images ({', '.join(names)}; centre squares at {s['size']} px, none a tuning "
         f"image) are stored in {format_budget(s['budget'])} values, K images per network (the image index "
@@ -132,7 +141,8 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         f"pixel values per image. Rows show {' and '.join(shown)} and pixels at every K. Mean PSNR per image "
         f"for K = {', '.join(map(str, ks))}: {rows}"
         + (f" (lossless: {', '.join(lossless)}, drawn as ▲ on the top edge)" if lossless else "")
-        + f". Best at each K, {'; '.join(said)}."
+        + f". Best at each K: {'; '.join(said)}."
+        + (f" Pixels beat every network at K = {', '.join(map(str, lost))}." if lost else "")
         + (f" Per doubling of K from {k0} to {k1} the loss is {rates}." if drop else "")
     )
     numbers = {
@@ -315,19 +325,21 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
         f"{format_budget(max(meta['budgets']))}, power-law fits L(P) = E + A·P^-α (least squares on log L; 95 % "
         f"bootstrap intervals, {meta['n_boot']} resamples of the points): {'; '.join(said)}. "
         + (
-            f"The exponent of {', '.join(poor)} is poorly determined (an interval wider than ×{WIDE_CI:g} or "
-            f"fewer than {MIN_POINTS} points): read it as a fit over this range, not a law. "
+            f"The {_plural(len(poor), 'exponent')} of {_and(poor)} {'is' if len(poor) == 1 else 'are'} poorly "
+            f"determined (an interval wider than ×{WIDE_CI:g} or fewer than {MIN_POINTS} points): read "
+            f"{'it' if len(poor) == 1 else 'them'} as a fit over this range, not a law. "
             if poor
             else ""
         )
-        + f"{n_capped} capped points (the pixel grid at full resolution, which is lossless, and networks at "
+        + f"{_plural(n_capped, 'capped point')} (the pixel grid at full resolution, which is lossless, and networks at "
         f"≥ {meta['saturation_db']:g} dB) are grey, labelled and left out of the fits. The exchange rate, pixel "
         "values worth one parameter at equal MSE, runs "
         + ("; ".join(rates) if rates else "out of the pixel curve's range everywhere")
         + (f"; above 1 ({', '.join(win)}) a network beats pixels at equal count" if win else "")
         + (f", below 1 ({', '.join(lose)}) pixels win" if lose else "")
         + (
-            f". {bounds} rates are only bounds set by the pixel grids' range (grey), not a decline of the networks"
+            f". {_plural(bounds, 'rate')} {'is' if bounds == 1 else 'are'} only bounds set by the pixel grids' "
+            "range (grey, capped), not a decline of the networks"
             if bounds
             else ""
         )
