@@ -55,6 +55,11 @@ def law_label(law: dict) -> str:
     return text + f", poorly determined ({law['n_points']} points)"
 
 
+def _capped_label(ax: Axes, xy: tuple[float, float]) -> None:
+    """The word "capped" beside a grey point."""
+    ax.annotate("capped", xy, xytext=(5, -2), textcoords="offset points", fontsize=6, color=CAPPED_COLOR, va="top")
+
+
 def _style_axes(ax: Axes) -> None:
     ax.grid(alpha=0.3)
     ax.tick_params(which="both")
@@ -99,6 +104,7 @@ def draw_scaling_laws(ax: Axes, result: ExperimentResult) -> None:
             if r["capped"] and r["mse"] > 0:
                 ax.plot(r["n_params"], r["mse"], "o", ms=5, mfc="none", color=CAPPED_COLOR, zorder=3)
                 capped_shown = True
+                _capped_label(ax, (r["n_params"], r["mse"]))
             elif r["capped"]:
                 lossless.append(r["n_params"])
     log_axis(ax, "x")
@@ -159,6 +165,7 @@ def draw_exchange_rate(ax: Axes, result: ExperimentResult) -> None:
                 marker = "^" if r["bound"] == "at least" else "v"
                 ax.plot(r["n_params"], r["rate"], marker=marker, ms=6, mfc="none", color=CAPPED_COLOR, zorder=3)
                 capped_shown = True
+                _capped_label(ax, (r["n_params"], r["rate"]))
     ax.axhline(1.0, color="k", lw=0.8, linestyle=":", label="1 pixel value per parameter")
     if capped_shown:
         ax.plot(
@@ -167,7 +174,7 @@ def draw_exchange_rate(ax: Axes, result: ExperimentResult) -> None:
             "^",
             mfc="none",
             color=CAPPED_COLOR,
-            label="capped: beats every lossy pixel grid (▲ at least) or none (▼ at most)",
+            label="capped: only a bound (▲ beats every lossy pixel grid, ▼ none)",
         )
     log_axis(ax, "x")
     ax.set_yscale("log")
@@ -217,6 +224,7 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
             if r.get("capped"):
                 ax.plot(r["compute"], r["psnr"], "o", ms=6, mfc="none", color=CAPPED_COLOR, zorder=4)
                 capped_shown = True
+                _capped_label(ax, (r["compute"], r["psnr"]))
         if fr:
             last = fr[-1]
             ax.annotate(

@@ -138,7 +138,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         f"{len(names)} different images ({', '.join(names)}; centre squares at {s['size']} px, none a tuning "
         f"image) are stored in {format_budget(s['budget'])} values, K images per network (the image index "
         f"enters through a learned embedding whose parameters count) or {format_budget(s['budget'])} / K "
-        f"pixel values per image. Rows show {' and '.join(shown)} and pixels at every K. Mean PSNR per image "
+        f"pixel values per image. Rows show {_and([*shown, 'pixels'])} at every K. Mean PSNR per image "
         f"for K = {', '.join(map(str, ks))}: {rows}"
         + (f" (lossless: {', '.join(lossless)}, drawn as ▲ on the top edge)" if lossless else "")
         + f". Best at each K: {'; '.join(said)}."
@@ -316,7 +316,7 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
                 f"(at {format_count(hi['n_params'])})"
             )
     win = sorted({e["family"] for e in exchange if not e["capped"] and e["rate"] > 1})
-    lose = sorted({e["family"] for e in exchange if not e["capped"] and e["rate"] < 1})
+    lose = [f"{e['family']} at {format_count(e['n_params'])}" for e in exchange if not e["capped"] and e["rate"] < 1]
     bounds = sum(e["capped"] for e in exchange)
     slopes = meta["frontier_slope"]
     caption = (
@@ -325,8 +325,9 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
         f"{format_budget(max(meta['budgets']))}, power-law fits L(P) = E + A·P^-α (least squares on log L; 95 % "
         f"bootstrap intervals, {meta['n_boot']} resamples of the points): {'; '.join(said)}. "
         + (
-            f"The {_plural(len(poor), 'exponent')} of {_and(poor)} {'is' if len(poor) == 1 else 'are'} poorly "
-            f"determined (an interval wider than ×{WIDE_CI:g} or fewer than {MIN_POINTS} points): read "
+            f"The {'exponent' if len(poor) == 1 else 'exponents'} of {_and(poor)} "
+            f"{'is' if len(poor) == 1 else 'are'} poorly determined (an interval wider than ×{WIDE_CI:g} or "
+            f"fewer than {MIN_POINTS} points): read "
             f"{'it' if len(poor) == 1 else 'them'} as a fit over this range, not a law. "
             if poor
             else ""
@@ -335,8 +336,8 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
         f"≥ {meta['saturation_db']:g} dB) are grey, labelled and left out of the fits. The exchange rate, pixel "
         "values worth one parameter at equal MSE, runs "
         + ("; ".join(rates) if rates else "out of the pixel curve's range everywhere")
-        + (f"; above 1 ({', '.join(win)}) a network beats pixels at equal count" if win else "")
-        + (f", below 1 ({', '.join(lose)}) pixels win" if lose else "")
+        + (f"; above 1 ({_and(win)}) a network beats pixels at equal count" if win else "")
+        + (f"; below 1 ({_and(lose)} parameters) pixels win" if lose else "")
         + (
             f". {_plural(bounds, 'rate')} {'is' if bounds == 1 else 'are'} only bounds set by the pixel grids' "
             "range (grey, capped), not a decline of the networks"
