@@ -145,7 +145,7 @@ def test_plot_crowding(crowd):
     fig = ex.plot_crowding(crowd)
     assert isinstance(fig, Figure) and fig.get_figwidth() <= 7.2
     captions = [ax.get_xlabel() for ax in fig.axes]
-    assert any("params/img\n" in c and c.endswith("dB") for c in captions)
+    assert any("params/img · " in c and c.endswith("dB") for c in captions)
 
 
 # --------------------------------------------------------------------------- generalisation

@@ -26,7 +26,14 @@ TINY = Profile(
     film_frames=4,
     heal_steps=2,
     experiments={
-        "crowding": {"size": 8, "budget": 300, "families": ["relu"], "ks": [1, 2], "steps": 3},
+        "crowding": {
+            "images": ["coffee", "moon"],
+            "size": 8,
+            "budget": 300,
+            "families": ["relu"],
+            "ks": [1, 2],
+            "steps": 3,
+        },
         "generalisation": {
             "size": 12,
             "budgets": [60, 200],
@@ -121,6 +128,32 @@ def test_edits_section_blends_two_images_from_one_init_and_counts_bytes(built):
     for row in n["quantize"].values():
         assert row["per_tensor"]["bytes"] > 0 and row["per_channel"]["bytes"] > 0 and row["pixels"]["raw_bytes"] > 0
     assert "DCT coefficients" in sec["caption"] and "per channel" in sec["caption"]
+
+
+def test_experiment_sections_figures_and_captions(built):
+    """Issue #19: three scaling figures, the held-out predictions, K different images, named baselines."""
+    sections = {s["name"]: s for s in _results(built)["sections"]}
+    pngs = {name: [f["png"] for f in sections[name]["figures"]] for name in ("crowding", "generalisation", "scaling")}
+    assert pngs == {
+        "crowding": ["crowding.png"],
+        "generalisation": ["generalisation.png", "generalisation-predictions.png"],
+        "scaling": ["scaling-laws.png", "scaling-exchange.png", "scaling-frontier.png"],
+    }
+    for name in ("scaling-laws.png", "scaling-exchange.png", "scaling-frontier.png"):
+        with Image.open(built / name) as im:
+            assert im.width >= 7 * 130  # 7 in or more at the gallery's dpi
+    crowd = sections["crowding"]["numbers"]
+    assert crowd["images"] == ["coffee", "moon"] and "coffee, moon" in sections["crowding"]["caption"]
+    assert crowd["psnr"]["pixels"]["1"] is None  # 8×8×3 ≤ 300 values: lossless (inf, stored as null)
+    assert "lossless: pixels at K = 1" in sections["crowding"]["caption"]
+    gen = sections["generalisation"]
+    interp = gen["numbers"]["interpolation"]["mean"]
+    assert f"linear interpolation of the training pixels ({interp:.1f} dB)" in gen["caption"] or (
+        f"scores {interp:.1f} dB on the held-out pixels and beats every network" in gen["caption"]
+    )
+    assert "±1 std over 2 seeds" in gen["caption"]
+    scal = sections["scaling"]
+    assert "bootstrap" in scal["caption"] and "capped" in scal["caption"] and scal["numbers"]["capped"] >= 1
 
 
 def test_the_page_embeds_the_live_viewer_of_every_ladder(built):
@@ -237,7 +270,8 @@ def test_profile_families_default_is_every_registered_family(request):
 @pytest.mark.parametrize("name", ["quick", "standard", "full"])
 def test_every_built_in_profile_plans_every_fit_it_trains(name):
     """Every (image, family, budget) of the ladder and every experiment unit plans; nothing is trained."""
-    from pixparam.experiments import plan_multi, tiles
+    from pixparam.experiments import plan_multi, square_crops
+    from pixparam.gallery.experiments import TUNING_IMAGES, crowd_images
     from pixparam.training.resolve import resolve_arch
 
     p = pp.gallery.get_profile(name)
@@ -251,7 +285,12 @@ def test_every_built_in_profile_plans_every_fit_it_trains(name):
                 planned += 1
     assert planned == len(p.images) * len(p.families) * len(p.budgets)
     crowd = p.settings("crowding")
-    c = tiles(p.images[0], 1, size=crowd["size"])[0].shape[2]
+    names = crowd_images(crowd)
+    assert names == crowd["images"][: max(crowd["ks"])] and not set(names) & set(TUNING_IMAGES)
+    crops = square_crops(names, crowd["size"])
+    assert len({x.tobytes() for x in crops}) == len(names) == max(crowd["ks"])  # K different images
+    assert all(max(crowd["ks"]) % k == 0 for k in crowd["ks"])
+    c = crops[0].shape[2]
     assert crowd["families"] and set(crowd["families"]) <= set(p.families)
     for family in crowd["families"]:
         for k in crowd["ks"]:
@@ -270,6 +309,11 @@ def test_every_built_in_profile_plans_every_fit_it_trains(name):
             assert fits, f"{section}: no budget plans {family}"
     if name == "standard":
         assert not skipped
+    if name != "quick":  # issue #19: enough budgets and seeds to read a curve and its spread
+        gen = p.settings("generalisation")
+        assert len(gen["budgets"]) >= 8 and gen["seeds"] >= 5
+        quick = pp.gallery.get_profile("quick").settings("scaling")["budgets"]
+        assert max(p.settings("scaling")["budgets"]) / min(p.settings("scaling")["budgets"]) > max(quick) / min(quick)
 
 
 def test_standard_profile_is_the_middle_scale_on_held_out_images():

@@ -8,8 +8,10 @@ at once, for K = 1, 2, 4, 8, 16; the pixel side stores each image in
 ``budget // K`` values. Every step sees all K images (full batch), so the
 number of steps does not change with K.
 
-The K images default to K tiles of one sample (:func:`tiles`), so the grid of
-reconstructions at each K shows a contiguous region of the sample.
+The K images are K different pictures of one size (:func:`square_crops` of K
+samples, as the gallery uses) or, for a quick look, K tiles of one sample
+(:func:`tiles`). Tiles of one photo share colours and texture, which flatters
+a shared network; different images do not.
 """
 
 from __future__ import annotations
@@ -20,21 +22,19 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
-from ..budget import format_count
 from ..devices import resolve_device
 from ..errors import ConfigError, ImageError
 from ..fields.multi import MultiField, plan_multi, with_index
 from ..images import ImageSource, load_image
-from ..metrics import format_db, mse, psnr
+from ..metrics import mse, psnr
 from ..pixels import pixelate
 from ..store import Store
 from ..training import Points
 from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
 from ._records import ExperimentResult
 
-__all__ = ["COLUMNS", "crowding", "plot_crowding", "tiles"]
+__all__ = ["COLUMNS", "crowding", "square_crops", "tiles"]
 
 #: Record columns: method ("network"/"pixels"), family ("pixels" for pixels), k (images sharing the budget),
 #: image (index 0..k-1), budget, n_params (network total incl. embedding; pixels: values over all k images),
@@ -92,6 +92,53 @@ def tiles(image: ImageSource, n: int, size: int = 32) -> list[np.ndarray]:
     return [big[(i // side) * size :][:size, (i % side) * size :][:, :size] for i in range(n)]
 
 
+def square_crops(images: Sequence[ImageSource], size: int, *, channels: int | None = None) -> list[np.ndarray]:
+    """Each image's centre square resized to ``size`` × ``size``: K different images of one shape.
+
+    Parameters
+    ----------
+    images : sequence of path, sample name, PIL image or ndarray
+        The images, e.g. sample names (:data:`pixparam.SAMPLES`).
+    size : int
+        Side of every crop, in pixels.
+    channels : int, optional
+        1 or 3; default 3 when any image has colour (gray images are repeated
+        into three channels), else 1. Alpha is dropped.
+
+    Returns
+    -------
+    list of (size, size, channels) ndarray of float32
+
+    Raises
+    ------
+    ConfigError
+        ``size`` is not a positive integer, ``channels`` is not 1 or 3, or no image is given.
+
+    Examples
+    --------
+    >>> [c.shape for c in square_crops(["camera", "coffee"], 8)]
+    [(8, 8, 3), (8, 8, 3)]
+    """
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(f"size={size!r}; pass the side of every crop, a positive integer")
+    if channels not in (None, 1, 3):
+        raise ConfigError(f"channels={channels!r}; pass 1 (gray), 3 (colour) or None (3 when any image has colour)")
+    if not len(images):
+        raise ConfigError("no images given; pass at least one image or sample name")
+    out = []
+    for image in images:
+        img = load_image(image)[..., :3]
+        h, w = img.shape[:2]
+        s = min(h, w)
+        square = img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
+        out.append(load_image(np.ascontiguousarray(square), size=(size, size)))
+    c = channels or (3 if any(i.shape[2] == 3 for i in out) else 1)
+    return [
+        np.repeat(i, 3, axis=2) if i.shape[2] < c else i.mean(axis=2, keepdims=True) if i.shape[2] > c else i
+        for i in out
+    ]
+
+
 def crowding(
     images: Sequence[ImageSource],
     budgets: int | str | Sequence[int | str],
@@ -112,7 +159,8 @@ def crowding(
     ----------
     images : sequence of images
         At least ``max(ks)`` images of one shape; K uses the first K
-        (see :func:`tiles` for K tiles of one image).
+        (:func:`square_crops` makes K different images one shape; :func:`tiles`
+        cuts K tiles of one image).
     budgets : int, str or sequence
         Total parameters (networks) and total values (pixels) per setting.
     families : str or sequence of str, optional
@@ -156,7 +204,7 @@ def crowding(
     if len(imgs) < max(ks):
         raise ImageError(f"K goes up to {max(ks)} but {len(imgs)} images were given; pass more images or smaller ks")
     if len({i.shape for i in imgs[: max(ks)]}) > 1:
-        raise ImageError("the images have different shapes; resize them to one shape (e.g. with tiles())")
+        raise ImageError("the images have different shapes; make them one shape (e.g. with square_crops())")
     dev = resolve_device(device)
     h, w, c = imgs[0].shape
     store = Store(cache)
@@ -262,69 +310,3 @@ def _fit_k(
         for i, img in enumerate(imgs)
     ]
     return rows, {"renders": renders}
-
-
-def _mosaic(stack: np.ndarray, gap: int = 1) -> np.ndarray:
-    """K tiles laid out ``ceil(sqrt(K))`` wide (the layout :func:`tiles` cut them from), white gaps."""
-    k, h, w, c = stack.shape
-    side = math.ceil(math.sqrt(k))
-    rows = math.ceil(k / side)
-    out = np.ones((rows * h + (rows - 1) * gap, side * w + (side - 1) * gap, c), dtype=np.float32)
-    for i in range(k):
-        r, q = divmod(i, side)
-        out[r * (h + gap) : r * (h + gap) + h, q * (w + gap) : q * (w + gap) + w] = stack[i]
-    return out
-
-
-def plot_crowding(result: ExperimentResult, *, family: str | None = None, budget: int | None = None) -> Figure:
-    """Reconstructions at each K (network row, pixel row) and PSNR per image vs K.
-
-    Parameters
-    ----------
-    result : ExperimentResult
-        From :func:`crowding` (it must hold ``images``, i.e. not loaded from JSON).
-    family : str, optional
-        Which network family's row to show (default the first).
-    budget : int, optional
-        Which budget (default the first).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from ..figures import draw_image
-    from ._plot import COLORS, band
-
-    meta = result.meta
-    family = family or meta["families"][0]
-    budget = budget or meta["budgets"][0]
-    ks = meta["ks"]
-    seed = meta["seeds"][0]
-    if not result.images:
-        raise ConfigError("this result has no reconstructions (it was loaded from JSON); rerun crowding() to plot it")
-    fig = Figure(figsize=(7.2, 2 * 7.2 / len(ks) * 0.95 + 2.4), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[2 * 7.2 / len(ks) * 0.95, 2.4])
-    axes = top.subplots(2, len(ks), squeeze=False)
-    for col, k in enumerate(ks):
-        for row, (method, fam, s) in enumerate((("network", family, seed), ("pixels", "pixels", 0))):
-            recs = result.select(method=method, family=fam, k=k, budget=budget, seed=s)
-            mean = float(np.mean([r["psnr"] for r in recs]))
-            each = recs[0]["values_per_image"]
-            unit = "params" if method == "network" else "values"
-            caption = f"{format_count(each)} {unit}/img\n{format_db(mean)}"
-            ax = draw_image(axes[row, col], _mosaic(result.images[f"{fam}/{k}/{budget}/{s}"]), caption=caption)
-            if row == 0:
-                ax.set_title(f"K = {k}", fontsize=9)
-            if col == 0:
-                ax.set_ylabel(family if method == "network" else "pixels", fontsize=9)
-    ax = bottom.subplots()
-    for fam in [*meta["families"], "pixels"]:
-        band(ax, result, ks, "k", "psnr", COLORS.get(fam, "k"), fam, method=None, family=fam, budget=budget)
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(ks, [str(k) for k in ks])
-    ax.set_xlabel("K images sharing the budget")
-    ax.set_ylabel("PSNR per image (dB)")
-    ax.set_title(f"{format_count(budget)} parameters or values in all · mean, band = min–max over images", fontsize=9)
-    ax.legend(fontsize=7.5, frameon=False)
-    ax.grid(alpha=0.3)
-    return fig

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
 from ..budget import Arch, plan
 from ..devices import resolve_device
@@ -36,7 +35,7 @@ from ._common import (
 )
 from ._records import ExperimentResult
 
-__all__ = ["COLUMNS", "generalisation", "plot_generalisation", "split_pixels"]
+__all__ = ["COLUMNS", "generalisation", "split_pixels"]
 
 #: Record columns: method ("network"/"interpolation"), family, budget, n_params, n_train_values (training
 #: pixels × channels: the interpolation threshold), ratio (n_params / n_train_values), steps, seed, noise (std
@@ -137,7 +136,15 @@ def generalisation(
     ExperimentResult
         Records with :data:`COLUMNS`: one per (family, budget, steps, seed)
         and one ``"interpolation"`` record per seed; ``meta["threshold"]`` is
-        the number of training values.
+        the number of training values and ``meta["noise_psnr"]`` the noise
+        level: the PSNR of the (noisy) training targets against the clean
+        pixels, mean over seeds (``inf`` without noise). ``images`` holds
+        ``(H, W, C)`` arrays: ``"clean"`` the image, ``"{family}/{budget}/{steps}/{seed}"`` each
+        network's prediction at every pixel, ``"interpolation/{seed}"`` the
+        training targets with the held-out pixels linearly interpolated,
+        ``"targets/{seed}"`` the training targets (0 at held-out pixels) and
+        ``"mask/{seed}"`` (``(H, W, 1)``) 1 at training pixels, 0 at held-out ones.
+        Held-out PSNRs score only held-out pixels.
     """
     img = load_image(image)
     h, w, c = img.shape
@@ -150,6 +157,7 @@ def generalisation(
     dev = resolve_device(device)
     store = Store(cache)
     records: list[dict] = []
+    arrays: dict[str, np.ndarray] = {"clean": img}
     skipped: list[str] = []
     archs = {}
     for family in families:
@@ -168,7 +176,15 @@ def generalisation(
             threshold = train_idx.size * c
             clean = img.reshape(-1, c)
             noisy = _noisy(clean[train_idx], noise, seed)
-            records.append(_interpolation_row(img, train_idx, test_idx, noisy, seed, noise))
+            row, interp = _interpolation_row(img, train_idx, test_idx, noisy, seed, noise)
+            records.append(row)
+            mask = np.zeros((h * w, 1), dtype=np.float32)
+            mask[train_idx] = 1.0
+            targets = np.zeros_like(clean)
+            targets[train_idx] = noisy
+            arrays[f"mask/{seed}"] = mask.reshape(h, w, 1)
+            arrays[f"targets/{seed}"] = targets.reshape(h, w, c)
+            arrays[f"interpolation/{seed}"] = interp.reshape(h, w, c)
             for family, budget, n_steps, s in units:
                 if s != seed:
                     continue
@@ -182,12 +198,13 @@ def generalisation(
                 }
                 key = store.unit_key("generalisation", settings, [img])
                 hit = store.get_records("generalisation", key)
-                if hit is None:
-                    row = _fit_subset(img, archs[family, budget], train_idx, test_idx, noisy, n_steps, seed, dev)
+                if hit is None or "prediction" not in hit[1]:  # a unit whose prediction was lost is recomputed
+                    row, pred = _fit_subset(img, archs[family, budget], train_idx, test_idx, noisy, n_steps, seed, dev)
                     row.update(budget=budget, noise=noise)
-                    hit = ([row], {})
-                    store.put_records("generalisation", key, [row])
+                    hit = ([row], {"prediction": pred.reshape(h, w, c)})
+                    store.put_records("generalisation", key, *hit)
                 records.extend(hit[0])
+                arrays[f"{family}/{budget}/{n_steps}/{seed}"] = hit[1]["prediction"]
                 bar.update(1)
     meta = {
         "budgets": budgets,
@@ -198,11 +215,12 @@ def generalisation(
         "noise": noise,
         "image_shape": [h, w, c],
         "threshold": threshold,
+        "noise_psnr": float(np.mean([r["clean_train_psnr"] for r in records if r["method"] == "interpolation"])),
         "skipped": skipped,
         "trained": store.misses,
         "cached": store.hits,
     }
-    return ExperimentResult("generalisation", records, COLUMNS, meta=meta)
+    return ExperimentResult("generalisation", records, COLUMNS, meta=meta, images=arrays)
 
 
 def _noisy(values: np.ndarray, noise: float, seed: int) -> np.ndarray:
@@ -225,8 +243,8 @@ def _fit_subset(
     steps: int,
     seed: int,
     dev: torch.device,
-) -> dict:
-    """Train on the training pixels only; the model and loop never receive held-out pixels."""
+) -> tuple[dict, np.ndarray]:
+    """Train on the training pixels only (the model and loop never receive held-out pixels); the row and prediction."""
     c = img.shape[2]
     whole = Points.from_image(img, dev)
     model = build(arch, seed=seed, device=dev)
@@ -236,7 +254,7 @@ def _fit_subset(
     xy = whole.coords
     pred = predict(model, xy)
     clean = img.reshape(-1, c)
-    return {
+    row = {
         "method": "network",
         "family": arch.family,
         "n_params": arch.n_params,
@@ -249,21 +267,24 @@ def _fit_subset(
         "clean_train_psnr": _psnr_of(pred[train_idx], clean[train_idx]),
         "seconds": seconds,
     }
+    return row, pred
 
 
 def _interpolation_row(
     img: np.ndarray, train_idx: np.ndarray, test_idx: np.ndarray, noisy: np.ndarray, seed: int, noise: float
-) -> dict:
-    """Linear interpolation of the training pixels (nearest outside their hull)."""
+) -> tuple[dict, np.ndarray]:
+    """Linear interpolation of the training pixels (nearest outside their hull); the row and the filled image."""
     from scipy.interpolate import griddata
 
     h, w, c = img.shape
     yx = np.stack(np.divmod(np.arange(h * w), w), axis=1).astype(np.float64)
     lin = griddata(yx[train_idx], noisy, yx[test_idx], method="linear")
     near = griddata(yx[train_idx], noisy, yx[test_idx], method="nearest")
-    pred = np.clip(np.where(np.isnan(lin), near, lin), 0.0, 1.0)
+    pred = np.clip(np.where(np.isnan(lin), near, lin), 0.0, 1.0).astype(np.float32)  # as stored in images
     clean = img.reshape(-1, c)
-    return {
+    filled = np.empty_like(clean)
+    filled[train_idx], filled[test_idx] = noisy, pred
+    row = {
         "method": "interpolation",
         "family": "interpolation",
         "budget": 0,
@@ -278,70 +299,4 @@ def _interpolation_row(
         "clean_train_psnr": _psnr_of(noisy, clean[train_idx]),
         "seconds": 0.0,
     }
-
-
-def plot_generalisation(result: ExperimentResult) -> Figure:
-    """Held-out PSNR (top row) and train PSNR (bottom row) against parameters, one column per family.
-
-    Lines are means over seeds with ±1 std error bars; shade marks the number
-    of steps; the dotted vertical line is the interpolation threshold
-    (parameters = training values); the grey band (top) is the linear
-    interpolation of the training pixels, min–max over seeds.
-
-    Parameters
-    ----------
-    result : ExperimentResult
-        What :func:`generalisation` returned (or :func:`load_result` read).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib.lines import Line2D
-
-    from ..figures.style import color_for
-    from ._plot import COLORS, log_axis, summarise
-
-    meta = result.meta
-    families = meta["families"]
-    fig = Figure(figsize=(7.2, 4.4), layout="constrained")
-    grid = fig.subplots(2, len(families), squeeze=False, sharex=True, sharey="row")
-    ref = [r["test_psnr"] for r in result.select(method="interpolation")]
-    steps_list = meta["steps"]
-    shades = [1.0 if len(steps_list) == 1 else 0.4 + 0.6 * j / (len(steps_list) - 1) for j in range(len(steps_list))]
-    for col, family in enumerate(families):
-        for row, ycol in enumerate(("test_psnr", "train_psnr")):
-            ax = grid[row, col]
-            for shade, n_steps in zip(shades, steps_list):
-                recs = result.select(method="network", family=family, steps=n_steps)
-                x, mean, std, _, _ = summarise(recs, "n_params", ycol)
-                ax.errorbar(x, mean, yerr=std, color=color_for(family), alpha=shade, marker="o", ms=3, capsize=2)
-            if row == 0 and ref:
-                ax.axhspan(min(ref), max(ref), color=COLORS["interpolation"], alpha=0.25, linewidth=0)
-            ax.axvline(meta["threshold"], color="k", linestyle=":", lw=1)
-            log_axis(ax, "x")
-            ax.grid(alpha=0.3)
-            ax.tick_params(labelsize=7)
-        grid[0, col].set_title(family, fontsize=9)
-        grid[1, col].set_xlabel("parameters", fontsize=8)
-    grid[0, 0].set_ylabel("held-out PSNR (dB)", fontsize=8)
-    grid[1, 0].set_ylabel("train PSNR (dB)", fontsize=8)
-    handles = [
-        Line2D([], [], color="k", alpha=shade, marker="o", ms=3, label=f"{n} steps")
-        for shade, n in zip(shades, steps_list)
-    ]
-    handles.append(
-        Line2D([], [], color=COLORS["interpolation"], lw=5, alpha=0.4, label="linear interp.\nof train pixels")
-    )
-    handles.append(
-        Line2D([], [], color="k", linestyle=":", label=f"threshold:\n{meta['threshold']:,} train\nvalues = params")
-    )
-    fig.legend(handles=handles, loc="outside right center", fontsize=7, frameon=False)
-    h, w, c = meta["image_shape"]
-    fig.suptitle(
-        f"{h}×{w}×{c} image · {meta['train_fraction']:.0%} of pixels train"
-        + (f" · noise σ={meta['noise']:g}" if meta["noise"] else "")
-        + f" · mean ± std over {len(meta['seeds'])} seeds",
-        fontsize=9,
-    )
-    return fig
+    return row, filled

@@ -3,9 +3,12 @@
 For each family, networks are fitted over a grid of budgets ``P`` and step
 counts; pixels are the image area-downsampled to ``n`` values. Three views:
 
-- :func:`fit_power_law` fits ``L(P) = E + A·P^-α`` to MSE (in log space) with
-  95 % confidence intervals from the covariance, per family (at the most
-  steps) and for pixels.
+- :func:`~pixparam.experiments.fit_power_law` fits ``L(P) = E + A·P^-α`` to MSE
+  (in log space), per family (at the most steps) and for pixels, with 95 %
+  bootstrap intervals (points resampled with replacement). *Capped* points
+  (:func:`is_capped`: the pixel grid at full resolution, which is lossless,
+  and networks past :data:`SATURATION_DB`) are kept in the records, flagged,
+  and left out of every fit.
 - The *exchange rate*: how many pixel values give the MSE of one network of
   ``P`` parameters, divided by ``P`` (the pixel curve interpolated in log-log).
 - Compute ``C = 6·P·steps·samples`` (``samples`` = pixels per step): the
@@ -21,9 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 
-from ..budget import format_count, plan
+from ..budget import plan
 from ..devices import resolve_device
 from ..errors import BudgetError
 from ..fields import build
@@ -34,14 +36,73 @@ from ..store import Store
 from ..training import Points
 from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
 from ._records import ExperimentResult
-from .powerlaw import PowerLaw, fit_power_law
+from .across import bootstrap_law
 
-__all__ = ["COLUMNS", "compute_frontier", "exchange_rates", "plot_scaling", "scaling"]
+__all__ = [
+    "COLUMNS",
+    "MIN_POINTS",
+    "SATURATION_DB",
+    "WIDE_CI",
+    "compute_frontier",
+    "exchange_rates",
+    "is_capped",
+    "scaling",
+]
 
 #: Record columns: method ("network"/"pixels"), family ("pixels" for pixels), budget, n_params (parameters or
 #: pixel values), steps, seed, samples (pixels per step), compute (6·n_params·steps·samples; 0 for pixels),
-#: mse, psnr, seconds.
-COLUMNS = ("method", "family", "budget", "n_params", "steps", "seed", "samples", "compute", "mse", "psnr", "seconds")
+#: mse, psnr, seconds, capped (see :func:`is_capped`: out of every fit).
+COLUMNS = (
+    "method",
+    "family",
+    "budget",
+    "n_params",
+    "steps",
+    "seed",
+    "samples",
+    "compute",
+    "mse",
+    "psnr",
+    "seconds",
+    "capped",
+)
+
+#: PSNR (dB) past which a network is saturated: its error is below the 8-bit rounding of the image (about 59 dB).
+SATURATION_DB = 60.0
+#: An exponent whose 95 % interval spans more than this ratio (upper / lower) is called poorly determined.
+WIDE_CI = 1.5
+#: Fewer uncapped points than this (two more than the law's three parameters) leave an exponent poorly determined.
+MIN_POINTS = 5
+
+
+def is_capped(record: dict, n_values: int, saturation_db: float = SATURATION_DB) -> bool:
+    """Whether a scaling record is capped: lossless or saturated, so it says nothing about a law.
+
+    A pixel counterpart is capped when it holds every value of the image (the
+    pixel grid at full resolution: lossless, MSE 0); a network when its PSNR
+    reaches ``saturation_db``.
+
+    Parameters
+    ----------
+    record : dict
+        A record with :data:`COLUMNS` (``method``, ``n_params``, ``mse``, ``psnr``).
+    n_values : int
+        The image's value count ``H·W·C``.
+    saturation_db : float
+        The networks' cap.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_capped({"method": "pixels", "n_params": 768, "mse": 0.0, "psnr": float("inf")}, 768)
+    True
+    """
+    if record["method"] == "pixels":
+        return bool(record["n_params"] >= n_values or not record["mse"] > 0)
+    return bool(record["psnr"] >= saturation_db)
 
 
 def scaling(
@@ -52,6 +113,8 @@ def scaling(
     steps: int | Sequence[int] = (100, 300, 1000),
     seeds: int | Sequence[int] = 1,
     pixel_points: int = 24,
+    saturation_db: float = SATURATION_DB,
+    n_boot: int = 200,
     device: str | torch.device = "auto",
     cache: str | os.PathLike | None = None,
     progress: bool = True,
@@ -75,6 +138,10 @@ def scaling(
     pixel_points : int
         Pixel counterparts at this many log-spaced value counts between the
         smallest budget / 4 and the image's value count.
+    saturation_db : float
+        A network at or past this PSNR is capped (:func:`is_capped`).
+    n_boot : int
+        Bootstrap resamples for the exponents' intervals (seeded: the same on every call).
     device : str or torch.device
         Where to train.
     cache : path, optional
@@ -86,10 +153,12 @@ def scaling(
     -------
     ExperimentResult
         Records with :data:`COLUMNS`; tables ``"laws"`` (one row per family and
-        pixels: E, A, α and CIs), ``"exchange"`` (family, n_params, psnr,
-        pixel_values, rate) and ``"frontier"`` (family, compute, n_params,
-        steps, psnr) plus ``meta["frontier_slope"]`` (d log P / d log C on each
-        family's frontier).
+        pixels: E, A, α, bootstrap 95 % intervals, ``n_capped`` points left
+        out and ``well_determined``: at least :data:`MIN_POINTS` points and
+        an interval whose ratio is at most :data:`WIDE_CI`), ``"exchange"`` (family, n_params, psnr,
+        pixel_values, rate, bound, capped) and ``"frontier"`` (family,
+        compute, n_params, steps, psnr, capped) plus ``meta["frontier_slope"]``
+        (d log P / d log C on each family's uncapped frontier).
     """
     img = load_image(image)
     h, w, c = img.shape
@@ -141,11 +210,16 @@ def scaling(
             "steps": steps_list,
             "seeds": seeds,
             "image_shape": [h, w, c],
+            "saturation_db": saturation_db,
+            "n_boot": n_boot,
+            "boot_seed": 0,
             "skipped": skipped,
             "trained": store.misses,
             "cached": store.hits,
         },
     )
+    for r in records:
+        r["capped"] = is_capped(r, total, saturation_db)
     _derive(result)
     return result
 
@@ -169,24 +243,32 @@ def _record(
 
 
 def _derive(result: ExperimentResult) -> None:
-    """Fill ``tables`` (laws, exchange, frontier) and ``meta["frontier_slope"]``."""
+    """Fill ``tables`` (laws, exchange, frontier) and ``meta["frontier_slope"]``, leaving capped points out."""
     meta = result.meta
     top = max(meta["steps"])
+    rng = np.random.default_rng(meta.get("boot_seed", 0))
     laws = []
     for family in [*meta["families"], "pixels"]:
         recs = [r for r in result.select(family=family) if family == "pixels" or r["steps"] == top]
+        kept = [(r["n_params"], r["mse"]) for r in recs if not r["capped"]]
+        head = {"family": family, "steps": 0 if family == "pixels" else top, "n_capped": len(recs) - len(kept)}
         try:
-            law = fit_power_law([r["n_params"] for r in recs], [r["mse"] for r in recs])
-            laws.append({"family": family, "steps": 0 if family == "pixels" else top, **law.to_dict()})
+            law = bootstrap_law([[pt] for pt in kept], meta.get("n_boot", 200), rng)  # resample points
+            lo, hi = law["alpha_lo"], law["alpha_hi"]
+            law["well_determined"] = bool(len(kept) >= MIN_POINTS and lo > 0 and hi / lo <= WIDE_CI)
+            laws.append({**head, **law})
         except (ValueError, RuntimeError) as exc:
-            laws.append({"family": family, "steps": top, "error": str(exc)})
+            laws.append({**head, "error": str(exc)})
     result.tables["laws"] = laws
     result.tables["exchange"] = exchange_rates(result.records, top)
-    frontier = compute_frontier(result.records)
+    capped = {(r["family"], r["n_params"], r["steps"]) for r in result.records if r["capped"]}
+    frontier = [
+        {**r, "capped": (r["family"], r["n_params"], r["steps"]) in capped} for r in compute_frontier(result.records)
+    ]
     result.tables["frontier"] = frontier
     slopes = {}
     for family in meta["families"]:
-        pts = [(r["compute"], r["n_params"]) for r in frontier if r["family"] == family]
+        pts = [(r["compute"], r["n_params"]) for r in frontier if r["family"] == family and not r["capped"]]
         if len({p for _, p in pts}) >= 2 and len(pts) >= 3:
             slopes[family] = float(np.polyfit(np.log([c for c, _ in pts]), np.log([p for _, p in pts]), 1)[0])
         else:
@@ -202,7 +284,8 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
     the result is a bound: ``bound="at least"`` when the network beats every
     downsampled counterpart (only the full image, lossless, is better), with
     ``pixel_values`` the largest lossy count; ``"at most"`` when it is worse
-    than the smallest one.
+    than the smallest one. Either bound is ``capped``: the rate is set by the
+    pixel grid's range, not by the network.
 
     Parameters
     ----------
@@ -215,9 +298,11 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
     -------
     list of dict
         Per (family, n_params): ``psnr``, ``pixel_values``, ``rate``
-        (pixel values per parameter) and ``bound``.
+        (pixel values per parameter), ``bound`` and ``capped``.
     """
-    pix = sorted((r["n_params"], r["mse"]) for r in records if r["method"] == "pixels" and r["mse"] > 0)
+    pix = sorted(
+        (r["n_params"], r["mse"]) for r in records if r["method"] == "pixels" and r["mse"] > 0 and not r.get("capped")
+    )
     n = np.array([p[0] for p in pix], dtype=float)
     mse = np.minimum.accumulate(np.array([p[1] for p in pix], dtype=float))
     out = []
@@ -238,7 +323,7 @@ def exchange_rates(records: Sequence[dict], steps: int) -> list[dict]:
             # np.interp needs increasing x: walk the curve from low to high log MSE
             values = float(np.exp(np.interp(np.log(m), np.log(mse[::-1]), np.log(n[::-1]))))
         row = {"family": family, "n_params": p, "psnr": psnr_from_mse(m), "pixel_values": values, "rate": values / p}
-        out.append({**row, "bound": bound})
+        out.append({**row, "bound": bound, "capped": bool(bound)})
     return out
 
 
@@ -272,89 +357,3 @@ def compute_frontier(records: Sequence[dict]) -> list[dict]:
                 best = r["mse"]
                 out.append({**r, "psnr": psnr_from_mse(r["mse"])})
     return out
-
-
-def plot_scaling(result: ExperimentResult) -> Figure:
-    """Three panels: MSE vs size with fitted laws, exchange rate, PSNR vs compute with the frontier.
-
-    Parameters
-    ----------
-    result : ExperimentResult
-        What :func:`scaling` returned (or :func:`load_result` read).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib.ticker import FuncFormatter
-
-    from ..figures.style import color_for
-    from ._plot import COLORS, log_axis
-
-    meta = result.meta
-    top = max(meta["steps"])
-    fig = Figure(figsize=(7.2, 2.9), layout="constrained")
-    ax_law, ax_rate, ax_c = fig.subplots(1, 3)
-    laws = {r["family"]: r for r in result.tables.get("laws", []) if "alpha" in r}
-    for family in [*meta["families"], "pixels"]:
-        recs = [r for r in result.select(family=family) if (family == "pixels" or r["steps"] == top) and r["mse"] > 0]
-        if not recs:
-            continue
-        x = np.array([r["n_params"] for r in recs], dtype=float)
-        ax_law.scatter(x, [r["mse"] for r in recs], s=8, color=color_for(family), alpha=0.7)
-        label = family
-        if family in laws:
-            law = PowerLaw(**{k: laws[family][k] for k in PowerLaw.__dataclass_fields__})
-            xs = np.geomspace(x.min(), x.max(), 100)
-            ax_law.plot(xs, law(xs), color=color_for(family), lw=1)
-            label = f"{family} α={law.alpha:.2f} [{law.alpha_lo:.2f}, {law.alpha_hi:.2f}]"
-        ax_law.plot([], [], color=color_for(family), marker="o", ms=3, label=label)
-    log_axis(ax_law, "x")
-    log_axis(ax_law, "y")
-    ax_law.set(xlabel="parameters or pixel values", ylabel="MSE")
-    ax_law.set_title(f"L = E + A·P^-α ({top} steps)", fontsize=8)
-    ax_law.legend(fontsize=6, frameon=False, loc="lower left")
-    for family in meta["families"]:
-        ex = [r for r in result.tables.get("exchange", []) if r["family"] == family and math.isfinite(r["rate"])]
-        exact = [r for r in ex if not r.get("bound")]
-        ax_rate.plot(
-            [r["n_params"] for r in exact], [r["rate"] for r in exact], marker="o", ms=3, color=color_for(family)
-        )
-        for r in ex:
-            if r.get("bound"):
-                marker = "^" if r["bound"] == "at least" else "v"
-                ax_rate.plot(r["n_params"], r["rate"], marker=marker, ms=4, mfc="none", color=color_for(family))
-    ax_rate.axhline(1.0, color=COLORS["pixels"], lw=0.8, linestyle=":")
-    log_axis(ax_rate, "x")
-    ax_rate.set_yscale("log")
-    plain = FuncFormatter(lambda v, _: f"{v:g}" if v > 0 and f"{v:.0e}"[0] in "125" else "")
-    ax_rate.yaxis.set_major_formatter(plain)
-    ax_rate.yaxis.set_minor_formatter(plain)
-    ax_rate.set(xlabel="parameters", ylabel="pixel values per parameter")
-    ax_rate.set_title("exchange rate at equal MSE (▲ at least)", fontsize=8)
-    for family in meta["families"]:
-        recs = result.select(method="network", family=family)
-        ax_c.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=6, color=color_for(family), alpha=0.35)
-        fr = [r for r in result.tables.get("frontier", []) if r["family"] == family]
-        ax_c.plot(
-            [r["compute"] for r in fr], [r["psnr"] for r in fr], color=color_for(family), lw=1.2, marker="o", ms=3
-        )
-        if fr:
-            last = fr[-1]
-            ax_c.annotate(
-                f"{format_count(last['n_params'])}·{last['steps']}",
-                (last["compute"], last["psnr"]),
-                fontsize=6,
-                color=color_for(family),
-                xytext=(-2, 3),
-                textcoords="offset points",
-                ha="right",
-            )
-    log_axis(ax_c, "x")
-    ax_c.margins(y=0.12)
-    ax_c.set(xlabel="compute C (FLOP)", ylabel="PSNR (dB)")
-    ax_c.set_title("frontier, C = 6·P·steps·pixels", fontsize=8)
-    for ax in (ax_law, ax_rate, ax_c):
-        ax.grid(alpha=0.3)
-        ax.tick_params(which="both", labelsize=7)
-    return fig

@@ -178,6 +178,8 @@ PROFILES: dict[str, Profile] = {
         heal_steps=150,
         experiments={
             "crowding": {
+                # K different images, none a tuning image (astronaut, camera)
+                "images": ["chelsea", "coffee", "rocket", "moon", "coins", "brick", "retina", "hubble_deep_field"],
                 "size": 24,
                 "budget": 2000,
                 "families": ["siren", "hashgrid"],
@@ -196,7 +198,7 @@ PROFILES: dict[str, Profile] = {
             },
             "scaling": {
                 "size": 48,
-                "budgets": [300, 600, 1200, 2400, 4800],
+                "budgets": [300, 600, 1200, 2400, 4800, 9600],
                 "families": ["siren", "hashgrid"],
                 "steps": [100, 300, 1000],
             },
@@ -217,6 +219,7 @@ PROFILES: dict[str, Profile] = {
         heal_steps=500,
         experiments={
             "crowding": {
+                "images": ["chelsea", "coffee", "rocket", "moon", "coins", "brick", "retina", "hubble_deep_field"],
                 "size": 48,
                 "budget": 4000,
                 "families": None,  # every registered family
@@ -226,16 +229,16 @@ PROFILES: dict[str, Profile] = {
             "generalisation": {
                 "image": "moon",
                 "size": 48,
-                "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000],
+                "budgets": [200, 350, 600, 1000, 2000, 4000, 8000, 16000],
                 "families": None,  # every registered family
                 "train_fraction": 0.5,
                 "noise": 0.1,
                 "steps": 2000,
-                "seeds": 3,
+                "seeds": 5,
             },
             "scaling": {
                 "size": 96,
-                "budgets": [1000, 3000, 10000, 30000],
+                "budgets": [300, 1000, 3000, 10000, 30000, 60000, 120000],
                 "families": None,  # every registered family
                 "steps": [300, 1000, 2000],
             },
@@ -254,25 +257,40 @@ PROFILES: dict[str, Profile] = {
         heal_steps=1000,
         experiments={
             "crowding": {
+                # twelve different images (every K divides 12), none a tuning image
+                "images": [
+                    "chelsea",
+                    "coffee",
+                    "rocket",
+                    "moon",
+                    "coins",
+                    "brick",
+                    "retina",
+                    "hubble_deep_field",
+                    "grass",
+                    "gravel",
+                    "page",
+                    "immunohistochemistry",
+                ],
                 "size": 64,
                 "budget": 16000,
                 "families": None,  # every registered family
-                "ks": [1, 2, 4, 8, 16],
+                "ks": [1, 2, 3, 4, 6, 12],
                 "steps": 3000,
             },
             "generalisation": {
                 "image": "camera",
                 "size": 64,
-                "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000, 32000],
+                "budgets": [200, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000],
                 "families": None,  # every registered family
                 "train_fraction": 0.5,
                 "noise": 0.1,
                 "steps": 5000,
-                "seeds": 3,
+                "seeds": 5,
             },
             "scaling": {
                 "size": 128,
-                "budgets": [1000, 3000, 10000, 30000, 100000],
+                "budgets": [300, 1000, 3000, 10000, 30000, 100000, 300000],
                 "families": None,  # every registered family
                 "steps": [300, 1000, 3000],
             },
