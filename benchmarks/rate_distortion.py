@@ -166,35 +166,7 @@ def tune_rate(args: argparse.Namespace) -> dict[str, Any]:
                                      "bytes": n, "bpp": 8 * n / (h * w), "psnr": q.psnr})  # fmt: skip
                         print(rows[-1], flush=True)
     meta = run_meta(size=args.tune_size, budget=args.tune_budget, steps=args.steps, qat_steps=args.qat_steps)
-    return {"meta": meta, "tune_rate": rows, "verdict": rate_verdict(rows)}
-
-
-def rate_verdict(rows: list[dict]) -> dict[str, Any]:
-    """Against plain QAT (λ = 0) at the same learning rate: how often a rate term gives a file no larger and no worse.
-
-    Returns the number of (image, family, bits, lr) cases, those where some λ > 0 dominates λ = 0 (bytes ≤ and
-    PSNR ≥, one strictly), and the largest byte saving and PSNR change seen.
-    """
-    cases = dict.fromkeys((r["image"], r["family"], r["bits"], r["lr_factor"]) for r in rows)
-    wins, saved, dpsnr = 0, [], []
-    for key in cases:
-        group = [r for r in rows if (r["image"], r["family"], r["bits"], r["lr_factor"]) == key]
-        plain = next(r for r in group if r["rate"] == 0)
-        others = [r for r in group if r["rate"] > 0]
-        better = [
-            r for r in others
-            if r["bytes"] <= plain["bytes"] and r["psnr"] >= plain["psnr"]
-            and (r["bytes"] < plain["bytes"] or r["psnr"] > plain["psnr"])
-        ]  # fmt: skip
-        wins += bool(better)
-        saved += [1 - r["bytes"] / plain["bytes"] for r in others]
-        dpsnr += [r["psnr"] - plain["psnr"] for r in others]
-    return {
-        "cases": len(cases),
-        "dominated_by_a_rate_term": wins,
-        "max_bytes_saved": max(saved, default=0.0),
-        "psnr_change_range": [min(dpsnr, default=0.0), max(dpsnr, default=0.0)],
-    }
+    return {"meta": meta, "tune_rate": rows}
 
 
 def write_doc(result: dict[str, Any], doc: Path, tunes: dict[str, dict]) -> None:
