@@ -206,8 +206,47 @@ def gaussians_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return out
 
 
-def targets(peers, ladders, tcnn, memory, suite=None) -> list[str]:
+def estimate_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    out = ["## The `standard` profile on this CPU today (`standard_estimate.py`)", ""]
+    for name, d in files:
+        m = d["meta"]
+        out += [
+            meta_line(name, m),
+            "",
+            f"Each family and budget timed on {m['image']} ({m['shape'][0]}×{m['shape'][1]} px): fits of "
+            f"{m['short']} and {m['long']} steps, whose difference is the cost of a step; a fit is its fixed cost "
+            f"plus {m['steps']} steps. The ladder is {len(m['images'])} images of that size. The floor is the "
+            f"ladder's matmul work (6 · MLP parameters · pixels a step) at the measured float32 matmul peak, "
+            f"{m['matmul_peak_flops'] / 1e9:.0f} GFLOP/s.",
+            "",
+            "| family | 1 image, every budget | of which the floor |",
+            "|---|---:|---:|",
+        ]
+        for fam in dict.fromkeys(r["family"] for r in d["rows"]):
+            rows = [r for r in d["rows"] if r["family"] == fam]
+            fit, floor = sum(r["fit_seconds"] for r in rows), sum(r["floor_seconds"] for r in rows)
+            out.append(f"| {fam} | {fit / 60:.1f} min | {floor / 60:.1f} min |")
+        ratio = d["ladder_seconds"] / d["target_seconds"]
+        out += [
+            "",
+            f"The ladder alone: **{d['ladder_seconds'] / 60:.0f} min** extrapolated, against the target's "
+            f"{d['target_seconds'] / 60:.0f} min for the whole build (×{ratio:.1f}); "
+            f"its floor at the matmul peak is {d['floor_seconds'] / 60:.0f} min. The edits, films and experiments "
+            "come on top.",
+            "",
+        ]
+    return out
+
+
+def targets(peers, ladders, tcnn, memory, suite=None, estimates=()) -> list[str]:
     rows = []
+    for _, d in estimates:
+        rows.append(
+            f"| CPU, 2 cores: the `standard` profile from an empty cache in ≤ {d['target_seconds'] / 60:.0f} min "
+            f"| its ladder alone {d['ladder_seconds'] / 60:.0f} min (extrapolated; floor at the matmul peak "
+            f"{d['floor_seconds'] / 60:.0f} min) | {'met' if d['ladder_seconds'] <= d['target_seconds'] else 'missed'}"
+            " |"
+        )
     cpu_peers = [r for _, d in peers if not on_cuda(d) for r in d["rows"]]
     if cpu_peers:
         met = sum(bool(r["met"]) for r in cpu_peers)
@@ -260,6 +299,7 @@ def main() -> None:
     peers, ladders, sweeps = load("bench_peers_*.json"), load("bench_ladder_*.json"), load("reach_sweep_*.json")
     tcnn, fast, memory = load("bench_tcnn_*.json"), load("bench_fastpaths_*.json"), load("bench_memory_*.json")
     profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
+    estimates = load("standard_estimate_*.json")
     lines = [
         "# Speed benchmarks",
         "",
@@ -269,7 +309,7 @@ def main() -> None:
         "",
         "## Targets",
         "",
-        *targets(peers, ladders, tcnn, memory, suite),
+        *targets(peers, ladders, tcnn, memory, suite, estimates),
     ]
     if not _suite_report.on_gpu(suite) and not any(on_cuda(d) for _, d in [*peers, *ladders, *tcnn, *fast, *memory]):
         lines += [
@@ -288,6 +328,7 @@ def main() -> None:
         (tcnn_section, tcnn),
         (memory_section, memory),
         (gaussians_section, gaussians),
+        (estimate_section, estimates),
     ):
         if files:
             lines += section(files)

@@ -17,6 +17,7 @@ from .capacity import build_capacity, build_hero
 from .edits import build_edits
 from .experiments import build_crowding, build_generalisation, build_scaling
 from .films import build_films
+from .zoom import build_zoom
 
 if TYPE_CHECKING:
     from .build import Context
@@ -100,6 +101,7 @@ BUILDERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "hero": build_hero,
     "pixels": build_pixels,
     "lens": build_lens,
+    "zoom": build_zoom,
     "capacity": build_capacity,
     "edits": build_edits,
     "films": build_films,

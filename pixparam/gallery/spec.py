@@ -354,6 +354,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("hero", "The same bytes, three ways"),
     Section("pixels", "Parameters as pixels"),
     Section("lens", "The lens matters"),
+    Section("zoom", "Zooming in: a network drawn finer than its image"),
     Section("capacity", "Equal bytes: packed networks, codecs and pixels"),
     Section("edits", "Editing networks like images"),
     Section("films", "Watching a network learn"),
