@@ -40,7 +40,8 @@ def has_file(r: dict | None) -> bool:
 
 
 def db(r: dict | None) -> str:
-    return f"{r['psnr']:.2f}" if has_file(r) else "no file fits"
+    """A record's PSNR, "no file fits", or "–" where nothing was measured."""
+    return "–" if r is None else f"{r['psnr']:.2f}" if has_file(r) else "no file fits"
 
 
 def packed(records: list[dict], image: str, family: str | None = None) -> list[dict]:
@@ -106,7 +107,9 @@ def verdict(records: list[dict], image: str, bpp: float) -> str:
     said = ["no network file fits" if net is None else f"best network {describe(net)}, {net['psnr']:.2f} dB"]
     for series, name in CODEC_NAMES.items():
         c = codec_at(records, image, series, bpp)
-        if not has_file(c):
+        if c is None:
+            said.append(f"{name} not measured")
+        elif not has_file(c):
             said.append(f"{name} has no file")
         elif net is None:
             said.append(f"{name} wins")
@@ -146,9 +149,8 @@ def summary(records: list[dict], images: list[str]) -> list[str]:
     j = [v for bpp in TABLE_BPP for v in margins["jpeg", bpp]]
     lines.append(f"- beat JPEG wherever JPEG has a file: {'met' if j and min(j) > 0 else 'missed'} "
                  f"({sum(v > 0 for v in j)} of {len(j)} image × rate cells)")  # fmt: skip
-    none = [
-        (image, bpp) for image in images for bpp in TABLE_BPP if not has_file(codec_at(records, image, "jpeg", bpp))
-    ]
+    jpegs = {(image, bpp): codec_at(records, image, "jpeg", bpp) for image in images for bpp in TABLE_BPP}
+    none = [k for k, r in jpegs.items() if r is not None and not has_file(r)]
     made = [(image, bpp) for image, bpp in none if best_at(packed(records, image), bpp) is not None]
     lines.append(f"- where JPEG has no file, a packed network has one: {len(made)} of {len(none)} image × rate cells")
     return [*lines, ""]
