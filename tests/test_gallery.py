@@ -422,6 +422,13 @@ def test_page_in_headless_chromium(built, tmp_path, chromium):
             "figure img", "els => els.filter(e => e.loading === 'lazy' && e.getAttribute('width')).length"
         )
         assert lazy == page.locator("figure img").count() > 0
+        # every still figure opens full size on a tap; films have their own controls
+        enlarge = page.eval_on_selector_all(
+            "figure img",
+            "els => els.filter(e => e.closest('video') === null && e.closest('a.enlarge') === null)"
+            ".map(e => e.getAttribute('src'))",
+        )
+        assert enlarge == [], enlarge
         shot = tmp_path / "page.png"
         page.screenshot(path=str(shot), full_page=True)
         small = browser.new_page(viewport={"width": 390, "height": 844})

@@ -218,6 +218,8 @@ def _figure_html(fig: dict[str, Any], out: Path) -> str:
             f'muted loop playsinline controls autoplay preload="metadata">{img}</video>'
         )
         extra += f' · <a href="{mp4}">MP4</a> · <a href="{html.escape(src)}">GIF</a>'
+    else:  # tap (or click) to open the full-size figure
+        img = f'<a href="{html.escape(src)}" class="enlarge" title="open full size">{img}</a>'
     return f"<figure>{img}<figcaption>{alt}{extra}</figcaption></figure>"
 
 
