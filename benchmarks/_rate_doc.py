@@ -255,6 +255,28 @@ def rate_section(tune: dict | None) -> list[str]:
     lines.append("So the rate term pays and QAT's default uses it." if pays else
                  "So it does not pay here, and `rate=0` (plain QAT) stays the default; the option is kept so "
                  "the sweep can be rerun.")  # fmt: skip
+    return [*lines, "", *qat_lr_lines(rows)]
+
+
+def qat_lr_lines(rows: list[dict]) -> list[str]:
+    """Plain QAT (λ = 0) at each learning-rate factor of the sweep: which loses least, per family and bits."""
+    plain = [r for r in rows if r["rate"] == 0]
+    factors = sorted({r["lr_factor"] for r in plain})
+    lines = ["The same sweep at λ = 0 is plain QAT at each learning-rate factor: PSNR after QAT, mean over the "
+             "two images.", "", "| family | bits | " + " | ".join(f"lr × {f:g}" for f in factors) + " |",
+             "|---|---:|" + "---:|" * len(factors)]  # fmt: skip
+    wins = dict.fromkeys(factors, 0)
+    for fam in dict.fromkeys(r["family"] for r in plain):
+        for bits in sorted({r["bits"] for r in plain if r["family"] == fam}, reverse=True):
+            means = {f: statistics.fmean(r["psnr"] for r in plain if (r["family"], r["bits"], r["lr_factor"])
+                                         == (fam, bits, f)) for f in factors}  # fmt: skip
+            wins[max(means, key=means.get)] += 1
+            lines.append(f"| {fam} | {bits} | " + " | ".join(f"{means[f]:.2f}" for f in factors) + " |")
+    said = ", ".join(f"lr × {f:g} in {n}" for f, n in wins.items())
+    best = max(wins, key=wins.get)
+    default = pp.edit.QAT_LR_FACTOR
+    lines += ["", f"Best: {said} of {sum(wins.values())} family × bits cases; the default is × {default:g}"
+              + ("." if best == default else f", and × {best:g} measured better here.")]  # fmt: skip
     return [*lines, ""]
 
 
