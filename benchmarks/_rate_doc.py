@@ -265,15 +265,17 @@ def qat_lr_lines(rows: list[dict]) -> list[str]:
     lines = ["The same sweep at λ = 0 is plain QAT at each learning-rate factor: PSNR after QAT, mean over the "
              "two images.", "", "| family | bits | " + " | ".join(f"lr × {f:g}" for f in factors) + " |",
              "|---|---:|" + "---:|" * len(factors)]  # fmt: skip
-    wins = dict.fromkeys(factors, 0)
+    wins = dict.fromkeys([*factors, "tie"], 0)
     for fam in dict.fromkeys(r["family"] for r in plain):
         for bits in sorted({r["bits"] for r in plain if r["family"] == fam}, reverse=True):
             means = {f: statistics.fmean(r["psnr"] for r in plain if (r["family"], r["bits"], r["lr_factor"])
                                          == (fam, bits, f)) for f in factors}  # fmt: skip
-            wins[max(means, key=means.get)] += 1
+            top = max(means, key=means.get)
+            wins["tie" if max(means.values()) - min(means.values()) < RATE_NOISE_DB else top] += 1
             lines.append(f"| {fam} | {bits} | " + " | ".join(f"{means[f]:.2f}" for f in factors) + " |")
-    said = ", ".join(f"lr × {f:g} in {n}" for f, n in wins.items())
-    best = max(wins, key=wins.get)
+    said = ", ".join(f"lr × {f:g} in {n}" if f != "tie" else f"a tie (within {RATE_NOISE_DB} dB) in {n}"
+                     for f, n in wins.items())  # fmt: skip
+    best = max(factors, key=wins.get)
     default = pp.edit.QAT_LR_FACTOR
     lines += ["", f"Best: {said} of {sum(wins.values())} family × bits cases; the default is × {default:g}"
               + ("." if best == default else f", and × {best:g} measured better here.")]  # fmt: skip
