@@ -217,7 +217,8 @@ def estimate_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
             f"{m['short']} and {m['long']} steps, whose difference is the cost of a step; a fit is its fixed cost "
             f"plus {m['steps']} steps. The ladder is {len(m['images'])} images of that size. The floor is the "
             f"ladder's matmul work (6 · MLP parameters · pixels a step) at the measured float32 matmul peak, "
-            f"{m['matmul_peak_flops'] / 1e9:.0f} GFLOP/s.",
+            f"{m['matmul_peak_flops'] / 1e9:.0f} GFLOP/s; the grid and the Gaussians do no matmuls, so their floor "
+            "is 0." + (f" The floors were recomputed by `{m['floor_command']}`." if m.get("floor_command") else ""),
             "",
             "| family | 1 image, every budget | of which the floor |",
             "|---|---:|---:|",

@@ -37,6 +37,12 @@ from pixparam.gallery import get_profile
 TARGET_S = 30 * 60
 
 
+def floor_seconds(arch: pp.Arch, pixels: int, steps: int, peak: float) -> float:
+    """The matmul work of ``steps`` full-batch steps at ``peak`` FLOP/s; 0 for a family without an MLP (grid,
+    Gaussians), whose gathers and splats are not matmuls."""
+    return steps * step_flops(arch, pixels) / peak if arch.widths else 0.0
+
+
 def timed_fit(img: Any, budget: int, family: str, steps: int) -> tuple[float, pp.Fit]:
     t = time.perf_counter()
     f = pp.fit(img, budget, family, steps=steps, device="cpu", progress=False)
@@ -64,7 +70,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     "seconds_per_step": per_step,
                     "fixed_seconds": fixed,
                     "fit_seconds": fixed + p.steps * per_step,
-                    "floor_seconds": p.steps * step_flops(f.arch, h * w) / peak,
+                    "floor_seconds": floor_seconds(f.arch, h * w, p.steps, peak),
                 }
             )
             print(f"{family:9s} {budget:>6}: {per_step * 1e3:8.1f} ms/step, a fit {rows[-1]['fit_seconds']:7.1f} s",
@@ -77,14 +83,27 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return {"meta": meta, "rows": rows, "ladder_seconds": total, "floor_seconds": floor, "target_seconds": TARGET_S}
 
 
+def refloor(result: dict[str, Any]) -> dict[str, Any]:
+    """A saved run with its floors recomputed by :func:`floor_seconds` from its plans and measured peak (no timing)."""
+    m = result["meta"]
+    pixels, peak = m["shape"][0] * m["shape"][1], m["matmul_peak_flops"]
+    for r in result["rows"]:
+        arch = pp.plan(r["budget"], r["family"], channels=3, resolution=max(m["shape"]))
+        r["floor_seconds"] = floor_seconds(arch, pixels, m["steps"], peak)
+    result["floor_seconds"] = len(m["images"]) * sum(r["floor_seconds"] for r in result["rows"])
+    m["floor_command"] = run_meta()["command"]
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="standard")
     ap.add_argument("--short", type=int, default=5)
     ap.add_argument("--long", type=int, default=25)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--refloor", type=Path, default=None, help="recompute the floors of a saved run (no timing)")
     a = ap.parse_args()
-    result = measure(a)
+    result = measure(a) if a.refloor is None else refloor(json.loads(a.refloor.read_text()))
     text = json.dumps(result, indent=1)
     if a.json is not None:
         write_bytes_atomic(a.json, (text + "\n").encode())
