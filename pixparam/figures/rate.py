@@ -98,8 +98,8 @@ def draw_rate_distortion(
         for i, ref in enumerate(references):
             ax.plot([ref["bpp"]], [ref["psnr"]], marker="+", ms=6, color="0.55", ls="none",
                     label="Kodak, from the papers" if i == 0 else None)  # fmt: skip
-            ax.annotate(ref["label"], (ref["bpp"], ref["psnr"]), xytext=(3, 2), textcoords="offset points",
-                        fontsize=5.5, color="0.45")  # fmt: skip
+            ax.annotate(ref["label"], (ref["bpp"], ref["psnr"]), xytext=(3, 2 if i % 2 == 0 else -7),
+                        textcoords="offset points", fontsize=5.5, color="0.45")  # fmt: skip
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
