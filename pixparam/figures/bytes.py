@@ -146,7 +146,7 @@ def draw_equal_bytes(ax: Axes, records: Sequence[dict[str, Any]], *, bits: int =
     count_axis(ax.xaxis)
     xs = [e[0] for e in ends] + [t[0] for t in lossless]
     lo_x = min(min(_points(records, s, metric)[0], default=math.inf) for s in series)
-    ax.set_xlim(lo_x / 1.25, max(xs) * 4.5)  # room for the labels at the right
+    ax.set_xlim(lo_x / 1.25, max(xs) * 2.4)  # room for the labels at the right
     bytes_axis(ax)
     ax.set_ylabel("PSNR (dB)" if metric == "psnr" else metric.upper())
     ax.grid(True, which="major")
@@ -233,7 +233,7 @@ def plot_hero(
     with style():
         wd = clamp_width(width)
         pw = wd / (len(columns) + 1)
-        fig = Figure(figsize=(wd, n_rows * (pw * h / w + 0.42) + 0.4), layout="constrained")
+        fig = Figure(figsize=(wd, n_rows * (0.82 * pw * h / w + 0.36) + 0.45), layout="constrained")
         axes = fig.subplots(n_rows, len(columns) + 1, squeeze=False)
         draw_image(axes[0, 0], image, caption=f"original\n{h}×{w} px")
         for i in range(1, n_rows):
