@@ -58,7 +58,7 @@ def gallery_profile(name: str) -> Profile:
         steps=3,
         lens_budget=300,
         film_steps=4,
-        film_every=2,
+        film_frames=3,
         heal_steps=2,
         experiments=tiny,
     )
