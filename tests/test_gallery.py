@@ -11,6 +11,7 @@ from PIL import Image
 
 import pixparam as pp
 from pixparam import cache
+from pixparam.credits import sample_credit
 from pixparam.gallery import SECTIONS, Profile, build_gallery
 from pixparam.web import serve
 
@@ -461,13 +462,13 @@ def test_hero_comes_first_with_the_social_preview_and_image_credits(built):
     assert f"the network beats pixels and JPEG at {n} of {len(TINY.budgets)} budgets" in page
     assert page.index('id="hero"') < page.index("Network or pixels?")  # the hero before the interactive part
     assert page.count('<section id="hero">') == 1
-    credit = pp.images.sample_credit("coffee")
+    credit = sample_credit("coffee")
     assert "CC0 by the photographer (Rachel Michetti)" in credit and credit in page.replace("&#x27;", "'")
     assert f"coffee: {credit}" in (built / "README.md").read_text()
 
 
 def test_sample_credit_quotes_scikit_image_or_says_it_states_none():
-    assert "public domain" in pp.images.sample_credit("rocket") and "spacexphotos" in pp.images.sample_credit("rocket")
-    assert pp.images.sample_credit("camera") == "shipped with scikit-image; its documentation states no licence for it"
+    assert "public domain" in sample_credit("rocket") and "spacexphotos" in sample_credit("rocket")
+    assert sample_credit("camera") == "shipped with scikit-image; its documentation states no licence for it"
     with pytest.raises(pp.ImageError, match="not a built-in sample; choose from astronaut"):
-        pp.images.sample_credit("lena")
+        sample_credit("lena")

@@ -283,7 +283,6 @@ def _units(profile: Profile, names: list[str]) -> int:
     per = {
         "pixels": n_ladder + len(p.images),
         "lens": len(p.families) + 1,
-        "zoom": 1,
         "hero": len(p.budgets) + 1,
         "capacity": len(p.families) * len(p.budgets) + 1,
         "edits": 1 + 2 + 3,

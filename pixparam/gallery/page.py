@@ -32,7 +32,7 @@ def _header(results: dict[str, Any]) -> str:
 
 
 def credits(results: dict[str, Any]) -> list[str]:
-    """One line per sample image the build used: its name and its licence (:func:`pixparam.images.sample_credit`).
+    """One line per sample image the build used: its name and its licence (:func:`pixparam.credits.sample_credit`).
 
     Parameters
     ----------
@@ -44,7 +44,8 @@ def credits(results: dict[str, Any]) -> list[str]:
     list of str
         ``"name: credit"``; images given as paths are listed as the user's own.
     """
-    from ..images import SAMPLES, sample_credit
+    from ..credits import sample_credit
+    from ..images import SAMPLES
 
     p = results["profile"]
     names = list(p["images"])
