@@ -2,12 +2,14 @@
 Blend and splice two networks
 =============================
 
-Two SIRENs fit the same image from different seeds; a third starts from the
-first one's weights (``init_from``). The strip blends their weights with
-and without aligning hidden units first (weight matching), and between fits
-that share a starting point; the script prints the PSNR halfway along each
-path. Beside it, a hash grid
-fitted to the image gets one quadrant's table entries from a hash grid
+Two SIRENs fit two *different* images (chelsea and coffee) from one common
+random initialisation (the same seed, so identical initial weights); the
+first figure blends their weights and, beside them, cross-fades the two
+images' pixel counterparts, each judged against both images. The second
+blends two fits of one image from two seeds, with and without aligning
+their hidden units first (weight matching, sign flips included for SIREN's
+odd sine). The script prints the PSNR halfway along each path. Last, a hash
+grid fitted to the image gets one quadrant's table entries from a hash grid
 fitted (from its weights) to the mirrored image: splicing as pasting.
 """
 
@@ -17,20 +19,33 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 import pixparam as pp
-from pixparam.figures import draw_image, plot_blend_strip, save_figure
+from pixparam.figures import draw_image, network_blends, pixel_crossfades, plot_blends, save_figure
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("splice_blend.png")
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 800
+alphas = [0, 0.25, 0.5, 0.75, 1]
 
-img = pp.load_image("astronaut", size=48)
+img, other = pp.load_image("chelsea", size=48), pp.load_image("coffee", size=48)  # both 32×48 RGB
 a = pp.fit(img, "3k", "siren", steps=steps, device="cpu")
-b = pp.fit(img, a.arch, steps=steps, seed=1, device="cpu")
-shared = pp.fit(img, a.arch, steps=steps, seed=1, init_from=a, device="cpu")
-for name, other in (("independent", b), ("shared init", shared)):
-    mid, mid_aligned = pp.edit.blend(a, other, 0.5, align=False), pp.edit.blend(a, other, 0.5)
-    print(f"{name}: halfway {mid.psnr:.2f} dB, aligned {mid_aligned.psnr:.2f} dB (ends {a.psnr:.2f}, {other.psnr:.2f})")
+b = pp.fit(other, a.arch, steps=steps, device="cpu")  # the same seed: the same initial weights as a
+refs = {"chelsea": img, "coffee": other}
+pair = [
+    network_blends(a, b, alphas, references=refs, label="siren weights, one init"),
+    pixel_crossfades(img, other, a.n_params, alphas, references=refs),
+]
+for row in pair:
+    print(f"{row.label}: halfway " + ", ".join(f"{row.at(r, 0.5):.2f} dB against {r}" for r in refs))
+print(f"wrote {save_figure(plot_blends(pair, family='siren', title='chelsea ↔ coffee'), out)}")
 
-print(f"wrote {save_figure(plot_blend_strip(a, b, [0, 0.25, 0.5, 0.75, 1], shared=shared), out)}")
+a2 = pp.fit(img, a.arch, steps=steps, seed=1, device="cpu")
+seeds = [
+    network_blends(a, a2, alphas, align=mode, references={"chelsea": img}, label=f"two seeds, {mode}")
+    for mode in ("none", "permutation+sign")
+]
+for row in seeds:
+    print(f"{row.label}: halfway {row.at('chelsea', 0.5):.2f} dB (ends {a.psnr:.2f}, {a2.psnr:.2f})")
+seeds_path = out.with_name(out.stem + "_seeds" + out.suffix)
+print(f"wrote {save_figure(plot_blends(seeds, family='siren', title='chelsea: two seeds'), seeds_path)}")
 
 mirror = img[:, ::-1].copy()
 g = pp.fit(img, "3k", "hashgrid", steps=steps, device="cpu")

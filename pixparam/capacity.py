@@ -11,6 +11,7 @@ bytes; :func:`power_law` fits
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -128,6 +129,7 @@ def capacity_table(
     jpeg: bool = True,
     packed_bits: Sequence[int] = (),
     qat_steps: int = 300,
+    keep_packed: str | os.PathLike | None = None,
     **fit_kwargs: Any,
 ) -> list[dict[str, Any]]:
     """Measure every family, pixels and JPEG at every budget; optionally packed networks and codecs at their bytes.
@@ -158,6 +160,11 @@ def capacity_table(
         without it.
     qat_steps : int
         Fine-tuning steps for each packed bit depth below 32.
+    keep_packed : path, optional
+        A folder (made if missing) to keep the packed files in, as
+        ``{family}-{budget}-{bits}.ppk`` (each packed record's ``file``), so
+        a caller can show them without fine-tuning again; default a
+        temporary folder, removed before returning.
     **fit_kwargs
         Passed to :func:`pixparam.fit` for missing fits (``steps``, ``seed``...).
 
@@ -206,7 +213,12 @@ def capacity_table(
     packed_bits = check_packed_bits(packed_bits, qat_steps)
     fit_kwargs.setdefault("progress", False)
     records: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="pixparam-packed-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if keep_packed is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="pixparam-packed-"))
+        else:
+            tmp = Path(keep_packed)
+            tmp.mkdir(parents=True, exist_ok=True)
         found: dict[Any, Any] = {}  # codec files by (codec, bytes): families often pack to the same size
         for budget in values:
             packed: list[dict[str, Any]] = []
@@ -218,6 +230,8 @@ def capacity_table(
                 records.append(record(family, "network", budget, f.n_params, 4 * f.n_params, f, arch=arch))
                 for bits in packed_bits:
                     packed.append(packed_record(img, f, budget, bits, qat_steps, Path(tmp)))
+                    if keep_packed is not None:
+                        packed[-1]["file"] = f"{family}-{budget}-{bits}.ppk"
                     records.append(packed[-1])
             records += _baselines(img, budget, param_bits, jpeg)
             for p in packed:

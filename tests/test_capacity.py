@@ -91,6 +91,23 @@ def test_no_file_fits_is_a_record(rgb32, tmp_path):
     assert [r["series"] for r in saved["records"] if r.get("no_file")] == [r["series"] for r in empty]
 
 
+def test_keep_packed_keeps_each_measured_file(rgb32, tmp_path):
+    folder = tmp_path / "kept" / "here"  # made, parents included
+    records = capacity_table(rgb32, [60, 120], ["grid"], steps=5, device="cpu", packed_bits=(4, 8), qat_steps=2,
+                             keep_packed=folder)  # fmt: skip
+    packed = [r for r in records if r["kind"] == "packed"]
+    assert sorted(r["file"] for r in packed) == sorted(p.name for p in folder.iterdir())
+    assert sorted(r["file"] for r in packed) == ["grid-120-4.ppk", "grid-120-8.ppk", "grid-60-4.ppk", "grid-60-8.ppk"]
+    for r in packed:
+        path = folder / r["file"]
+        assert path.stat().st_size == r["n_bytes"]
+        back = pp.unpack(path, device="cpu")
+        back.image = rgb32
+        assert back.psnr == r["psnr"]  # the file is the one measured
+    assert all("file" not in r for r in capacity_table(rgb32, [60], ["grid"], steps=5, device="cpu",
+                                                      packed_bits=(4,), qat_steps=2))  # fmt: skip
+
+
 def test_default_records_unchanged_by_the_packed_series(img, fits, records):
     default = capacity_table(img, BUDGETS, FAMILIES, fits=fits)
     assert default == capacity_table(img, BUDGETS, FAMILIES, fits=fits, packed_bits=(), qat_steps=300)

@@ -264,6 +264,21 @@ def test_experiment_commands(tmp_path, capsys, name, args, expect):
     assert "0 fits trained" in out
 
 
+def test_experiment_crowding_stores_k_different_images(tmp_path, capsys):
+    """Without --image, crowding stores max(--ks) different samples (none a tuning image), not tiles of one."""
+    js = tmp_path / "r.json"
+    argv = f"experiment crowding --size 8 --ks 1,3 --budgets 300 --families siren --steps 2 --device cpu -q --json {js}"
+    code, out, err = run(capsys, argv)
+    assert code == 0, err
+    assert "4 fits trained" in out  # K=1: a network per image (3), K=3: one network for all three
+    result = pp.experiments.load_result(js)
+    assert result.meta["images"] == ["brick", "chelsea", "coffee"] and result.meta["image"] is None
+    assert sorted({r["k"] for r in result.records}) == [1, 3]
+    code, _, err = run(capsys, f"{argv.replace(str(js), str(tmp_path / 'm.json'))} --images moon,coins,rocket")
+    assert code == 0, err
+    assert pp.experiments.load_result(tmp_path / "m.json").meta["images"] == ["moon", "coins", "rocket"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -284,6 +299,8 @@ def test_compare_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatc
         ("experiment crowding --image nosuchimage.png --steps 1 -q", "does not exist"),
         ("experiment generalisation --size 12 --train-fraction 1.5 --steps 1 -q", "strictly between"),
         ("experiment crowding --size 8 --steps 1,2 -q", "one step count"),
+        ("experiment crowding --image camera --images brick,coffee --ks 1,2 --steps 1 -q", "not both"),
+        ("experiment crowding --images brick,coffee --ks 1,4 --steps 1 -q", "needs 4 different images"),
     ],
 )
 def test_experiment_errors_are_one_line(capsys, argv, message):

@@ -89,6 +89,9 @@ def test_build_writes_results_readme_page_and_every_figure(built):
     assert linked and all((built / name).exists() for name in linked)
     for s in res["sections"]:
         assert s["caption"] in readme
+        for fig in s["figures"]:  # alt text states the finding (a measured number or who wins), not the caption
+            assert fig["alt"] and fig["alt"] not in s["caption"], fig
+            assert re.search(r"\d|wins|beats|higher|ahead", fig["alt"]), fig["alt"]
     films = next(s for s in res["sections"] if s["name"] == "films")["numbers"]
     assert films["steps"] == [0, 1, 2, 6] and films["early_step"] == 1  # log-spaced from step 0
     assert {f: v["frames"] for f, v in films["families"].items()} == {"siren": 4, "relu": 4}

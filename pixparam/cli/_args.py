@@ -30,6 +30,14 @@ def families(text: str) -> list[str]:
     return names
 
 
+def names(text: str) -> list[str]:
+    """Comma-separated sample names or image paths, in order, each once."""
+    out = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not out:
+        raise argparse.ArgumentTypeError("no image given; pass sample names or image files, comma-separated")
+    return out
+
+
 def size(text: str) -> int | tuple[int, int]:
     try:
         if "x" in text.lower():

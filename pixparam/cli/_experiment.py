@@ -22,8 +22,18 @@ def add_parser(sub: Any) -> None:
         "Finished fits are cached in --cache, so a rerun (or a resumed one) trains only what is missing.",
     )
     x.add_argument("name", choices=("crowding", "generalisation", "scaling"))
-    x.add_argument("--image", default="astronaut", help="sample name or image file (default astronaut)")
-    x.add_argument("--size", type=int, default=32, help="longest side; crowding: tile side (default 32)")
+    x.add_argument(
+        "--image",
+        default=None,
+        help="sample name or image file (default astronaut); crowding: cut this one image into K tiles instead",
+    )
+    x.add_argument(
+        "--images",
+        type=argtypes.names,
+        default=None,
+        help="crowding: the K different images, comma-separated (default: max(--ks) samples not used for tuning)",
+    )
+    x.add_argument("--size", type=int, default=32, help="longest side; crowding: side of each image (default 32)")
     x.add_argument("--budgets", type=argtypes.budgets, default=None, help="comma-separated (default per experiment)")
     x.add_argument("--families", type=argtypes.families, default=["siren", "hashgrid"], help="comma-separated")
     x.add_argument(
@@ -33,7 +43,7 @@ def add_parser(sub: Any) -> None:
         help="comma-separated step counts (default per experiment)",
     )
     x.add_argument("--seeds", type=int, default=None, help="number of seeds (default 1; generalisation 3)")
-    x.add_argument("--ks", type=argtypes.positive_ints, default=[1, 2, 4, 8, 16], help="crowding: images per network")
+    x.add_argument("--ks", type=argtypes.positive_ints, default=[1, 2, 4, 8], help="crowding: images per network")
     x.add_argument("--train-fraction", type=float, default=0.5, help="generalisation: fraction of pixels to train on")
     x.add_argument("--noise", type=float, default=0.0, help="generalisation: noise std added to training values")
     x.add_argument("--cache", type=Path, default=None, help="cache folder for finished fits")
@@ -59,19 +69,33 @@ def cmd_experiment(a: argparse.Namespace) -> None:
     file_output(a.json)
     file_output(a.csv)
     cache_folder(a.cache)
-    no_overwrite({"-o": a.output, "--json": a.json, "--csv": a.csv}, {"the input image": a.image})
+    inputs = {"the input image": a.image, **{f"input image {i}": im for i, im in enumerate(a.images or [], 1)}}
+    no_overwrite({"-o": a.output, "--json": a.json, "--csv": a.csv}, {k: v for k, v in inputs.items() if v})
     common = {"device": a.device, "cache": a.cache, "progress": not a.quiet}
     if a.seeds is not None:
         common["seeds"] = a.seeds
     if a.name == "crowding":
         if a.steps is not None and len(a.steps) > 1:
             raise ConfigError(f"crowding trains every network for one step count; got --steps {a.steps}, pass one")
-        images = ex.tiles(a.image, max(a.ks), size=a.size)
+        if a.image is not None and a.images is not None:
+            raise ConfigError("crowding takes --images (K different images) or --image (K tiles of one), not both")
+        if a.image is not None:
+            images = ex.tiles(a.image, max(a.ks), size=a.size)
+        else:
+            from ..gallery.experiments import crowd_images
+
+            if a.images is not None and len(a.images) < max(a.ks):
+                raise ConfigError(
+                    f"--ks up to {max(a.ks)} needs {max(a.ks)} different images, and --images lists "
+                    f"{len(a.images)}; list more or lower --ks"
+                )
+            a.images = crowd_images({"ks": a.ks, "images": a.images})
+            images = ex.square_crops(a.images, a.size)
         result = ex.crowding(images, a.budgets or [1000], a.families, ks=a.ks, steps=(a.steps or [500])[-1], **common)
         plot = ex.plot_crowding
     elif a.name == "generalisation":
         result = ex.generalisation(
-            load_image(a.image, size=a.size),
+            load_image(a.image or "astronaut", size=a.size),
             a.budgets or [100, 300, 1000, 3000, 10000],
             a.families,
             train_fraction=a.train_fraction,
@@ -82,7 +106,7 @@ def cmd_experiment(a: argparse.Namespace) -> None:
         plot = ex.plot_generalisation
     else:
         result = ex.scaling(
-            load_image(a.image, size=a.size),
+            load_image(a.image or "astronaut", size=a.size),
             a.budgets or [300, 1000, 3000, 10000],
             a.families,
             steps=a.steps or [100, 300, 1000],
@@ -91,7 +115,8 @@ def cmd_experiment(a: argparse.Namespace) -> None:
         plot = ex.plot_scaling
     result.meta.update(
         command="pixparam " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["experiment"] else None,
-        image=a.image,
+        image=a.image if a.name != "crowding" or a.image else None,
+        images=a.images if a.name == "crowding" else None,
         date=datetime.date.today().isoformat(),
         pixparam=__version__,
         torch=torch.__version__,

@@ -14,14 +14,13 @@ import torch
 
 from .._io import json_ready, write_json_atomic
 from .._version import __version__
-from ..cache import FitCache, fit_key
+from ..cache import FitCache
 from ..devices import resolve_device
 from ..errors import ConfigError, OutputError
 from ..images import load_image
 from ..pixels import Pixels, pixelate
 from ..progress import progress_bar
 from ..result import Fit
-from ..store import Store
 from .live import interactive_panels, write_live_viewer
 from .page import write_index, write_readme
 from .sections import BUILDERS
@@ -212,56 +211,10 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """The training film of ``family`` at ``budget``: ``film_frames`` log-spaced steps from 0, kept in the store.
+        """The film of ``family`` at ``budget``, trained or read back (:func:`pixparam.gallery.films.stored_film`)."""
+        from .films import stored_film
 
-        Every family's film of a profile is recorded at the same steps
-        (:func:`pixparam.figures.frame_steps` of ``film_steps`` and
-        ``film_frames``), so the films play in sync. Nothing is written to
-        the gallery folder here (:func:`pixparam.gallery.films.build_films` does).
-
-        Parameters
-        ----------
-        name : str
-            One of the profile's images.
-        family : str
-            A registered family.
-        budget : int
-            The film's budget.
-
-        Returns
-        -------
-        Film
-            Frames, steps, PSNR per frame and the finished fit.
-        """
-        from ..figures import training_film
-        from ..figures.film import Film
-
-        p = self.profile
-        img = self.image(name)
-        key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-log{p.film_frames}"
-        films = Store(self.cache.root)  # the same folder; its own counters, so films are not counted as fits
-        found = films.get_records("film", key)
-        fit = films.get_fit(key, name="film", device=self.device) if found is not None else None
-        if found is not None and fit is not None and "frames" in found[1]:
-            fit.image = img
-            (row,) = found[0]
-            film = Film(frames=list(found[1]["frames"]), steps=list(row["steps"]), psnr=list(row["psnr"]), fit=fit)
-        else:
-            self.bar.set_postfix_str(f"film {family}")
-            film = training_film(
-                img,
-                budget=budget,
-                family=family,
-                steps=p.film_steps,
-                frames=p.film_frames,
-                seed=p.seed,
-                device=self.device,
-            )
-            films.put_fit(key, film.fit, name="film")  # first: the records vouch for a complete entry
-            row = {"steps": [int(s) for s in film.steps], "psnr": [float(v) for v in film.psnr]}
-            films.put_records("film", key, [row], {"frames": np.stack(film.frames)})
-        self.bar.update(1)
-        return film
+        return stored_film(self, name, family, budget)
 
 
 def _optimise_png(path: Path) -> None:

@@ -9,6 +9,7 @@ JPEG, WebP, AVIF, PNG pixels or raw 8-bit pixels. Crossovers at equal values
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..budget import format_count
@@ -130,9 +131,23 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
         fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
         ctx.memo["capacity"] = capacity_table(
             ctx.image(name), list(p.budgets), list(p.families), fits=fits,
-            packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx),
+            packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx), keep_packed=packed_folder(ctx),
         )  # fmt: skip
     return ctx.memo["capacity"]
+
+
+def packed_folder(ctx: Context) -> Path:
+    """Where this build keeps the first image's packed files (in the fit cache, beside the fits).
+
+    Parameters
+    ----------
+    ctx : Context
+
+    Returns
+    -------
+    Path
+    """
+    return Path(ctx.cache.root) / "packed" / Path(ctx.profile.images[0]).stem
 
 
 def qat_steps(ctx: Context) -> int:
@@ -149,17 +164,16 @@ def qat_steps(ctx: Context) -> int:
     return max(1, min(ctx.profile.heal_steps, 300))
 
 
-def _hero_column(ctx: Context, img: Any, budget: int, family: str, tmp: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One budget of the hero figure: the packed network, PNG pixels and JPEG in its file's bytes."""
-    from pathlib import Path
-
+def _hero_column(
+    ctx: Context, img: Any, budget: int, family: str, records: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One budget of the hero figure: the packed network (the capacity table's file), PNG pixels and JPEG in its
+    file's bytes."""
     from ..codecs import at_most, png_pixels_at_most
-    from ..edit import qat
-    from ..store.packed import pack, unpack
+    from ..store.packed import unpack
 
-    f = ctx.ladder_fit(ctx.profile.images[0], family, budget)
-    q = qat(f, PACKED_BITS, steps=qat_steps(ctx), progress=False)
-    path = pack(q, Path(tmp) / "f.ppk", bits=PACKED_BITS)
+    rec = next(r for r in records if r["series"] == f"{family}/packed{PACKED_BITS}" and r["budget"] == budget)
+    path = packed_folder(ctx) / rec["file"]
     n = path.stat().st_size
     net = unpack(path, device="cpu")
     net.image = img
@@ -197,8 +211,6 @@ def build_hero(ctx: Context) -> dict[str, Any]:
     dict
         ``caption``, ``figures`` and ``numbers``.
     """
-    import tempfile
-
     from ..figures.bytes import plot_hero
 
     p = ctx.profile
@@ -206,11 +218,10 @@ def build_hero(ctx: Context) -> dict[str, Any]:
     img = ctx.image(name)
     records = packed_records(ctx)
     columns, numbers = [], {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for b in p.budgets:
-            family = equal_bytes_at(records, img, b)["family"]
-            numbers[str(b)], column = _hero_column(ctx, img, b, family, tmp)
-            columns.append(column)
+    for b in p.budgets:
+        family = equal_bytes_at(records, img, b)["family"]
+        numbers[str(b)], column = _hero_column(ctx, img, b, family, records)
+        columns.append(column)
     h, w, _ = img.shape
     fig = plot_hero(img, columns, title=f"{name}, {h}×{w} px: a network, pixels and JPEG in the same bytes")
     wins = {}

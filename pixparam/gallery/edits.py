@@ -118,6 +118,18 @@ def _quant_numbers(series: dict[str, list], sizes: dict[str, list]) -> dict[str,
     return rows
 
 
+def _blend_winner(mid: dict[str, dict[str, float]]) -> str:
+    """Who holds more halfway, against each image: ``mid`` is ``{"network": {image: dB}, "pixels": {image: dB}}``."""
+    net_mid, pix_mid = mid["network"], mid["pixels"]
+    pix_ahead = [r for r in net_mid if pix_mid[r] > net_mid[r]]
+    if len(pix_ahead) == len(net_mid):
+        return "the pixels win against both images"
+    if not pix_ahead:
+        return "the network wins against both images"
+    net_ahead = [r for r in net_mid if r not in pix_ahead]
+    return f"the pixels win against {', '.join(pix_ahead)} and the network against {', '.join(net_ahead)}"
+
+
 def _wins(rows: dict[str, dict], unit: str) -> str:
     """Which side wins at each level: ``'the network wins at 50 %, 80 % pruned and the pixels win at ...'``."""
     label = (lambda k: f"{float(k):.0%}") if unit == "pruned" else str
@@ -154,13 +166,24 @@ def build_edits(ctx: Context) -> dict[str, Any]:
     figures = []
 
     pruned = edit_series(a, "prune", PRUNE_AMOUNTS, image=img, heal_steps=p.heal_steps)
-    fig = plot_edit_strip(a, "prune", PRUNE_AMOUNTS, series=pruned)
-    figures.append(ctx.save(fig, "edit-prune", alt="magnitude pruning: network, healed network, pixels' DCT twin"))
+    prune_rows = _prune_numbers(pruned)
+    half = prune_rows["0.5"]
+    alt = (
+        f"Half of {family}'s values pruned: {format_db(half['healed'])} after healing against "
+        f"{format_db(half['pixels'])} for the pixels' DCT twin; {_wins(prune_rows, 'pruned')}"
+    )
+    figures.append(ctx.save(plot_edit_strip(a, "prune", PRUNE_AMOUNTS, series=pruned), "edit-prune", alt=alt))
     quant = edit_series(a, "quantize", QUANT_BITS, image=img, per_channel=True)
     sizes = edit_bytes(quant)
+    quant_rows = _quant_numbers(quant, sizes)
+    four = quant_rows["4"]
+    alt = (
+        f"At 4 bits the network keeps {format_db(four['per_tensor']['psnr'])} per tensor and "
+        f"{format_db(four['per_channel']['psnr'])} per channel, posterised pixels "
+        f"{format_db(four['pixels']['psnr'])}; {_wins(quant_rows, 'bits')}"
+    )
     fig = plot_edit_strip(a, "quantize", QUANT_BITS, series=quant, sizes=True)
-    figures.append(ctx.save(fig, "edit-quantize", alt="quantisation per tensor and per channel, pixels, bytes"))
-    prune_rows, quant_rows = _prune_numbers(pruned), _quant_numbers(quant, sizes)
+    figures.append(ctx.save(fig, "edit-quantize", alt=alt))
 
     # Two different images from one random initialisation (the same seed), judged against both.
     other = p.images[1] if len(p.images) > 1 else None
@@ -176,7 +199,15 @@ def build_edits(ctx: Context) -> dict[str, Any]:
     ]
     title = f"{name} ↔ {name_b}, {A.shape[0]}×{A.shape[1]} px, {format_count(fa.n_params)} parameters or values"
     fig = plot_blends(pair, family=family, title=title)
-    figures.append(ctx.save(fig, "edit-blend", alt=f"blending fits of {name} and {name_b} from one initialisation"))
+    mid = {
+        "network": {r: pair[0].at(r, 0.5) for r in refs},
+        "pixels": {r: pair[1].at(r, 0.5) for r in refs},
+    }
+    alt = (
+        f"Halfway between fits of {name} and {name_b} the blended weights hold {_listing(mid['network'])} and the "
+        f"cross-faded pixels {_listing(mid['pixels'])}: {_blend_winner(mid)}"
+    )
+    figures.append(ctx.save(fig, "edit-blend", alt=alt))
 
     # One image, two seeds: does aligning hidden units help?
     fa2 = ctx.fit(A, fa.arch, seed=p.seed + 1)
@@ -187,15 +218,14 @@ def build_edits(ctx: Context) -> dict[str, Any]:
     pix = pixelate(A, fa.n_params).psnr
     base = {"pixel counterpart": pix, "flat mean colour": flat}
     fig = plot_blends(seeds, family=family, baselines=base, title=f"{name}: two seeds, aligned or not")
-    figures.append(ctx.save(fig, "edit-blend-seeds", alt="blending two seeds' fits with and without alignment"))
-
-    mid = {
-        "network": {r: pair[0].at(r, 0.5) for r in refs},
-        "pixels": {r: pair[1].at(r, 0.5) for r in refs},
-    }
     seed_mid = {m: s.at(name, 0.5) for m, s in zip(modes, seeds, strict=True)}
     best = max((m for m in seed_mid if m != "none"), key=seed_mid.get)  # type: ignore[arg-type]
     gain = seed_mid[best] - seed_mid["none"]
+    alt = (
+        f"Halfway between two seeds' fits of {name}: {format_db(seed_mid['none'])} unaligned, "
+        f"{format_db(seed_mid[best])} after {best} alignment, against {format_db(flat)} for a flat mean colour"
+    )
+    figures.append(ctx.save(fig, "edit-blend-seeds", alt=alt))
     numbers = {
         "family": family,
         "budget": budget,
@@ -231,14 +261,7 @@ def _caption(n: dict[str, Any], name: str, name_b: str) -> str:
     signed = "permutation+sign" in bs["mid"]
     half, eight, four = pr["0.5"], qu["8"], qu["4"]
     net_mid, pix_mid = bi["mid"]["network"], bi["mid"]["pixels"]
-    pix_ahead = [r for r in net_mid if pix_mid[r] > net_mid[r]]
-    if len(pix_ahead) == len(net_mid):
-        blend_winner = "the pixels win against both images"
-    elif not pix_ahead:
-        blend_winner = "the network wins against both images"
-    else:
-        net_ahead = [r for r in net_mid if r not in pix_ahead]
-        blend_winner = f"the pixels win against {', '.join(pix_ahead)} and the network against {', '.join(net_ahead)}"
+    blend_winner = _blend_winner(bi["mid"])
     best = format_db(bs["mid"][bs["best_alignment"]])
     helps = "helps" if bs["gain"] > 0 else "does not help"
     verdict = f"alignment {helps} here (its best, {bs['best_alignment']}, gives {best})"

@@ -114,7 +114,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
     )
     ctx.bar.update(1)
     shown = [f for f in ("siren", "hashgrid") if f in s["families"]] or s["families"][:2]
-    figure = ctx.save(plot_crowding(result, families=shown), "crowding", alt="K different images in one budget")
+    fig = plot_crowding(result, families=shown)
     series = [*s["families"], "pixels"]
     table = {fam: _mean_by(result.select(family=fam), "k", "psnr") for fam in series}
     ks = list(table["pixels"])
@@ -127,6 +127,10 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         runner = max(rest, key=lambda f: table[f][k]) if rest else None
         lead = f", then {runner} {db(table[runner][k])}" if runner else ""
         said.append(f"K = {k}: {w} {db(table[w][k])}{lead}")
+    alt = f"{len(names)} different images, {format_count(s['budget'])} values per network: " + "; ".join(
+        f"K = {k}: {winners[k]} wins" for k in ks
+    )
+    figure = ctx.save(fig, "crowding", alt=alt)
     # dB lost per doubling of K, from the first K at which every series is finite (pixels may be lossless at K=1)
     k0 = next((k for k in ks if all(np.isfinite(table[f][k]) for f in table)), None)
     k1 = ks[-1]
@@ -187,10 +191,6 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
         progress=False,
     )
     ctx.bar.update(1)
-    figures = [
-        ctx.save(plot_generalisation(result, train_cap=cap), "generalisation", alt="train and held-out PSNR"),
-        ctx.save(plot_generalisation_predictions(result), "generalisation-predictions", alt="held-out predictions"),
-    ]
     meta = result.meta
     threshold, n_seeds, top = meta["threshold"], len(meta["seeds"]), max(meta["steps"])
     net = [r for r in result.select(method="network") if r["steps"] == top]
@@ -215,6 +215,21 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
             f"The best network, {best_fam} at {format_count(best_p)} parameters, reaches {db(best)} on the "
             f"held-out pixels and beats linear interpolation of the training pixels ({db(interp_mean)})."
         )
+    ahead = "linear interpolation wins" if interp_mean > best else f"{best_fam} wins"
+    figures = [
+        ctx.save(
+            plot_generalisation(result, train_cap=cap),
+            "generalisation",
+            alt=f"On pixels never seen in training the best network, {best_fam} at {format_count(best_p)} "
+            f"parameters, scores {db(best)} and linear interpolation {db(interp_mean)}: {ahead}",
+        ),
+        ctx.save(
+            plot_generalisation_predictions(result),
+            "generalisation-predictions",
+            alt=f"Each network's prediction of the held-out pixels of {name}; at best {db(best)} ({best_fam}), "
+            f"against {db(interp_mean)} for linear interpolation",
+        ),
+    ]
     parts = []
     for fam, by_p in test.items():
         worst = min(by_p, key=by_p.get)  # type: ignore[arg-type]
@@ -290,11 +305,6 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
         progress=False,
     )
     ctx.bar.update(1)
-    figures = [
-        ctx.save(plot_scaling_laws(result), "scaling-laws", alt="MSE against size, with power-law fits"),
-        ctx.save(plot_exchange_rate(result), "scaling-exchange", alt="pixel values per parameter at equal MSE"),
-        ctx.save(plot_compute_frontier(result), "scaling-frontier", alt="PSNR against compute, with the frontier"),
-    ]
     meta = result.meta
     h, w, c = meta["image_shape"]
     laws = [law for law in result.tables["laws"] if "alpha" in law]
@@ -319,6 +329,33 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
     lose = [f"{e['family']} at {format_count(e['n_params'])}" for e in exchange if not e["capped"] and e["rate"] < 1]
     bounds = sum(e["capped"] for e in exchange)
     slopes = meta["frontier_slope"]
+    fitted = "; ".join(f"{law['family']} α = {law['alpha']:.2f}" for law in laws) or "no law fitted"
+    worth = (
+        "; ".join(
+            part
+            for part in (
+                f"above 1 for {_and(win)}" if win else "",
+                f"below 1 for {_and(lose)} parameters" if lose else "",
+            )
+            if part
+        )
+        or f"only bounds ({_plural(bounds, 'rate')}), where the pixel grid is capped"
+    )
+    steep = [f"{f} {v:.2f}" for f, v in slopes.items() if math.isfinite(v)]
+    figures = [
+        ctx.save(plot_scaling_laws(result), "scaling-laws", alt=f"Error falls as a power of size: {fitted}"),
+        ctx.save(
+            plot_exchange_rate(result),
+            "scaling-exchange",
+            alt=f"Pixel values worth one parameter at equal error: {worth}",
+        ),
+        ctx.save(
+            plot_compute_frontier(result),
+            "scaling-frontier",
+            alt="PSNR against training compute; on the frontier parameters grow with compute as "
+            + ("; ".join(steep) if steep else "too few uncapped runs to tell"),
+        ),
+    ]
     caption = (
         f"Mean squared error against the number of values on {name} at {h}×{w} px ({h * w * c:,} values), "
         f"{len(meta['budgets'])} budgets from {format_budget(min(meta['budgets']))} to "

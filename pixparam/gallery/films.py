@@ -1,8 +1,7 @@
 """The gallery's films section: every family learning one image in one synced film, and PSNR against step.
 
 Each family of the profile is trained at the lens budget and filmed at the
-same ``film_frames`` log-spaced steps from step 0 (:meth:`Context.film
-<pixparam.gallery.build.Context.film>`); the section writes them as one film
+same ``film_frames`` log-spaced steps from step 0 (:func:`stored_film`); the section writes them as one film
 (the original first, then the families in registry order) as ``film.gif``
 and, when PyAV is installed, ``film.mp4``, draws every family's PSNR against
 step on one log axis with the pixel counterpart as a line, and says from the
@@ -15,20 +14,77 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from ..cache import fit_key
+from ..figures.film import Film, training_film
 from ..figures.film_sync import in_registry_order, write_synced_film
 from ..figures.film_video import FPS, skip_mp4_note, video_available
 from ..figures.style import format_budget
 from ..metrics import format_db
+from ..store import Store
 
 if TYPE_CHECKING:
     from .build import Context
 
-__all__ = ["GIF_PANEL", "build_films", "early_step"]
+__all__ = ["GIF_PANEL", "build_films", "early_step", "stored_film"]
 
 #: Longest side of each panel of the GIF (px): the GIF is the README's and old browsers' copy, kept small
 #: (larger images shrunk to it, smaller ones enlarged by the largest whole factor that stays within it);
 #: the MP4 shows every panel at the image's own size or larger.
 GIF_PANEL = 128
+
+
+def stored_film(ctx: Context, name: str, family: str, budget: int) -> Film:
+    """The training film of ``family`` at ``budget``: ``film_frames`` log-spaced steps from 0, kept in the store.
+
+    Every family's film of a profile is recorded at the same steps
+    (:func:`pixparam.figures.frame_steps` of ``film_steps`` and
+    ``film_frames``), so the films play in sync. Nothing is written to
+    the gallery folder here (:func:`pixparam.gallery.films.build_films` does).
+
+    Parameters
+    ----------
+    ctx : Context
+        The build: its profile, cache, device and progress bar.
+    name : str
+        One of the profile's images.
+    family : str
+        A registered family.
+    budget : int
+        The film's budget.
+
+    Returns
+    -------
+    Film
+        Frames, steps, PSNR per frame and the finished fit.
+    """
+    p = ctx.profile
+    img = ctx.image(name)
+    key = fit_key(img, budget, family, steps=p.film_steps, seed=p.seed) + f"-log{p.film_frames}"
+    films = Store(ctx.cache.root)  # the same folder; its own counters, so films are not counted as fits
+    found = films.get_records("film", key)
+    fit = films.get_fit(key, name="film", device=ctx.device) if found is not None else None
+    if found is not None and fit is not None and "frames" in found[1]:
+        fit.image = img
+        (row,) = found[0]
+        film = Film(frames=list(found[1]["frames"]), steps=list(row["steps"]), psnr=list(row["psnr"]), fit=fit)
+    else:
+        ctx.bar.set_postfix_str(f"film {family}")
+        film = training_film(
+            img,
+            budget=budget,
+            family=family,
+            steps=p.film_steps,
+            frames=p.film_frames,
+            seed=p.seed,
+            device=ctx.device,
+        )
+        films.put_fit(key, film.fit, name="film")  # first: the records vouch for a complete entry
+        row = {"steps": [int(s) for s in film.steps], "psnr": [float(v) for v in film.psnr]}
+        films.put_records("film", key, [row], {"frames": np.stack(film.frames)})
+    ctx.bar.update(1)
+    return film
 
 
 def early_step(steps: list[int]) -> int:
@@ -112,15 +168,23 @@ def build_films(ctx: Context) -> dict[str, Any]:
     at = steps.index(early)
     title = f"{name} · {format_budget(b)} parameters"
     video = _write_films(ctx, img, films, title)
-    video["alt"] = f"every family learning {name} at {format_budget(b)} parameters, beside the original"
-    plot = plot_film_psnr(films, pixels=pix.psnr, pixels_label=f"pixels {pix.shape[0]}×{pix.shape[1]}", title=title)
-    figures = [video, ctx.save(plot, "film-psnr", alt="PSNR against training step for every family, log axis")]
-
     start = {f: films[f].psnr[0] for f in families}
     mid = {f: films[f].psnr[at] for f in families}
     end = {f: films[f].psnr[-1] for f in families}
     beat = [f for f in _ranking(end) if end[f] > pix.psnr]
     lose = [f for f in _ranking(end) if end[f] <= pix.psnr]
+    lead, win = _ranking(mid)[0], _ranking(end)[0]
+    video["alt"] = (
+        f"Every family learning {name} at {format_budget(b)} parameters: {lead} is ahead at step {early:,}, "
+        f"{win} ends highest ({format_db(end[win])})"
+    )
+    plot = plot_film_psnr(films, pixels=pix.psnr, pixels_label=f"pixels {pix.shape[0]}×{pix.shape[1]}", title=title)
+    alt = f"PSNR against step: {win} ends highest ({format_db(end[win])}); " + (
+        f"{', '.join(lose)} end below the pixel counterpart ({format_db(pix.psnr)})"
+        if lose
+        else f"every family ends above the pixel counterpart ({format_db(pix.psnr)})"
+    )
+    figures = [video, ctx.save(plot, "film-psnr", alt=alt)]
     numbers: dict[str, Any] = {
         "image": name,
         "budget": b,

@@ -39,13 +39,14 @@ def build_pixels(ctx: Context) -> dict[str, Any]:
     from ..figures import compare
 
     p = ctx.profile
-    figures = []
+    figures, ladders = [], {}
     for name in p.images:
         fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
         fig = compare(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
-        figures.append(ctx.save(fig, f"pixels-{slug(name)}", alt=f"{name}: networks beside pixel counterparts"))
+        ladders[name] = _ladder_verdict(ctx, name)
+        figures.append(ctx.save(fig, f"pixels-{slug(name)}", alt=_pixels_alt(name, ladders[name])))
     name, lo, hi = p.images[0], p.budgets[0], p.budgets[-1]
-    numbers: dict[str, Any] = {"image": name}
+    numbers: dict[str, Any] = {"image": name, "ladders": ladders}
     sentences = []
     for b in (lo, hi):
         fam, best = _best(ctx, name, b)
@@ -71,10 +72,17 @@ def build_lens(ctx: Context) -> dict[str, Any]:
     name, b = p.images[0], p.lens_budget
     fits = [ctx.ladder_fit(name, f, b) for f in p.families]
     fig = plot_families(ctx.image(name), fits, title=f"{name}, {_shape(ctx, name)}")
-    figure = ctx.save(fig, "lens", alt=f"{name}: every family at {format_budget(b)} parameters, with error maps")
     psnrs = {f.family: f.psnr for f in fits}
     pix = ctx.pixels(name, b)
     ranked = sorted(psnrs, key=psnrs.get, reverse=True)  # type: ignore[arg-type]
+    below = [fam for fam in ranked if psnrs[fam] < pix.psnr]
+    alt = (
+        f"{name} at {format_budget(b)} parameters: {ranked[0]} is sharpest ({db(psnrs[ranked[0]])}), "
+        f"{ranked[-1]} blurriest ({db(psnrs[ranked[-1]])}); "
+        + (f"{', '.join(below)} fall below the pixel counterpart ({db(pix.psnr)})" if below
+           else f"every family beats the pixel counterpart ({db(pix.psnr)})")
+    )  # fmt: skip
+    figure = ctx.save(fig, "lens", alt=alt)
     listing = ", ".join(f"{fam} {db(psnrs[fam])}" for fam in ranked)
     caption = (
         f"{format_budget(b)} parameters each, fitted to the same {p.size}-px {name}: {listing}; the pixel "
@@ -85,6 +93,26 @@ def build_lens(ctx: Context) -> dict[str, Any]:
     )
     numbers = {"image": name, "budget": b, "psnr": psnrs, "pixels_psnr": pix.psnr}
     return {"caption": caption, "figures": [figure], "numbers": numbers}
+
+
+def _ladder_verdict(ctx: Context, name: str) -> dict[str, Any]:
+    """Per budget of one image's ladder: the best network, its PSNR, the pixel counterpart's, who wins."""
+    out = {}
+    for b in ctx.profile.budgets:
+        fam, best = _best(ctx, name, b)
+        pix = ctx.pixels(name, b).psnr
+        out[str(b)] = {"best_family": fam, "best_psnr": best, "pixels_psnr": pix, "network_wins": bool(best > pix)}
+    return out
+
+
+def _pixels_alt(name: str, ladder: dict[str, Any]) -> str:
+    """The ladder's finding in a sentence: at how many budgets the best network beats the pixel counterpart."""
+    won = sum(v["network_wins"] for v in ladder.values())
+    b, top = next(reversed(ladder.items()))
+    at = f"at {format_budget(int(b))}, {top['best_family']} {db(top['best_psnr'])} against {db(top['pixels_psnr'])}"
+    if not won:
+        return f"{name}: the pixel counterpart beats every network at every budget; {at}"
+    return f"{name}: the best network beats its pixel counterpart at {won} of {len(ladder)} budgets; {at}"
 
 
 def _shape(ctx: Context, name: str) -> str:

@@ -50,7 +50,11 @@ def build_zoom(ctx: Context) -> dict[str, Any]:
     h, w = img.shape[:2]
     fig = plot_zoom(img, best, pix, crops, scale=SCALE, title=f"{name}: {SCALE}× finer than its {h}×{w} pixels")
     names = " and ".join(crops)
-    alt = f"{name}, {names}: the network draws smooth detail between the pixels; bicubic pixels blur it"
+    ahead = "the network scores" if best.psnr > pix.psnr else "the pixels score"
+    alt = (
+        f"{name}, {names}, {SCALE}× finer: {best.family} ({format_db(best.psnr)}) beside bicubic pixels "
+        f"({format_db(pix.psnr)}); at the image's own resolution {ahead} higher"
+    )
     figure = ctx.save(fig, "zoom", alt=alt)
     caption = (
         f"The {names} of {name}, drawn {SCALE}× finer than its {h}×{w} pixels. Left to right: where the crop is, "
