@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -203,6 +204,11 @@ def compare(
     return fig
 
 
+#: Panels per row of :func:`plot_families` (the original, the pixel counterpart, then the families): more rows
+#: past it, so captions stay readable in the 7.2-inch width.
+FAMILY_COLUMNS = 5
+
+
 def plot_families(
     image: ImageSource,
     fits: Sequence[Fit],
@@ -232,6 +238,7 @@ def plot_families(
     Returns
     -------
     matplotlib.figure.Figure
+        Rows of at most :data:`FAMILY_COLUMNS` panels, each above its error maps.
 
     Raises
     ------
@@ -252,28 +259,41 @@ def plot_families(
         (f.family, f.render(), f"{format_count(f.n_params)} params\n{quality_caption(f.psnr, f.ssim)}") for f in ordered
     ]
     h, w = img.shape[:2]
-    ncols = len(panels) + 1
+    n = len(panels) + 1  # the original first
+    bands = math.ceil(n / FAMILY_COLUMNS)  # rows of at most FAMILY_COLUMNS panels, each over its error maps
+    ncols = math.ceil(n / bands)
+    per = 2 if errors else 1
     pw = panel_size(ncols, largest=1.7, margin=0.6 if errors else 0.1)
-    nrows = 2 if errors else 1
     with style():
         fig = Figure(
-            figsize=(clamp_width(pw * ncols + (0.6 if errors else 0.1)), nrows * (pw * h / w + 0.45) + 0.4),
+            figsize=(clamp_width(pw * ncols + (0.6 if errors else 0.1)), bands * per * (pw * h / w + 0.5) + 0.4),
             layout="constrained",
         )
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        draw_image(axes[0, 0], img, caption=f"original {h}×{w} px\n{format_count(img.size)} values")
-        axes[0, 0].set_title("image", fontsize=8.5)
+        axes = fig.subplots(bands * per, ncols, squeeze=False)
+        for ax in axes.flat:
+            ax.axis("off")
+        cells = [(per * (k // ncols), k % ncols) for k in range(n)]
+        r0, c0 = cells[0]
+        axes[r0, c0].axis("on")
+        draw_image(axes[r0, c0], img, caption=f"original {h}×{w} px\n{format_count(img.size)} values")
+        axes[r0, c0].set_title("image", fontsize=8.5)
         maps = [error_map(img, out if name != "pixels" else pix.reconstruct((h, w))) for name, out, _ in panels]
         vmax = max([float(m.max()) for m in maps] + [1e-3])
+        shown_errors = []
         for j, (name, out, caption) in enumerate(panels, start=1):
-            draw_image(axes[0, j], out, caption=caption)
-            axes[0, j].set_title(name, fontsize=8.5)
+            r, c = cells[j]
+            axes[r, c].axis("on")
+            draw_image(axes[r, c], out, caption=caption)
+            axes[r, c].set_title(name, fontsize=8.5)
             if errors:
-                draw_error(axes[1, j], maps[j - 1], vmax=vmax, caption=f"mean |error| {maps[j - 1].mean():.3f}")
+                axes[r + 1, c].axis("on")
+                draw_error(axes[r + 1, c], maps[j - 1], vmax=vmax, caption=f"mean |error| {maps[j - 1].mean():.3f}")
+                shown_errors.append(axes[r + 1, c])
         if errors:
-            axes[1, 0].axis("off")
-            axes[1, 1].set_ylabel("|error|", fontsize=8.5)
-            cb = fig.colorbar(axes[1, 1].images[0], ax=list(axes[1, 1:]), shrink=0.9, aspect=20, pad=0.02)
+            for band in range(bands):
+                row = list(axes[per * band + 1])
+                next(ax for ax in shown_errors if ax in row).set_ylabel("|error|", fontsize=8.5)
+            cb = fig.colorbar(shown_errors[0].images[0], ax=list(axes[:, -1]), shrink=0.9, aspect=25, pad=0.02)
             cb.ax.tick_params(labelsize=CAPTION_SIZE)
         what = "values" if match == "values" else f"bytes ({param_bits}-bit parameters, 8-bit pixels)"
         fig.supxlabel(
