@@ -1,7 +1,7 @@
 """Write ``docs/benchmarks.md`` from the speed benchmarks' JSON results (no number is typed by hand).
 
 Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory,gaussians}_*.json``
-and ``reach_sweep_*.json``, ``profile_*.json``
+and ``reach_sweep_*.json``, ``profile_*.json``, ``standard_estimate_*.json``, ``time_to_quality_*.json``
 (whichever exist), and the GPU suite's ``gpu_suite.json`` (``--gpu-suite``;
 its section says "not measured" without one), and renders, for each, the command, date, machine and
 table, after a summary of the speed targets: met, missed (with the gap), or
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import _suite_report  # benchmarks/ is on sys.path when a script runs
+from time_to_quality import render as time_to_quality_section
 
 from pixparam._io import write_bytes_atomic
 
@@ -301,6 +302,7 @@ def main() -> None:
     tcnn, fast, memory = load("bench_tcnn_*.json"), load("bench_fastpaths_*.json"), load("bench_memory_*.json")
     profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
     estimates = load("standard_estimate_*.json")
+    levers = load("time_to_quality_*.json")
     lines = [
         "# Speed benchmarks",
         "",
@@ -330,6 +332,7 @@ def main() -> None:
         (memory_section, memory),
         (gaussians_section, gaussians),
         (estimate_section, estimates),
+        (lambda files: [time_to_quality_section(d) for _, d in files], levers),
     ):
         if files:
             lines += section(files)

@@ -252,6 +252,25 @@ def test_profile_errors_are_config_errors():
         TINY.with_(families=("cnn",))
     with pytest.raises(pp.ConfigError, match="lens_budget"):
         TINY.with_(lens_budget=5000)
+    with pytest.raises(pp.ConfigError, match="training sets seed, steps; the profile's"):
+        TINY.with_(training={"steps": 5, "seed": 1})
+    with pytest.raises(pp.ConfigError, match="unknown training setting nosuch"):
+        TINY.with_(training={"nosuch": 1})
+    with pytest.raises(pp.ConfigError, match="batch_size=0"):
+        TINY.with_(training={"batch_size": 0})
+
+
+def test_profile_training_settings_reach_every_ladder_fit(tmp_path):
+    """A profile's training settings are passed to its fits: a batch size makes another run, not a cache hit."""
+    small = TINY.with_(images=("camera",), families=("siren",), budgets=(300,), experiments={})
+    runs = {}
+    for name, profile in (("plain", small), ("batched", small.with_(training={"batch_size": 64}))):
+        build_gallery(tmp_path / name, profile, device="cpu", progress=False, cache=tmp_path / "c", only=["lens"])
+        runs[name] = _results(tmp_path / name)
+    (plain,), (batched,) = runs["plain"]["fits"], runs["batched"]["fits"]
+    assert runs["batched"]["meta"]["fits_trained"] == 1  # trained again: 64 of the 576 pixels a step
+    assert plain["psnr"] != batched["psnr"]
+    assert runs["batched"]["profile"]["training"] == {"batch_size": 64} and runs["plain"]["profile"]["training"] == {}
 
 
 def test_profile_families_default_is_every_registered_family(request):

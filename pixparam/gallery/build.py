@@ -99,7 +99,7 @@ class Context:
         return self._images[key]
 
     def fit(self, image: np.ndarray, budget: Any, family: str | None = None, **kwargs: Any) -> Fit:
-        """A fit through the cache, with the profile's steps, seed and device unless given.
+        """A fit through the cache, with the profile's steps, seed, training settings and device unless given.
 
         Parameters
         ----------
@@ -112,7 +112,7 @@ class Context:
         -------
         Fit
         """
-        kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **kwargs}
+        kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **self.profile.training, **kwargs}
         what = f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip()
         self.bar.set_postfix_str(f"{what} · {self._tally()}")
         result = self.cache.fit(image, budget, family, device=self.device, progress=False, **kwargs)

@@ -61,6 +61,11 @@ class Profile:
         Settings for the experiment sections (empty: those sections are
         skipped); a missing or ``None`` ``"families"`` means every registered
         family (see :meth:`settings`).
+    training : dict
+        Training settings (:class:`pixparam.training.TrainConfig` fields but
+        ``steps``, ``seed`` and ``device``, which the profile and the build
+        set) for every fit of the ladders, the lens and the edits, e.g.
+        ``{"compile": True}``; empty: the defaults.
     every_family : bool
         Set when ``families`` was ``None``.
 
@@ -84,6 +89,7 @@ class Profile:
     heal_steps: int = 200
     seed: int = 0
     experiments: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
     every_family: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self, film_every: int | None) -> None:
@@ -104,6 +110,7 @@ class Profile:
         frames = self.film_frames
         if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
             raise ConfigError(f"film_frames={frames!r}; a film needs a whole number of at least 2 frames")
+        _check_training(self.training)
         if self.lens_budget not in self.budgets:
             raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
 
@@ -160,6 +167,21 @@ class Profile:
         if self.every_family and "families" not in changes:
             changes["families"] = None
         return replace(self, **changes)
+
+
+def _check_training(training: Any) -> None:
+    """Refuse unknown or badly typed training settings when the profile is made, before any fit."""
+    from ..budget import plan
+    from ..training import TrainConfig
+
+    if not isinstance(training, dict):
+        raise ConfigError(f"training={training!r}; pass a dict of training settings, e.g. {{'compile': True}}")
+    taken = {"steps", "seed", "device"} & set(training)
+    if taken:
+        raise ConfigError(
+            f"training sets {', '.join(sorted(taken))}; the profile's steps and seed and the build's device set those"
+        )
+    TrainConfig.resolve(plan(1000, "siren", channels=3), device="cpu", **training)  # raises ConfigError
 
 
 #: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes), ``"standard"`` (256 px, budgets to 64k: a GPU's

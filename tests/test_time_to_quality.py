@@ -1,0 +1,46 @@
+"""``benchmarks/time_to_quality.py``: which cheaper setting pays, judged from the records (no training here)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+ttq = pytest.importorskip("time_to_quality")
+
+
+def _result(rows):
+    meta = {"tolerance": 0.3, "size": 32, "seed": 0, "command": "c", "date": "2026-12-01", "machine": "m",
+            "threads": 2, "torch": "t"}  # fmt: skip
+    recs = [{"image": "astronaut", "budget": 1000, "family": f, "setting": s, "psnr": p, "seconds": t}
+            for f, s, p, t in rows]  # fmt: skip
+    return {"meta": meta, "records": recs}
+
+
+def test_a_setting_pays_only_within_the_tolerance_and_clearly_cheaper():
+    d = ttq.DEFAULT
+    result = _result([
+        ("siren", d, 30.0, 100.0), ("siren", "500 steps", 29.75, 25.0), ("siren", "1000 steps", 30.1, 50.0),
+        ("grid", d, 20.0, 10.0), ("grid", "500 steps", 20.0, 9.5),  # not cheaper than CHEAPER × the default
+        ("relu", d, 18.0, 50.0), ("relu", "500 steps", 17.5, 12.5),  # cheaper, but 0.5 dB down
+    ])  # fmt: skip
+    rows = {(r["family"], r["setting"]): r for r in ttq.compared(result)}
+    assert rows["siren", "500 steps"]["pays"] and rows["siren", "500 steps"]["time_ratio"] == 0.25
+    assert rows["siren", "500 steps"]["delta_db"] == pytest.approx(-0.25)
+    assert rows["siren", "1000 steps"]["pays"]
+    assert not rows["grid", "500 steps"]["pays"] and not rows["relu", "500 steps"]["pays"]
+    text = ttq.render(result)
+    assert "- siren: 500 steps, at ×0.25 of the time (worst ΔPSNR -0.25 dB)" in text
+    assert "- relu: none (the cheaper settings lose down to -0.50 dB)" in text
+    assert "- grid: none" in text
+    assert "| siren | 30.00 dB, 100 s | -0.25 dB, ×0.25 ✓ | +0.10 dB, ×0.50 ✓ |" in text
+
+
+def test_a_setting_must_pay_on_every_image_measured():
+    d = ttq.DEFAULT
+    result = _result([("siren", d, 30.0, 100.0), ("siren", "500 steps", 30.0, 25.0)])
+    result["records"] += [dict(r, image="camera") for r in result["records"]]
+    result["records"][-1]["psnr"] = 29.0  # camera: 1 dB down
+    assert "- siren: none (the cheaper settings lose down to -1.00 dB)" in ttq.render(result)
