@@ -207,6 +207,13 @@ def gaussians_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return out
 
 
+def _trained_as(m: dict[str, Any]) -> str:
+    """How the estimate's fits were trained: today's defaults, or the profile's training settings."""
+    if m.get("training"):
+        return "as the profile trains (`Profile.training`: the steps and points a step below)"
+    return "with today's defaults (full batch)"
+
+
 def estimate_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
     out = ["## The `standard` profile on this CPU today (`standard_estimate.py`)", ""]
     for name, d in files:
@@ -214,20 +221,25 @@ def estimate_section(files: list[tuple[str, dict[str, Any]]]) -> list[str]:
         out += [
             meta_line(name, m),
             "",
-            f"Each family and budget timed on {m['image']} ({m['shape'][0]}×{m['shape'][1]} px): fits of "
+            f"Fits trained {_trained_as(m)}. "
+            + f"Each family and budget timed on {m['image']} ({m['shape'][0]}×{m['shape'][1]} px): fits of "
             f"{m['short']} and {m['long']} steps, whose difference is the cost of a step; a fit is its fixed cost "
-            f"plus {m['steps']} steps. The ladder is {len(m['images'])} images of that size. The floor is the "
-            f"ladder's matmul work (6 · MLP parameters · pixels a step) at the measured float32 matmul peak, "
+            f"plus its steps ({m['steps']} unless the table says otherwise). "
+            f"The ladder is {len(m['images'])} images of that size. The floor is the "
+            f"ladder's matmul work (6 · MLP parameters · points a step) at the measured float32 matmul peak, "
             f"{m['matmul_peak_flops'] / 1e9:.0f} GFLOP/s; the grid and the Gaussians do no matmuls, so their floor "
             "is 0." + (f" The floors were recomputed by `{m['floor_command']}`." if m.get("floor_command") else ""),
             "",
-            "| family | 1 image, every budget | of which the floor |",
-            "|---|---:|---:|",
+            "| family | steps | points a step | 1 image, every budget | of which the floor |",
+            "|---|---:|---|---:|---:|",
         ]
         for fam in dict.fromkeys(r["family"] for r in d["rows"]):
             rows = [r for r in d["rows"] if r["family"] == fam]
             fit, floor = sum(r["fit_seconds"] for r in rows), sum(r["floor_seconds"] for r in rows)
-            out.append(f"| {fam} | {fit / 60:.1f} min | {floor / 60:.1f} min |")
+            batch = rows[0].get("batch_size")
+            points = "every pixel" if batch is None else f"{batch:,} (a mini-batch)"
+            out.append(f"| {fam} | {rows[0].get('steps', m['steps'])} | {points} | {fit / 60:.1f} min "
+                       f"| {floor / 60:.1f} min |")  # fmt: skip
         ratio = d["ladder_seconds"] / d["target_seconds"]
         out += [
             "",
@@ -245,7 +257,8 @@ def targets(peers, ladders, tcnn, memory, suite=None, estimates=()) -> list[str]
     for _, d in estimates:
         rows.append(
             f"| CPU, 2 cores: the `standard` profile from an empty cache in ≤ {d['target_seconds'] / 60:.0f} min "
-            f"| its ladder alone {d['ladder_seconds'] / 60:.0f} min (extrapolated; floor at the matmul peak "
+            f"| {_trained_as(d['meta'])}: its ladder alone {d['ladder_seconds'] / 60:.0f} min (extrapolated; "
+            "floor at the matmul peak "
             f"{d['floor_seconds'] / 60:.0f} min) | {'met' if d['ladder_seconds'] <= d['target_seconds'] else 'missed'}"
             " |"
         )

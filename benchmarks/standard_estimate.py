@@ -14,7 +14,14 @@ matmul peak (``6 · P_mlp · pixels`` a step, the hash tables' gathers not
 counted): no implementation of full-batch training for that many steps is
 faster, whatever it fuses or compiles.
 
-    OMP_NUM_THREADS=2 python benchmarks/standard_estimate.py --json benchmarks/results/standard_estimate_cpu.json
+    OMP_NUM_THREADS=2 python benchmarks/standard_estimate.py --plain \
+        --json benchmarks/results/standard_estimate_cpu.json
+    OMP_NUM_THREADS=2 python benchmarks/standard_estimate.py \
+        --json benchmarks/results/standard_estimate_cpu_profile.json
+
+The first ignores the profile's training settings (``Profile.training``: today's defaults, full batch); the
+second trains as the profile does. Run them one after the other on a quiet machine: their ratio is the levers'
+gain. The floor counts the matmul work of the points each step sees (a mini-batch, when the profile sets one).
 """
 
 from __future__ import annotations
@@ -37,15 +44,16 @@ from pixparam.gallery import get_profile
 TARGET_S = 30 * 60
 
 
-def floor_seconds(arch: pp.Arch, pixels: int, steps: int, peak: float) -> float:
+def floor_seconds(arch: pp.Arch, pixels: int, steps: int, peak: float, batch: int | None = None) -> float:
     """The matmul work of ``steps`` full-batch steps at ``peak`` FLOP/s; 0 for a family without an MLP (grid,
     Gaussians), whose gathers and splats are not matmuls."""
-    return steps * step_flops(arch, pixels) / peak if arch.widths else 0.0
+    points = pixels if batch is None else min(batch, pixels)
+    return steps * step_flops(arch, points) / peak if arch.widths else 0.0
 
 
-def timed_fit(img: Any, budget: int, family: str, steps: int) -> tuple[float, pp.Fit]:
+def timed_fit(img: Any, budget: int, family: str, steps: int, **training: Any) -> tuple[float, pp.Fit]:
     t = time.perf_counter()
-    f = pp.fit(img, budget, family, steps=steps, device="cpu", progress=False)
+    f = pp.fit(img, budget, family, steps=steps, device="cpu", progress=False, **training)
     return time.perf_counter() - t, f
 
 
@@ -56,9 +64,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     peak = matmul_peak(torch.device("cpu"))
     rows = []
     for family in p.families:
+        training = {"steps": p.steps} if args.plain else p.training_for(family)
+        steps = training.pop("steps")
         for budget in p.budgets:
-            short, _ = timed_fit(img, budget, family, args.short)
-            long, f = timed_fit(img, budget, family, args.long)
+            short, _ = timed_fit(img, budget, family, args.short, **training)
+            long, f = timed_fit(img, budget, family, args.long, **training)
             per_step = max(long - short, 0.0) / (args.long - args.short)
             fixed = max(short - args.short * per_step, 0.0)
             rows.append(
@@ -69,8 +79,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     "arch": f.arch.describe(),
                     "seconds_per_step": per_step,
                     "fixed_seconds": fixed,
-                    "fit_seconds": fixed + p.steps * per_step,
-                    "floor_seconds": floor_seconds(f.arch, h * w, p.steps, peak),
+                    "steps": steps,
+                    "batch_size": training.get("batch_size"),
+                    "fit_seconds": fixed + steps * per_step,
+                    "floor_seconds": floor_seconds(f.arch, h * w, steps, peak, training.get("batch_size")),
                 }
             )
             print(f"{family:9s} {budget:>6}: {per_step * 1e3:8.1f} ms/step, a fit {rows[-1]['fit_seconds']:7.1f} s",
@@ -79,7 +91,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     total = n * sum(r["fit_seconds"] for r in rows)
     floor = n * sum(r["floor_seconds"] for r in rows)
     meta = run_meta(profile=p.name, image=p.images[0], shape=[h, w], images=list(p.images), steps=p.steps,
-                    short=args.short, long=args.long, matmul_peak_flops=peak)  # fmt: skip
+                    short=args.short, long=args.long, matmul_peak_flops=peak,
+                    training={} if args.plain else p.training)  # fmt: skip
     return {"meta": meta, "rows": rows, "ladder_seconds": total, "floor_seconds": floor, "target_seconds": TARGET_S}
 
 
@@ -89,7 +102,7 @@ def refloor(result: dict[str, Any]) -> dict[str, Any]:
     pixels, peak = m["shape"][0] * m["shape"][1], m["matmul_peak_flops"]
     for r in result["rows"]:
         arch = pp.plan(r["budget"], r["family"], channels=3, resolution=max(m["shape"]))
-        r["floor_seconds"] = floor_seconds(arch, pixels, m["steps"], peak)
+        r["floor_seconds"] = floor_seconds(arch, pixels, r.get("steps", m["steps"]), peak, r.get("batch_size"))
     result["floor_seconds"] = len(m["images"]) * sum(r["floor_seconds"] for r in result["rows"])
     m["floor_command"] = run_meta()["command"]
     return result
@@ -100,6 +113,7 @@ def main() -> None:
     ap.add_argument("--profile", default="standard")
     ap.add_argument("--short", type=int, default=5)
     ap.add_argument("--long", type=int, default=25)
+    ap.add_argument("--plain", action="store_true", help="ignore the profile's training settings (today's defaults)")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--refloor", type=Path, default=None, help="recompute the floors of a saved run (no timing)")
     a = ap.parse_args()

@@ -258,6 +258,19 @@ def test_profile_errors_are_config_errors():
         TINY.with_(training={"nosuch": 1})
     with pytest.raises(pp.ConfigError, match="batch_size=0"):
         TINY.with_(training={"batch_size": 0})
+    with pytest.raises(pp.ConfigError, match="unknown family cnn"):
+        TINY.with_(training={"cnn": {"steps": 5}})
+    with pytest.raises(pp.ConfigError, match=r"training\['siren'\] sets seed"):
+        TINY.with_(training={"siren": {"seed": 2}})
+    with pytest.raises(pp.ConfigError, match="steps=0"):
+        TINY.with_(training={"siren": {"steps": 0}})
+
+
+def test_profile_training_for_a_family_overrides_the_common_settings():
+    p = TINY.with_(training={"batch_size": 64, "siren": {"batch_size": None, "steps": 3}})
+    assert p.training_for("siren") == {"steps": 3, "batch_size": None}
+    assert p.training_for("relu") == {"steps": TINY.steps, "batch_size": 64}
+    assert TINY.training_for("relu") == {"steps": TINY.steps}
 
 
 def test_profile_training_settings_reach_every_ladder_fit(tmp_path):
@@ -271,6 +284,9 @@ def test_profile_training_settings_reach_every_ladder_fit(tmp_path):
     assert runs["batched"]["meta"]["fits_trained"] == 1  # trained again: 64 of the 576 pixels a step
     assert plain["psnr"] != batched["psnr"]
     assert runs["batched"]["profile"]["training"] == {"batch_size": 64} and runs["plain"]["profile"]["training"] == {}
+    build_gallery(tmp_path / "own", small.with_(training={"siren": {"steps": 3}}), device="cpu", progress=False,
+                  cache=tmp_path / "c", only=["lens"])  # fmt: skip
+    assert [f["steps"] for f in _results(tmp_path / "own")["fits"]] == [3]  # a family's own steps
 
 
 def test_profile_families_default_is_every_registered_family(request):

@@ -44,3 +44,19 @@ def test_a_setting_must_pay_on_every_image_measured():
     result["records"] += [dict(r, image="camera") for r in result["records"]]
     result["records"][-1]["psnr"] = 29.0  # camera: 1 dB down
     assert "- siren: none (the cheaper settings lose down to -1.00 dB)" in ttq.render(result)
+
+
+def test_the_standard_profiles_levers_are_the_ones_that_paid():
+    """Every per-family setting of the ``standard`` profile was measured to pay in the committed results."""
+    import json
+
+    import pixparam as pp
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "time_to_quality_256px.json"
+    rows = ttq.compared(json.loads(results.read_text()))
+    standard = pp.gallery.get_profile("standard")
+    assert standard.training, "the standard profile keeps no lever"
+    for family, own in standard.training.items():
+        want = (own.get("steps", standard.steps), own.get("batch_size"))
+        got = [r for r in rows if r["family"] == family and (r["steps"], r["batch"]) == want]
+        assert got and all(r["pays"] for r in got), (family, want)

@@ -112,8 +112,9 @@ class Context:
         -------
         Fit
         """
-        kwargs = {"steps": self.profile.steps, "seed": self.profile.seed, **self.profile.training, **kwargs}
-        what = f"{family or budget.family} {budget if isinstance(budget, int) else ''}".strip()
+        fam = family or getattr(budget, "family", "siren")  # pp.fit's default family
+        kwargs = {"seed": self.profile.seed, **self.profile.training_for(fam), **kwargs}
+        what = f"{fam} {budget if isinstance(budget, int) else ''}".strip()
         self.bar.set_postfix_str(f"{what} · {self._tally()}")
         result = self.cache.fit(image, budget, family, device=self.device, progress=False, **kwargs)
         self.bar.set_postfix_str(f"{what} · {self._tally()}")

@@ -65,7 +65,10 @@ class Profile:
         Training settings (:class:`pixparam.training.TrainConfig` fields but
         ``steps``, ``seed`` and ``device``, which the profile and the build
         set) for every fit of the ladders, the lens and the edits, e.g.
-        ``{"compile": True}``; empty: the defaults.
+        ``{"compile": True}``; a family's name as a key holds settings for
+        that family alone, which may also set its ``steps``, e.g.
+        ``{"batch_size": 16384, "siren": {"batch_size": None}}``
+        (:meth:`training_for`). Empty: the defaults.
     every_family : bool
         Set when ``families`` was ``None``.
 
@@ -113,6 +116,22 @@ class Profile:
         _check_training(self.training)
         if self.lens_budget not in self.budgets:
             raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
+
+    def training_for(self, family: str) -> dict[str, Any]:
+        """The training settings of ``family``'s fits: ``steps``, then the common settings, then the family's own.
+
+        Parameters
+        ----------
+        family : str
+            A registered family.
+
+        Returns
+        -------
+        dict
+            Keyword arguments for :func:`pixparam.fit` (``steps`` always included).
+        """
+        common = {k: v for k, v in self.training.items() if not isinstance(v, dict)}
+        return {"steps": self.steps, **common, **self.training.get(family, {})}
 
     def settings(self, section: str) -> dict[str, Any]:
         """A copy of ``experiments[section]`` with ``"families"`` resolved.
@@ -171,17 +190,29 @@ class Profile:
 
 def _check_training(training: Any) -> None:
     """Refuse unknown or badly typed training settings when the profile is made, before any fit."""
-    from ..budget import plan
+    from ..budget import FAMILIES, plan
     from ..training import TrainConfig
 
     if not isinstance(training, dict):
         raise ConfigError(f"training={training!r}; pass a dict of training settings, e.g. {{'compile': True}}")
-    taken = {"steps", "seed", "device"} & set(training)
+    common = {k: v for k, v in training.items() if not isinstance(v, dict)}
+    own = {k: v for k, v in training.items() if isinstance(v, dict)}
+    taken = {"steps", "seed", "device"} & set(common)
     if taken:
         raise ConfigError(
             f"training sets {', '.join(sorted(taken))}; the profile's steps and seed and the build's device set those"
+            " (a family's own settings may set its steps)"
         )
-    TrainConfig.resolve(plan(1000, "siren", channels=3), device="cpu", **training)  # raises ConfigError
+    unknown = sorted(set(own) - set(FAMILIES))
+    if unknown:
+        raise ConfigError(f"training holds settings for unknown family {', '.join(unknown)}; the families are "
+                          f"{', '.join(FAMILIES)}")  # fmt: skip
+    for family, settings in own.items():
+        taken = {"seed", "device"} & set(settings)
+        if taken:
+            raise ConfigError(f"training[{family!r}] sets {', '.join(sorted(taken))}; the profile and build set those")
+        TrainConfig.resolve(plan(1000, family, channels=3), device="cpu", **{**common, **settings})
+    TrainConfig.resolve(plan(1000, "siren", channels=3), device="cpu", **common)  # raises ConfigError
 
 
 #: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes), ``"standard"`` (256 px, budgets to 64k: a GPU's
@@ -239,6 +270,17 @@ PROFILES: dict[str, Profile] = {
         film_steps=1500,
         film_frames=40,
         heal_steps=500,
+        # The levers that paid in benchmarks/time_to_quality.py (astronaut, a tuning image, 256 px, 16k:
+        # within 0.3 dB of 2000 full-batch steps in at most 0.9 of the time). Hashgrid, SIREN and WIRE keep the
+        # defaults: no cheaper setting paid for hashgrid; SIREN's (batches of 2^15) is 3/4 of these images'
+        # pixels and measured slower than full batch in benchmarks/standard_estimate.py; WIRE's was not measured.
+        training={
+            "grid": {"steps": 1000, "batch_size": 2**14},
+            "gaussians": {"steps": 1000, "batch_size": 2**14},
+            "fourier": {"batch_size": 2**14},
+            "finer": {"batch_size": 2**14},
+            "relu": {"batch_size": 2**14},
+        },
         experiments={
             "crowding": {
                 "images": ["chelsea", "coffee", "rocket", "moon", "coins", "brick", "retina", "hubble_deep_field"],
