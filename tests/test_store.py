@@ -119,5 +119,8 @@ def test_checkpoints_of_the_previous_release_keep_loading(family):
         expected = z[family]
     assert f.family == family and f.image_shape == (16, 16, 1)
     assert [e["name"] for e in f.edits] == ["prune", "quantize"] and f.masks and f.grids
-    np.testing.assert_array_equal(f.render(), expected)
+    # The renders were saved on another CPU: float32 kernels differ by an ulp between instruction sets (AVX2,
+    # AVX-512), so equal to 1e-6; a misread weight, mask or grid moves a render by orders of magnitude more.
+    np.testing.assert_allclose(f.render(), expected, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(f.render(), f.render())  # and on one machine, bit for bit
     assert pp.training.TrainConfig.from_dict(f.config).steps == 5  # its settings read back as a config

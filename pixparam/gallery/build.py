@@ -212,7 +212,21 @@ class Context:
         return entry
 
     def film(self, name: str, family: str, budget: int) -> Any:
-        """The film of ``family`` at ``budget``, trained or read back (:func:`pixparam.gallery.films.stored_film`)."""
+        """The film of ``family`` at ``budget``, trained or read back (:func:`pixparam.gallery.films.stored_film`).
+
+        Parameters
+        ----------
+        name : str
+            One of the profile's images.
+        family : str
+            A registered family.
+        budget : int
+            The film's budget.
+
+        Returns
+        -------
+        Film
+        """
         from .films import stored_film
 
         return stored_film(self, name, family, budget)
