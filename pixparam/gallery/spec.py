@@ -273,7 +273,8 @@ PROFILES: dict[str, Profile] = {
         # The levers that paid in benchmarks/time_to_quality.py (astronaut, a tuning image, 256 px, 16k:
         # within 0.3 dB of 2000 full-batch steps in at most 0.9 of the time). Hashgrid, SIREN and WIRE keep the
         # defaults: no cheaper setting paid for hashgrid; SIREN's (batches of 2^15) is 3/4 of these images'
-        # pixels and measured slower than full batch in benchmarks/standard_estimate.py; WIRE's was not measured.
+        # pixels and measured slower than full batch (benchmarks/results/siren_batch_estimate_cpu.json,
+        # by standard_estimate.py); WIRE's was not measured.
         training={
             "grid": {"steps": 1000, "batch_size": 2**14},
             "gaussians": {"steps": 1000, "batch_size": 2**14},
