@@ -287,6 +287,8 @@ def test_profile_training_settings_reach_every_ladder_fit(tmp_path):
     build_gallery(tmp_path / "own", small.with_(training={"siren": {"steps": 3}}), device="cpu", progress=False,
                   cache=tmp_path / "c", only=["lens"])  # fmt: skip
     assert [f["steps"] for f in _results(tmp_path / "own")["fits"]] == [3]  # a family's own steps
+    assert "4 training steps per fit; siren: 3 steps." in (tmp_path / "own" / "README.md").read_text()
+    assert "4 training steps per fit (mini-batches of 64 pixels)." in (tmp_path / "batched" / "README.md").read_text()
 
 
 def test_profile_families_default_is_every_registered_family(request):
