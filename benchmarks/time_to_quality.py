@@ -111,7 +111,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         "## Time to quality: fewer steps and mini-batches (`time_to_quality.py`)",
         "",
-        f"Each family on the tuning images at {m['size']} px, default settings against cheaper ones, on one "
+        f"Each family on {', '.join(dict.fromkeys(r['image'] for r in base))} (tuning images only) at "
+        f"{m['size']} px, default settings against cheaper ones, on one "
         f"machine in runs that resume one another; a setting pays when its PSNR is within {m['tolerance']:g} dB of "
         f"the default's in at most {CHEAPER:g} of its time (the issue's bar for the `standard` profile). "
         "Mini-batches walk a freshly shuffled order of the pixels, epoch by epoch.",
