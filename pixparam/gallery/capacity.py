@@ -25,6 +25,7 @@ __all__ = [
     "build_hero",
     "crossing",
     "equal_bytes_at",
+    "packed_folder",
     "packed_records",
     "qat_steps",
 ]

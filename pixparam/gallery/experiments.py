@@ -71,18 +71,19 @@ def _cache(ctx: Context) -> Any:
     return None if ctx.cache.root is None else ctx.cache.root / "experiments"
 
 
-def _mean_by(records: list[dict[str, Any]], key: str, value: str) -> dict[Any, float]:
+def _groups(records: list[dict[str, Any]], key: str, value: str) -> list[tuple[Any, list[float]]]:
     groups: dict[Any, list[float]] = {}
     for r in records:
         groups.setdefault(r[key], []).append(r[value])
-    return {k: float(np.mean(v)) for k, v in sorted(groups.items())}
+    return sorted(groups.items())
+
+
+def _mean_by(records: list[dict[str, Any]], key: str, value: str) -> dict[Any, float]:
+    return {k: float(np.mean(v)) for k, v in _groups(records, key, value)}
 
 
 def _std_by(records: list[dict[str, Any]], key: str, value: str) -> dict[Any, float]:
-    groups: dict[Any, list[float]] = {}
-    for r in records:
-        groups.setdefault(r[key], []).append(r[value])
-    return {k: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for k, v in sorted(groups.items())}
+    return {k: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for k, v in _groups(records, key, value)}
 
 
 def build_crowding(ctx: Context) -> dict[str, Any]:

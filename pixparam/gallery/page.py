@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image
 
 from .._io import write_bytes_atomic
+from .training import describe_training
 
 __all__ = ["credits", "write_index", "write_readme"]
 
@@ -27,28 +28,9 @@ def _header(results: dict[str, Any]) -> str:
         f"Built by `{m['command']}` with pixparam {m['pixparam']} (torch {m['torch']}) on {where} "
         f"({device}), {m['date']}: profile **{p['name']}** — {', '.join(p['images'])} at {p['size']} px, "
         f"budgets {', '.join(_count(b) for b in p['budgets'])}, {p['steps']} training steps per fit"
-        f"{_training_text(p.get('training') or {})}. "
+        f"{describe_training(p.get('training') or {})}. "
         f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s."
     )
-
-
-def _training_text(training: dict[str, Any]) -> str:
-    """The profile's training settings in words, for the header: ``''`` when it trains with the defaults."""
-
-    def said(settings: dict[str, Any]) -> str:
-        parts = [f"{settings['steps']} steps"] if "steps" in settings else []
-        if "batch_size" in settings:
-            batch = settings["batch_size"]
-            parts.append("full batch" if batch is None else f"mini-batches of {batch:,} pixels")
-        parts += [f"{k}={v}" for k, v in settings.items() if k not in ("steps", "batch_size")]
-        return ", ".join(parts) or "the defaults"
-
-    common = {k: v for k, v in training.items() if not isinstance(v, dict)}
-    own = {k: v for k, v in training.items() if isinstance(v, dict)}
-    text = f" ({said(common)})" if common else ""
-    if own:
-        text += "; " + "; ".join(f"{fam}: {said(settings)}" for fam, settings in own.items())
-    return text
 
 
 def credits(results: dict[str, Any]) -> list[str]:

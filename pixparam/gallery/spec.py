@@ -17,6 +17,7 @@ from .._deprecate import warn_deprecated
 from ..budget import parse_budget
 from ..capacity import resolve_families
 from ..errors import ConfigError
+from .training import check_training, split_training
 
 __all__ = ["PROFILES", "SECTIONS", "Profile", "Section", "get_profile"]
 
@@ -113,7 +114,7 @@ class Profile:
         frames = self.film_frames
         if isinstance(frames, bool) or not isinstance(frames, int) or frames < 2:
             raise ConfigError(f"film_frames={frames!r}; a film needs a whole number of at least 2 frames")
-        _check_training(self.training)
+        check_training(self.training)
         if self.lens_budget not in self.budgets:
             raise ConfigError(f"lens_budget {self.lens_budget} is not one of the budgets {list(self.budgets)}")
 
@@ -130,8 +131,8 @@ class Profile:
         dict
             Keyword arguments for :func:`pixparam.fit` (``steps`` always included).
         """
-        common = {k: v for k, v in self.training.items() if not isinstance(v, dict)}
-        return {"steps": self.steps, **common, **self.training.get(family, {})}
+        common, own = split_training(self.training)
+        return {"steps": self.steps, **common, **own.get(family, {})}
 
     def settings(self, section: str) -> dict[str, Any]:
         """A copy of ``experiments[section]`` with ``"families"`` resolved.
@@ -186,33 +187,6 @@ class Profile:
         if self.every_family and "families" not in changes:
             changes["families"] = None
         return replace(self, **changes)
-
-
-def _check_training(training: Any) -> None:
-    """Refuse unknown or badly typed training settings when the profile is made, before any fit."""
-    from ..budget import FAMILIES, plan
-    from ..training import TrainConfig
-
-    if not isinstance(training, dict):
-        raise ConfigError(f"training={training!r}; pass a dict of training settings, e.g. {{'compile': True}}")
-    common = {k: v for k, v in training.items() if not isinstance(v, dict)}
-    own = {k: v for k, v in training.items() if isinstance(v, dict)}
-    taken = {"steps", "seed", "device"} & set(common)
-    if taken:
-        raise ConfigError(
-            f"training sets {', '.join(sorted(taken))}; the profile's steps and seed and the build's device set those"
-            " (a family's own settings may set its steps)"
-        )
-    unknown = sorted(set(own) - set(FAMILIES))
-    if unknown:
-        raise ConfigError(f"training holds settings for unknown family {', '.join(unknown)}; the families are "
-                          f"{', '.join(FAMILIES)}")  # fmt: skip
-    for family, settings in own.items():
-        taken = {"seed", "device"} & set(settings)
-        if taken:
-            raise ConfigError(f"training[{family!r}] sets {', '.join(sorted(taken))}; the profile and build set those")
-        TrainConfig.resolve(plan(1000, family, channels=3), device="cpu", **{**common, **settings})
-    TrainConfig.resolve(plan(1000, "siren", channels=3), device="cpu", **common)  # raises ConfigError
 
 
 #: The built-in profiles: ``"quick"`` (a 2-core CPU, minutes), ``"standard"`` (256 px, budgets to 64k: a GPU's
