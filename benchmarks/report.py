@@ -1,7 +1,8 @@
 """Write ``docs/benchmarks.md`` from the speed benchmarks' JSON results (no number is typed by hand).
 
 Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory,gaussians}_*.json``
-and ``reach_sweep_*.json``, ``profile_*.json``, ``standard_estimate_*.json``, ``time_to_quality_*.json``
+and ``reach_sweep_*.json``, ``profile_*.json``, ``standard_estimate_*.json``, ``time_to_quality_*.json``,
+``wire_window_*.json``, ``gaussian_holes_*.json``
 (whichever exist), and the GPU suite's ``gpu_suite.json`` (``--gpu-suite``;
 its section says "not measured" without one), and renders, for each, the command, date, machine and
 table, after a summary of the speed targets: met, missed (with the gap), or
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import _suite_report  # benchmarks/ is on sys.path when a script runs
+from gaussian_holes import render as gaussian_holes_section
 from time_to_quality import render as time_to_quality_section
+from wire_window import render as wire_window_section
 
 from pixparam._io import write_bytes_atomic
 
@@ -316,6 +319,7 @@ def main() -> None:
     profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
     estimates = load("standard_estimate_*.json")
     levers = load("time_to_quality_*.json")
+    windows, holes = load("wire_window_*.json"), load("gaussian_holes_*.json")
     lines = [
         "# Speed benchmarks",
         "",
@@ -346,6 +350,8 @@ def main() -> None:
         (gaussians_section, gaussians),
         (estimate_section, estimates),
         (lambda files: [time_to_quality_section(d) for _, d in files], levers),
+        (lambda files: [line for _, d in files for line in wire_window_section(d)], windows),
+        (lambda files: [line for _, d in files for line in gaussian_holes_section(d)], holes),
     ):
         if files:
             lines += section(files)

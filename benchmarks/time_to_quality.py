@@ -67,6 +67,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         if all(old["meta"].get(k) == meta[k] for k in ("size", "seed")):
             records = old["records"]
             meta["commands"] = [*old["meta"].get("commands", [old["meta"]["command"]]), meta["command"]]
+            meta["notes"] = old["meta"].get("notes", [])
     done = {(r["image"], r["setting"], r["family"], r["budget"]) for r in records}
     for name in args.images:
         img = pp.load_image(name, size=args.size)
@@ -107,7 +108,8 @@ def render(result: dict[str, Any]) -> str:
     """The Markdown section: one table per image and budget, then the cheapest setting that pays per family."""
     m = result["meta"]
     rows = compared(result)
-    base = [r for r in result["records"] if r["setting"] == DEFAULT]
+    order = {f: i for i, f in enumerate(pp.FAMILIES)}  # pixels to networks, whatever order the runs went in
+    base = sorted((r for r in result["records"] if r["setting"] == DEFAULT), key=lambda r: order.get(r["family"], 99))
     lines = [
         "## Time to quality: fewer steps and mini-batches (`time_to_quality.py`)",
         "",
@@ -121,6 +123,8 @@ def render(result: dict[str, Any]) -> str:
         + f" (each run resumes the one before) · {m['date'][:10]} · {m['machine']} · {m['threads']} threads · "
         f"torch {m['torch']}",
         "",
+        *(f"- {note}" for note in m.get("notes", [])),  # what changed in the code between the resumed runs
+        *([""] if m.get("notes") else []),
     ]
     for image, budget in sorted({(r["image"], r["budget"]) for r in base}, key=lambda k: (k[0], k[1])):
         fams = [r["family"] for r in base if r["image"] == image and r["budget"] == budget]

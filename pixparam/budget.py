@@ -93,7 +93,7 @@ def plan(
         width, σ in cycles per image side to 0.65·√n_features, which is
         Tancik et al.'s σ = 10 at 256 features),
         ``levels``, ``features_per_level``, ``width``, ``base_resolution``
-        (hashgrid), ``cutoff`` and ``blending`` (gaussians).
+        (hashgrid), ``cutoff``, ``blending`` and ``fill`` (gaussians).
 
     Returns
     -------

@@ -31,6 +31,9 @@ def test_forward_shape_and_seed(family):
     if family == "grid":  # a grid draws nothing: built alone it is mid-grey, and fit starts it from the image
         assert torch.equal(a(x), c(x))
         torch.testing.assert_close(a(x), torch.full((17, 4), 0.5))
+    elif family == "gaussians":  # seeded centres, all grey: mid-grey where they reach, and their mean elsewhere
+        assert not torch.equal(a.means, c.means)
+        torch.testing.assert_close(a(x), torch.full((17, 4), 0.5), rtol=0, atol=1e-6)
     else:
         assert not torch.equal(a(x), c(x))
 

@@ -80,16 +80,48 @@ def test_cutoff_truncates_exactly():
     assert out[2] == pytest.approx(np.exp(-2.0), rel=1e-5)
 
 
-@pytest.mark.parametrize("blending", ["normalized", "sum"])
-def test_field_is_its_dense_formula(blending):
-    arch = pp.plan(800, "gaussians", 3, blending=blending)
+@pytest.mark.parametrize(("blending", "fill"), [("normalized", "mean"), ("normalized", "none"), ("sum", "none")])
+def test_field_is_its_dense_formula(blending, fill):
+    arch = pp.plan(800, "gaussians", 3, blending=blending, fill=fill)
     model = pp.build(arch, seed=3)
     with torch.no_grad():
         model.chol[:, 1] = torch.linspace(-1, 1, model.chol.shape[0])  # shear them
+        model.colours.uniform_(0, 1, generator=torch.Generator().manual_seed(0))
     x = grid(9, 11)
     acc = splat_dense(x, model.means, model.factors(), torch.cat([model.colours, torch.ones(100, 1)], 1), 3.0)
-    colour = acc[:, :3] / (acc[:, 3:] + gaussians.NORMALIZE_EPS) if blending == "normalized" else acc[:, :3]
+    eps, prior = gaussians.NORMALIZE_EPS, model.colours.mean(dim=0) if fill == "mean" else 0.0
+    colour = (acc[:, :3] + eps * prior) / (acc[:, 3:] + eps) if blending == "normalized" else acc[:, :3]
     torch.testing.assert_close(model(x), colour, rtol=1e-5, atol=1e-6)
+
+
+def test_a_point_no_gaussian_reaches_takes_their_mean_colour_or_black():
+    colours = torch.tensor([[0.9, 0.2, 0.1], [0.1, 0.6, 0.3]])
+    x = torch.tensor([[-0.5, 0.0], [0.9, 0.9]])  # on the first Gaussian; 3.5 sigma from both
+    for fill, hole in (("mean", colours.mean(dim=0)), ("none", torch.zeros(3))):
+        model = pp.build(pp.plan(16, "gaussians", 3, fill=fill), seed=0)
+        assert model.arch.n_params == 16 and model.arch.options["fill"] == fill
+        with torch.no_grad():
+            model.means.copy_(torch.tensor([[-0.5, 0.0], [0.5, 0.0]]))
+            model.chol.copy_(torch.tensor([[np.log(0.2), 0.0, np.log(0.2)]]).repeat(2, 1))
+            model.colours.copy_(colours)
+        out = model(x)
+        torch.testing.assert_close(out[1], hole, rtol=0, atol=1e-6)
+        # a reached point keeps its colour to within eps / weight of the gap (the weight here is 1)
+        torch.testing.assert_close(out[0], colours[0], rtol=0, atol=2e-4)
+
+
+def test_fill_needs_the_normalised_mean_and_old_checkpoints_keep_their_holes():
+    with pytest.raises(pp.BudgetError, match="fill='mean' is part of the normalised mean"):
+        pp.plan(800, "gaussians", 3, blending="sum", fill="mean")
+    with pytest.raises(pp.BudgetError, match="fill='grey'; choose one of mean, none"):
+        pp.plan(800, "gaussians", 3, fill="grey")
+    assert pp.plan(800, "gaussians", 3).options["fill"] == "mean"
+    assert pp.plan(800, "gaussians", 3, blending="sum").options["fill"] == "none"
+    old = pp.plan(800, "gaussians", 3, fill="none")
+    legacy = pp.Arch(old.family, old.channels, old.widths, old.n_params, old.budget, old.n_fixed,
+                     {k: v for k, v in old.options.items() if k != "fill"})  # fmt: skip
+    assert pp.build(legacy, seed=0).fill == "none"
+    assert "holes black" in legacy.describe() and "holes" not in pp.plan(800, "gaussians", 3).describe()
 
 
 def test_image_free_init_is_grey_and_seeded():

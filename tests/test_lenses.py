@@ -10,7 +10,7 @@ import torch
 
 import pixparam as pp
 from pixparam.fields.finer import VariablePeriodicSine
-from pixparam.fields.wire import gabor
+from pixparam.fields.wire import WINDOW_FLOOR, gabor
 from pixparam.images import upsample
 
 
@@ -102,6 +102,37 @@ def test_wire_matches_complex_arithmetic_and_counts_real_values():
     re, im = gabor(zr, zi, 3.0, 1.5)
     ref = torch.exp(1j * 3.0 * torch.complex(zr, zi) - (1.5 * torch.complex(zr, zi)).abs().square())
     torch.testing.assert_close(torch.complex(re, im), ref)
+
+
+def test_gabor_window_is_exactly_zero_below_its_floor_with_no_gradient():
+    # exponents -sigma0^2 zr^2 from -20 (kept) through -60 (floored, a normal float) to -100 (a subnormal before)
+    sigma0 = 10.0
+    exponent = torch.tensor([-20.0, -39.0, -41.0, -60.0, -90.0, -100.0])
+    zr = (-exponent).sqrt().div(sigma0).requires_grad_(True)
+    zi = torch.zeros(6, requires_grad=True)
+    re, im = gabor(zr, zi, 0.0, sigma0)  # omega0 = 0: the window alone, in the real part
+    kept = exponent > WINDOW_FLOOR
+    torch.testing.assert_close(re[kept], torch.exp(exponent[kept]), rtol=1e-5, atol=0)
+    assert torch.equal(re[~kept], torch.zeros(4)) and torch.equal(im, torch.zeros(6))
+    (g,) = torch.autograd.grad(re.sum(), zr)
+    assert torch.equal(g[~kept], torch.zeros(4)) and bool((g[kept] < 0).all())
+
+
+def test_wire_gradients_match_complex_arithmetic_at_the_default_window():
+    """At the defaults (omega0 = sigma0 = 10) some units' windows are below the floor from the first step."""
+    model = pp.build(pp.plan(4000, "wire", channels=3), seed=1)
+    x = torch.rand(300, 2, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    with torch.no_grad():
+        z = model.first(x)
+        assert float((-(model.sigma0**2) * z * z < WINDOW_FLOOR).float().mean()) > 0.01
+    target = torch.rand(300, 3, generator=torch.Generator().manual_seed(3))
+    grads = []
+    for forward in (model, lambda c: _complex_reference(model, c)):
+        model.zero_grad()
+        (forward(x) - target).square().mean().backward()
+        grads.append(torch.cat([p.grad.flatten() for p in model.parameters()]))
+    scale = float(grads[1].abs().max())
+    torch.testing.assert_close(grads[0], grads[1], atol=1e-5 * scale, rtol=0)
 
 
 def test_finer_activation_is_odd_with_the_scale_held_constant():

@@ -25,6 +25,19 @@ from an interpolation of the image; a sum starts with the uneven coverage of
 randomly placed Gaussians). The field's ``raw`` output is
 ``2 * colour - 1``.
 
+Holes: a point that no Gaussian reaches within the cutoff has a weight sum
+of zero. With ``fill="mean"`` (the default for the normalised mean) the
+Gaussians' mean colour ``c̄`` enters every point's mean with the
+pseudo-weight ``1e-4``, ``(sum_i c_i w_i + 1e-4 c̄) / (sum_i w_i + 1e-4)``,
+so such a point takes ``c̄`` instead of black; elsewhere the weights sum to
+at least ``exp(-cutoff²/2)`` and the term pulls the mean toward ``c̄`` by
+less than ``1e-4 / exp(-cutoff²/2)`` of the gap (1 % at the default
+cutoff), where the bare ``1e-4`` pulled it toward black by as much. Training
+leaves a few pixels uncovered now and then, and each black one costs
+PSNR (``benchmarks/gaussian_holes.py`` counts them and measures both
+fills). ``fill="none"`` keeps the holes black, as fits saved before the
+option render (their architecture has no ``fill``).
+
 Each weight is zero beyond ``cutoff`` standard deviations (default 3, where
 ``exp(-cutoff²/2) = 0.011``): the truncation is part of the model, used the
 same way in training and rendering, so a render is the training forward.
@@ -77,6 +90,8 @@ UNIFORM_SHARE = 0.3
 BLENDINGS = ("sum", "normalized")
 #: Added to the weight sum before dividing by it (``blending="normalized"``).
 NORMALIZE_EPS = 1e-4
+#: What a point no Gaussian reaches shows under the normalised mean: the Gaussians' mean colour, or black.
+FILLS = ("mean", "none")
 
 
 class Gaussians(Field):
@@ -104,6 +119,7 @@ class Gaussians(Field):
         n, c = int(arch.options["n_gaussians"]), arch.channels
         self.cutoff = float(arch.options["cutoff"])
         self.blending = str(arch.options["blending"])
+        self.fill = str(arch.options.get("fill", "none"))  # fits saved before the option had black holes
         self.means = nn.Parameter(torch.rand(n, 2, generator=generator) * 2 - 1)
         sigma = SCALE * 2.0 / math.sqrt(n)  # the mean spacing of n centres on the 2×2 square
         self.chol = nn.Parameter(torch.tensor([math.log(sigma), 0.0, math.log(sigma)]).repeat(n, 1))
@@ -125,7 +141,10 @@ class Gaussians(Field):
         if self.blending == "normalized":
             ones = torch.ones_like(self.colours[:, :1])
             acc = splat(prepared, self.means, self.factors(), torch.cat([self.colours, ones], dim=1), self.cutoff)
-            colour = acc[:, :-1] / (acc[:, -1:] + NORMALIZE_EPS)
+            total = acc[:, :-1]
+            if self.fill == "mean":
+                total = total + NORMALIZE_EPS * self.colours.mean(dim=0)
+            colour = total / (acc[:, -1:] + NORMALIZE_EPS)
         else:
             colour = splat(prepared, self.means, self.factors(), self.colours, self.cutoff)
         return 2 * colour - 1
@@ -209,12 +228,17 @@ def count(channels: int, widths: Sequence[int], options: Mapping[str, Any]) -> i
 
 
 def plan(budget: int, channels: int, resolution: int, options: dict[str, Any]) -> Arch:
-    """As many Gaussians as the budget holds: ``budget // (5 + channels)``; options ``cutoff``, ``blending``."""
-    check_options("gaussians", options, {"cutoff", "blending"})
+    """``budget // (5 + channels)`` Gaussians (all the budget holds); options ``cutoff``, ``blending``, ``fill``."""
+    check_options("gaussians", options, {"cutoff", "blending", "fill"})
     cutoff = float_option(options, "cutoff", 3.0)
     blending = options.get("blending") or "normalized"
     if blending not in BLENDINGS:
         raise BudgetError(f"blending={blending!r}; choose one of {', '.join(BLENDINGS)}")
+    fill = options.get("fill") or ("mean" if blending == "normalized" else "none")
+    if fill not in FILLS:
+        raise BudgetError(f"fill={fill!r}; choose one of {', '.join(FILLS)}")
+    if fill == "mean" and blending != "normalized":
+        raise BudgetError("fill='mean' is part of the normalised mean; pass blending='normalized' or fill='none'")
     per = per_gaussian(channels)
     n = budget // per
     if n < 1:
@@ -222,15 +246,16 @@ def plan(budget: int, channels: int, resolution: int, options: dict[str, Any]) -
             f"budget {budget:,} is below the minimum of {per} params for gaussians (one Gaussian of "
             f"{per} values at {channels} channels); raise the budget"
         )
-    opts = {"n_gaussians": n, "cutoff": cutoff, "blending": blending}
+    opts = {"n_gaussians": n, "cutoff": cutoff, "blending": blending, "fill": fill}
     return Arch("gaussians", channels, (), n * per, budget, 0, opts)
 
 
 def describe(arch: Arch) -> str:
-    """``' · 2,048 Gaussians'`` (and the blending when it is not the default)."""
+    """``' · 2,048 Gaussians'`` (and the blending, or black holes, when not the default)."""
     o = arch.options
     blend = "" if o.get("blending") == "normalized" else f" ({o['blending']})"
-    return f" · {o['n_gaussians']:,} Gaussians{blend}"
+    holes = " (holes black)" if o.get("blending") == "normalized" and o.get("fill", "none") == "none" else ""
+    return f" · {o['n_gaussians']:,} Gaussians{blend}{holes}"
 
 
 def bytes_per_point(arch: Arch) -> int:

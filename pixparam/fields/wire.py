@@ -23,10 +23,19 @@ WIRE_PUBLISHED = (20.0, 30.0)
 #: benchmarks/results/tune_gabor_64px.json). Pass omega0=20, sigma0=30 for the paper's setting.
 WIRE_OMEGA0 = 10.0
 WIRE_SIGMA0 = 10.0
+#: The Gabor window is zero where its exponent is below this (where the window is below 4e-18, 1e-10 of a
+#: float32 ulp at unit scale). Below about -87 the float32 window is a subnormal number, which x86 CPUs
+#: process many times slower; with the defaults a few percent of the units are there from the first
+#: step (benchmarks/wire_window.py times a step with and without the floor; docs/benchmarks.md).
+WINDOW_FLOOR = -40.0
 
 
 def gabor(zr: torch.Tensor, zi: torch.Tensor, omega0: float, sigma0: float) -> tuple[torch.Tensor, torch.Tensor]:
     """The complex Gabor wavelet ``exp(1j * omega0 * z - |sigma0 * z|^2)`` of ``z = zr + 1j * zi``, as ``(re, im)``.
+
+    The window ``exp(-omega0 * zi - sigma0^2 |z|^2)`` is exactly zero, with
+    no gradient, where its exponent is below :data:`WINDOW_FLOOR`: part of
+    the model, on every device, so that no subnormal float is ever formed.
 
     Parameters
     ----------
@@ -40,7 +49,8 @@ def gabor(zr: torch.Tensor, zi: torch.Tensor, omega0: float, sigma0: float) -> t
     (N, W) torch.Tensor, (N, W) torch.Tensor
         The real and imaginary parts.
     """
-    envelope = torch.exp(-omega0 * zi - sigma0**2 * (zr * zr + zi * zi))
+    exponent = -omega0 * zi - sigma0**2 * (zr * zr + zi * zi)
+    envelope = torch.where(exponent > WINDOW_FLOOR, torch.exp(exponent.clamp_min(WINDOW_FLOOR)), 0.0)
     phase = omega0 * zr
     return envelope * torch.cos(phase), envelope * torch.sin(phase)
 

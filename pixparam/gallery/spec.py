@@ -245,15 +245,16 @@ PROFILES: dict[str, Profile] = {
         film_frames=40,
         heal_steps=500,
         # The levers that paid in benchmarks/time_to_quality.py (astronaut, a tuning image, 256 px, 16k:
-        # within 0.3 dB of 2000 full-batch steps in at most 0.9 of the time). Hashgrid, SIREN and WIRE keep the
+        # within 0.3 dB of 2000 full-batch steps in at most 0.9 of the time). Hashgrid and SIREN keep the
         # defaults: no cheaper setting paid for hashgrid; SIREN's (batches of 2^15) is 3/4 of these images'
         # pixels and measured slower than full batch (benchmarks/results/siren_batch_estimate_cpu.json,
-        # by standard_estimate.py); WIRE's was not measured.
+        # by standard_estimate.py).
         training={
             "grid": {"steps": 1000, "batch_size": 2**14},
             "gaussians": {"steps": 1000, "batch_size": 2**14},
             "fourier": {"batch_size": 2**14},
             "finer": {"batch_size": 2**14},
+            "wire": {"batch_size": 2**14},
             "relu": {"batch_size": 2**14},
         },
         experiments={

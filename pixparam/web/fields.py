@@ -49,7 +49,7 @@ class FieldData:
         ``"grid"``: ``shape`` ``[h, w]``, ``channels`` and ``taps`` per axis;
         for ``"wire"``: ``widths``, ``channels``, ``omega0`` and ``sigma0``;
         for ``"gaussians"``: ``n_gaussians``, ``channels``, ``cutoff``,
-        ``blending`` and ``eps``).
+        ``blending``, ``fill`` and ``eps``).
     arrays : dict of str to ndarray
         Named float32 arrays: the trained values, stored as float16 by
         default (:func:`pixparam.export_web`).
@@ -255,6 +255,7 @@ def _gaussians(model: Field) -> FieldData:
         "channels": int(model.arch.channels),
         "cutoff": float(model.cutoff),
         "blending": str(model.blending),
+        "fill": str(model.fill),
         "eps": float(NORMALIZE_EPS),
     }
     # float16 centres move a Gaussian by up to 2^-11 of the image and float16 shapes rescale it by up to 2^-9
