@@ -5,7 +5,9 @@ budgets 1k–64k, every family, 2000 steps) measured on a part and
 extrapolated, against a 30-minute target. This script times each family and
 budget on the profile's first image: two fits of ``--short`` and ``--long``
 steps, whose difference is the cost per step without the fixed costs
-(planning, initialisation, the final evaluation), which it also keeps. The
+(planning, initialisation, the final evaluation), which it also keeps. Both
+fits evaluate the whole image as often as the real fit does (every
+``steps // 100`` steps; a 25-step fit would otherwise do it every step). The
 ladder's time is then ``images × Σ (fixed + steps × per_step)``; the edits,
 films and experiments come on top, so it is a lower bound for the whole build.
 
@@ -66,6 +68,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for family in p.families:
         training = {"steps": p.steps} if args.plain else p.training_for(family)
         steps = training.pop("steps")
+        # the whole-image evaluations a real fit of `steps` makes (every steps // 100), not one a step as a
+        # 25-step fit would by default: with mini-batches an evaluation costs about a step
+        training["log_every"] = max(1, steps // 100)
         for budget in p.budgets:
             short, _ = timed_fit(img, budget, family, args.short, **training)
             long, f = timed_fit(img, budget, family, args.long, **training)

@@ -132,9 +132,9 @@ def test_compare_marks_a_budget_holding_the_whole_image_lossless(img24, ladder):
     whole = pp.fit(img24, 2000, "relu", steps=3, progress=False, device="cpu")  # 2,000 > 24·24·3 = 1,728 values
     fig = compare(img24, [*ladder[:2], whole])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles[-1] == "budget 2k\n≥ the image's 1.7k values: lossless" and "lossless" not in titles[1]
+    assert titles[-1] == "budget 2k\n≥ the image's 1.7k values:\nlossless" and "lossless" not in titles[1]
     text = "\n".join(_captions(fig))
-    assert f"{pp.format_count(whole.n_params)} params\nas many values as the image" in text
+    assert f"{pp.format_count(whole.n_params)} params\n≥ the image's values" in text
     assert f"{whole.psnr:.1f} dB" not in text  # no dB for a network holding as many values as the image
     assert f"{ladder[0].psnr:.1f} dB" in text
 

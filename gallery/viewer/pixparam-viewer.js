@@ -561,12 +561,13 @@ void main() {
   }
 
   // The gaussians kind (pixparam/fields/gaussians.py and splat.py): w_i(p) = exp(-d²/2) where the Mahalanobis
-  // d² = |L⁻¹(p - mu)|² <= cutoff², else 0; colour = sum w c (blending "sum") or sum w c / (sum w + eps).
+  // d² = |L⁻¹(p - mu)|² <= cutoff², else 0; colour = sum w c (blending "sum") or sum w c / (sum w + eps),
+  // with eps · (the Gaussians' mean colour) added to sum w c when fill is "mean" (points no Gaussian reaches).
   // Each Gaussian is listed in every cell of a K × K grid over the image that its cutoff box reaches (the
   // box widened as splat.py widens it), so a fragment visits only its cell's candidates; a candidate beyond
   // the cutoff weighs 0, so the cells change the work, never the result.
   function buildGaussians(gl, model, arrays) {
-    const { n_gaussians: n, channels, cutoff, blending, eps } = model.field;
+    const { n_gaussians: n, channels, cutoff, blending, fill, eps } = model.field;
     const mu = arrays.means.values;
     const ch = arrays.chol.values;
     const col = arrays.colours.values;
@@ -598,6 +599,9 @@ void main() {
     const list = new Float32Array(Math.max(1, entries.length) * 4);
     entries.forEach((i, k) => (list[4 * k] = i));
     const normalized = blending === "normalized";
+    const mean = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) mean[c] += col[i * channels + c] / n;
+    const prior = fill === "mean" ? `vec4(${mean.map((v) => glslFloat(eps * v)).join(", ")})` : "vec4(0.0)";
     const source = `${HEADER}
 uniform sampler2D uG, uCells, uList;
 ${TEXEL}
@@ -622,7 +626,7 @@ void main() {
       wsum += w;
     }
   }
-  vec4 v = ${normalized ? `acc / (wsum + ${glslFloat(eps)})` : "acc"};
+  vec4 v = ${normalized ? `(acc + ${prior}) / (wsum + ${glslFloat(eps)})` : "acc"};
   outColor = colour(2.0 * v - 1.0, ${channels});
 }`;
     return {

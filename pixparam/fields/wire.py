@@ -35,7 +35,7 @@ def gabor(zr: torch.Tensor, zi: torch.Tensor, omega0: float, sigma0: float) -> t
 
     The window ``exp(-omega0 * zi - sigma0^2 |z|^2)`` is exactly zero, with
     no gradient, where its exponent is below :data:`WINDOW_FLOOR`: part of
-    the model, on every device, so that no subnormal float is ever formed.
+    the model, on every device, so that the window is never a subnormal float.
 
     Parameters
     ----------

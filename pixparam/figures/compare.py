@@ -134,7 +134,7 @@ def compare(
             elif r != "original" and (r, b) in cell:
                 f = cell[r, b]
                 # at a budget of the image's values or more, pixels hold it whole: no dB to compare
-                said = "as many values as the image" if b >= img.size else quality_caption(f.psnr, f.ssim)
+                said = "≥ the image's values" if b >= img.size else quality_caption(f.psnr, f.ssim)
                 panels[r, b] = (f.render(), f"{format_count(f.n_params)} params\n{said}")
     shown = [r for r in rows if r != "original"]
     grid_rows: list[tuple[str, bool]] = []
@@ -188,7 +188,7 @@ def compare(
                 if inset is not None:
                     draw_inset(ax, inset)
                 if i == 0:
-                    whole = f"\n≥ the image's {format_count(img.size)} values: lossless" if b >= img.size else ""
+                    whole = f"\n≥ the image's {format_count(img.size)} values:\nlossless" if b >= img.size else ""
                     ax.set_title(f"budget {format_budget(b)}{whole}", fontsize=8.5 if not whole else 7)
             label = ("|error| " if is_err else "") + ("pixels" if r == "smooth" else r)
             first = axes[i, int(lead)]

@@ -77,9 +77,10 @@ def build_lens(ctx: Context) -> dict[str, Any]:
     ranked = sorted(psnrs, key=psnrs.get, reverse=True)  # type: ignore[arg-type]
     below = [fam for fam in ranked if psnrs[fam] < pix.psnr]
     alt = (
-        f"{name} at {format_budget(b)} parameters: {ranked[0]} is sharpest ({db(psnrs[ranked[0]])}), "
-        f"{ranked[-1]} blurriest ({db(psnrs[ranked[-1]])}); "
-        + (f"{', '.join(below)} fall below the pixel counterpart ({db(pix.psnr)})" if below
+        f"{name} at {format_budget(b)} parameters: {ranked[0]} scores highest ({db(psnrs[ranked[0]])}), "
+        f"{ranked[-1]} lowest ({db(psnrs[ranked[-1]])}); "
+        + (f"{', '.join(below)} {'falls' if len(below) == 1 else 'fall'} below the pixel counterpart "
+           f"({db(pix.psnr)})" if below
            else f"every family beats the pixel counterpart ({db(pix.psnr)})")
     )  # fmt: skip
     figure = ctx.save(fig, "lens", alt=alt)
