@@ -56,7 +56,7 @@ def measure(a: argparse.Namespace) -> dict[str, Any]:
     return {"meta": meta, "rows": rows}
 
 
-def render(d: dict[str, Any]) -> list[str]:
+def render(d: dict[str, Any]) -> str:
     """The Markdown section of ``docs/benchmarks.md`` for a saved run."""
     m = d["meta"]
     images = list(dict.fromkeys(r["image"] for r in d["rows"]))
@@ -90,7 +90,7 @@ def render(d: dict[str, Any]) -> list[str]:
         f"(Δ {min(deltas):+.2f} to {max(deltas):+.2f} dB). Training with it leaves more pixels uncovered in "
         f"{more} of {len(pairs)}: an uncovered pixel no longer costs a black pixel's error.",
     ]
-    return [*out, ""]
+    return "\n".join([*out, ""])
 
 
 def main() -> None:
@@ -107,7 +107,7 @@ def main() -> None:
     d = measure(a)
     if a.json:
         write_json_atomic(a.json, d)
-    print("\n".join(render(d)))
+    print(render(d))
 
 
 if __name__ == "__main__":

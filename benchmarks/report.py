@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,11 @@ RESULTS = Path(__file__).parent / "results"
 
 def load(pattern: str) -> list[tuple[str, dict[str, Any]]]:
     return [(p.name, json.loads(p.read_text())) for p in sorted(RESULTS.glob(pattern))]
+
+
+def each_run(render: Callable[[dict[str, Any]], str]) -> Callable[[list[tuple[str, dict[str, Any]]]], list[str]]:
+    """A section from a script's own renderer of one saved run (its Markdown block, one per file)."""
+    return lambda files: [render(d) for _, d in files]
 
 
 def on_cuda(d: dict[str, Any]) -> bool:
@@ -349,9 +355,9 @@ def main() -> None:
         (memory_section, memory),
         (gaussians_section, gaussians),
         (estimate_section, estimates),
-        (lambda files: [time_to_quality_section(d) for _, d in files], levers),
-        (lambda files: [line for _, d in files for line in wire_window_section(d)], windows),
-        (lambda files: [line for _, d in files for line in gaussian_holes_section(d)], holes),
+        (each_run(time_to_quality_section), levers),
+        (each_run(wire_window_section), windows),
+        (each_run(gaussian_holes_section), holes),
     ):
         if files:
             lines += section(files)

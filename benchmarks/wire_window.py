@@ -81,7 +81,7 @@ def measure(a: argparse.Namespace) -> dict[str, Any]:
     return {"meta": meta, "rows": rows, "fits": fits}
 
 
-def render(d: dict[str, Any]) -> list[str]:
+def render(d: dict[str, Any]) -> str:
     """The Markdown section of ``docs/benchmarks.md`` for a saved run."""
     m, fit = d["meta"], d["meta"]["fit"]
     out = [
@@ -110,7 +110,7 @@ def render(d: dict[str, Any]) -> list[str]:
         f"SSIM {f['ssim']:.4f} and {u['ssim']:.4f}.",
         "",
     ]
-    return out
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -129,7 +129,7 @@ def main() -> None:
     d = measure(a)
     if a.json:
         write_json_atomic(a.json, d)
-    print("\n".join(render(d)))
+    print(render(d))
 
 
 if __name__ == "__main__":
