@@ -15,6 +15,18 @@ where the trained grid stands among the networks.
 
 The tuning images (astronaut, camera) are the defaults' own; a lens table
 meant to compare families reports on others.
+
+``--compile FAMILY ...`` trains those families through ``torch.compile``
+(a speed setting: the same fit to rounding, tested within 0.05 dB), and
+``--cache DIR`` takes fits from a fit cache where it has them and keeps new
+ones there (``pixparam gallery --cache``: the ``standard`` profile trains the
+hash grid and SIREN at exactly these defaults, so the lens table at 256 px
+reuses them). A reused fit keeps the seconds its own training took; the
+table marks which fits were compiled or reused.
+
+    python benchmarks/core_table.py --images coffee chelsea rocket --sizes 256 --budgets 1k 4k 16k 64k \
+        --compile hashgrid siren --cache gallery/.cache \
+        --json benchmarks/results/lens_table_256px.json --md docs/lens_table_256px.md
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ import torch
 
 import pixparam as pp
 from pixparam._io import write_bytes_atomic
+from pixparam.cache import FitCache
 
 
 def _key(r: dict) -> tuple:
@@ -44,6 +57,8 @@ def main() -> None:
     ap.add_argument("--families", nargs="+", default=list(pp.FAMILIES))
     ap.add_argument("--steps", type=int, default=None, help="default: pixparam's default")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--compile", nargs="*", default=[], metavar="FAMILY", help="families trained compiled")
+    ap.add_argument("--cache", type=Path, default=None, help="a fit cache to reuse fits from and keep them in")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/core_table.json"))
     ap.add_argument("--md", type=Path, default=Path("docs/core_table.md"))
     args = ap.parse_args()
@@ -67,6 +82,7 @@ def main() -> None:
         write_bytes_atomic(args.json, json.dumps({"meta": meta, "records": list(done.values())}, indent=1).encode())
 
     budgets = [pp.parse_budget(b) for b in args.budgets]
+    cache = FitCache(args.cache)  # None: caches nothing, every fit trains
     for image, size in ((i, s) for i in args.images for s in args.sizes):
         img = pp.load_image(image, size=size)
         h, w, c = img.shape
@@ -91,7 +107,9 @@ def main() -> None:
                 key = (image, size, budget, family)
                 if key in done:
                     continue
-                f = pp.fit(img, budget, family, steps=args.steps, device=device, progress=False)
+                compiled = family in args.compile
+                hits = cache.hits
+                f = cache.fit(img, budget, family, steps=args.steps, device=device, compile=compiled, progress=False)
                 done[key] = {
                     "image": image,
                     "size": size,
@@ -105,6 +123,8 @@ def main() -> None:
                     "steps": f.config["steps"],
                     "seconds": round(f.seconds, 2),
                     "batch_size": f.config["batch_size"],
+                    "compiled": bool(f.config.get("compile")),
+                    "reused": cache.hits > hits,
                 }
                 print(json.dumps(done[key]), flush=True)
                 save()
@@ -134,7 +154,13 @@ def render_markdown(meta: dict, records: list[dict], families: list[str]) -> str
         "PSNR in dB against the image (SSIM in brackets). *pixels (values)* holds at most as many float "
         "values as the budget; *pixels (bits)* at most as many 8-bit values as the budget's 32-bit "
         "parameters have bytes. Pixels are area-averaged down and bicubic up. Networks: one fit each "
-        "at default settings, seed 0.",
+        "at default settings, seed 0."
+        + (
+            " Seconds marked *compiled* were trained through `torch.compile` (the same fit to rounding); *reused* "
+            "fits came from a fit cache, with the seconds of their own training."
+            if any(r.get("compiled") or r.get("reused") for r in records)
+            else ""
+        ),
     ]
     lines += verdicts(records, families)
     for image, size in sorted({(r["image"], r["size"]) for r in records}):
@@ -159,6 +185,7 @@ def render_markdown(meta: dict, records: list[dict], families: list[str]) -> str
             detail = r.get("arch") or "{}×{} px".format(*r["pixels"])
             steps = "" if r["steps"] is None else str(r["steps"])
             secs = "" if r["seconds"] is None else f"{r['seconds']:.1f}"
+            secs += "".join(f" ({how})" for how in ("compiled", "reused") if r.get(how))
             lines.append(
                 f"| {pp.format_count(r['budget'])} | {r['model']} | {r['values']:,} | {steps} | {secs} | {detail} |"
             )

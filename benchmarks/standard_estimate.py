@@ -24,12 +24,24 @@ faster, whatever it fuses or compiles.
 The first ignores the profile's training settings (``Profile.training``: today's defaults, full batch); the
 second trains as the profile does. Run them one after the other on a quiet machine: their ratio is the levers'
 gain. The floor counts the matmul work of the points each step sees (a mini-batch, when the profile sets one).
+
+``--compile`` also times every fit through ``torch.compile``, right after the eager one, so that both are
+measured side by side: a first compiled fit, cold (nothing of its graph in Inductor's on-disk cache), gives the
+fixed cost, compilation included; two more, of ``--short`` and ``--compiled-long`` steps, the cost of a step.
+Each compiled fit compiles afresh, as each fit of a gallery does. Compiling
+*pays* for a family when its compiled ladder takes at most ``CHEAPER`` (0.9) of the eager one's time; the
+profile compiles exactly those families (``tests/test_time_to_quality.py`` checks it against the saved run)::
+
+    OMP_NUM_THREADS=2 python benchmarks/standard_estimate.py --compile \
+        --json benchmarks/results/standard_estimate_cpu_profile.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +56,8 @@ from pixparam.gallery import get_profile
 
 #: The issue's target for the whole ``standard`` build on a 2-core CPU.
 TARGET_S = 30 * 60
+#: Compiling pays for a family when its ladder takes at most this fraction of the eager time (timing noise aside).
+CHEAPER = 0.9
 
 
 def floor_seconds(arch: pp.Arch, pixels: int, steps: int, peak: float, batch: int | None = None) -> float:
@@ -59,6 +73,14 @@ def timed_fit(img: Any, budget: int, family: str, steps: int, **training: Any) -
     return time.perf_counter() - t, f
 
 
+def step_cost(img: Any, budget: int, family: str, short: int, long: int, **training: Any) -> tuple[float, float, Any]:
+    """Seconds a step and fixed seconds of a fit of ``budget``, from fits of ``short`` and ``long`` steps."""
+    t_short, _ = timed_fit(img, budget, family, short, **training)
+    t_long, f = timed_fit(img, budget, family, long, **training)
+    per_step = max(t_long - t_short, 0.0) / (long - short)
+    return per_step, max(t_short - short * per_step, 0.0), f
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     p = get_profile(args.profile)
     img = pp.load_image(p.images[0], size=p.size)
@@ -71,34 +93,59 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         # the whole-image evaluations a real fit of `steps` makes (every steps // 100), not one a step as a
         # 25-step fit would by default: with mini-batches an evaluation costs about a step
         training["log_every"] = max(1, steps // 100)
+        training["compile"] = False
         for budget in p.budgets:
-            short, _ = timed_fit(img, budget, family, args.short, **training)
-            long, f = timed_fit(img, budget, family, args.long, **training)
-            per_step = max(long - short, 0.0) / (args.long - args.short)
-            fixed = max(short - args.short * per_step, 0.0)
-            rows.append(
-                {
-                    "family": family,
-                    "budget": budget,
-                    "n_params": f.n_params,
-                    "arch": f.arch.describe(),
-                    "seconds_per_step": per_step,
-                    "fixed_seconds": fixed,
-                    "steps": steps,
-                    "batch_size": training.get("batch_size"),
-                    "fit_seconds": fixed + steps * per_step,
-                    "floor_seconds": floor_seconds(f.arch, h * w, steps, peak, training.get("batch_size")),
-                }
-            )
-            print(f"{family:9s} {budget:>6}: {per_step * 1e3:8.1f} ms/step, a fit {rows[-1]['fit_seconds']:7.1f} s",
+            per_step, fixed, f = step_cost(img, budget, family, args.short, args.long, **training)
+            row = {
+                "family": family,
+                "budget": budget,
+                "n_params": f.n_params,
+                "arch": f.arch.describe(),
+                "seconds_per_step": per_step,
+                "fixed_seconds": fixed,
+                "steps": steps,
+                "batch_size": training.get("batch_size"),
+                "fit_seconds": fixed + steps * per_step,
+                "floor_seconds": floor_seconds(f.arch, h * w, steps, peak, training.get("batch_size")),
+            }
+            if args.compile:  # right after the eager fits, so that both see the same machine
+                compiled = training | {"compile": True}
+                # the first compiled fit compiles cold (Inductor's on-disk cache empty for this graph): its time
+                # gives the fixed cost; the next two (warm, and longer, so compile-time noise is spread thin) the
+                # cost of a step
+                cold, _ = timed_fit(img, budget, family, args.short, **compiled)
+                c_step, _, _ = step_cost(img, budget, family, args.short, args.compiled_long, **compiled)
+                c_fixed = max(cold - args.short * c_step, 0.0)
+                row |= {"compiled_seconds_per_step": c_step, "compiled_fixed_seconds": c_fixed,
+                        "compiled_fit_seconds": c_fixed + steps * c_step}  # fmt: skip
+            rows.append(row)
+            also = f"; compiled {row['compiled_fit_seconds']:7.1f} s" if args.compile else ""
+            print(f"{family:9s} {budget:>6}: {per_step * 1e3:8.1f} ms/step, a fit {row['fit_seconds']:7.1f} s{also}",
                   flush=True)  # fmt: skip
     n = len(p.images)
     total = n * sum(r["fit_seconds"] for r in rows)
     floor = n * sum(r["floor_seconds"] for r in rows)
     meta = run_meta(profile=p.name, image=p.images[0], shape=[h, w], images=list(p.images), steps=p.steps,
                     short=args.short, long=args.long, matmul_peak_flops=peak,
+                    **({"compiled_long": args.compiled_long} if args.compile else {}),
                     training={} if args.plain else p.training)  # fmt: skip
-    return {"meta": meta, "rows": rows, "ladder_seconds": total, "floor_seconds": floor, "target_seconds": TARGET_S}
+    result = {"meta": meta, "rows": rows, "ladder_seconds": total, "floor_seconds": floor, "target_seconds": TARGET_S}
+    if args.compile:
+        result |= compiled_ladder(rows, n)
+    return result
+
+
+def compiled_ladder(rows: list[dict[str, Any]], images: int) -> dict[str, Any]:
+    """Which families compiling pays for (compiled ladder ≤ ``CHEAPER`` × eager), and the ladder's time when
+    exactly those are compiled."""
+    pays, total = [], 0.0
+    for family in dict.fromkeys(r["family"] for r in rows):
+        eager = sum(r["fit_seconds"] for r in rows if r["family"] == family)
+        compiled = sum(r["compiled_fit_seconds"] for r in rows if r["family"] == family)
+        if compiled <= CHEAPER * eager:
+            pays.append(family)
+        total += compiled if family in pays else eager
+    return {"compile_pays": pays, "compiled_ladder_seconds": images * total}
 
 
 def refloor(result: dict[str, Any]) -> dict[str, Any]:
@@ -119,14 +166,21 @@ def main() -> None:
     ap.add_argument("--short", type=int, default=5)
     ap.add_argument("--long", type=int, default=25)
     ap.add_argument("--plain", action="store_true", help="ignore the profile's training settings (today's defaults)")
+    ap.add_argument("--compile", action="store_true", help="also time every fit compiled, side by side")
+    ap.add_argument("--compiled-long", type=int, default=105, help="steps of the longer compiled timing fit")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--refloor", type=Path, default=None, help="recompute the floors of a saved run (no timing)")
     a = ap.parse_args()
+    if a.compile:  # an empty on-disk compile cache, so that each graph's first compilation is a cold one
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="pixparam-inductor-")
     result = measure(a) if a.refloor is None else refloor(json.loads(a.refloor.read_text()))
     text = json.dumps(result, indent=1)
     if a.json is not None:
         write_bytes_atomic(a.json, (text + "\n").encode())
     print(f"ladder: {result['ladder_seconds'] / 60:.1f} min; floor {result['floor_seconds'] / 60:.1f} min")
+    if "compiled_ladder_seconds" in result:
+        print(f"compiled where it pays ({', '.join(result['compile_pays']) or 'nowhere'}): "
+              f"{result['compiled_ladder_seconds'] / 60:.1f} min")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import pytest
@@ -182,9 +183,10 @@ def test_batched_ladder_on_cuda_matches_sequential(rgb32, family):
         assert abs(a.psnr - b.psnr) < 0.05
 
 
-@pytest.mark.parametrize("family", ["siren", "hashgrid"])
-def test_compiled_fit_matches_the_eager_one(rgb32, family):
-    kw = dict(steps=40, progress=False)
+# the families the standard profile compiles, with its points a step (FINER and WIRE in mini-batches)
+@pytest.mark.parametrize(("family", "batch"), [("siren", None), ("hashgrid", None), ("finer", 256), ("wire", 256)])
+def test_compiled_fit_matches_the_eager_one(rgb32, family, batch):
+    kw = dict(steps=40, batch_size=batch, progress=False)
     eager = pp.fit(rgb32, 2000, family, **kw)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -193,6 +195,29 @@ def test_compiled_fit_matches_the_eager_one(rgb32, family):
     assert compiled.config["compile"] is True and eager.config["compile"] is False
     assert abs(compiled.psnr - eager.psnr) < 0.05
     assert compiled.history.step == eager.history.step
+
+
+def test_fit_after_fit_stays_compiled():
+    # torch runs code it has recompiled more than its limit (8; 2 here, to keep the test short) times eagerly,
+    # and says so only in a log record: fits of different families (whose forward passes share code), one
+    # after another in one process, must each get a compiled path
+    import torch._dynamo.config as dynamo_config
+
+    limit = "recompile_limit" if hasattr(dynamo_config, "recompile_limit") else "cache_size_limit"
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    log = logging.getLogger("torch._dynamo")
+    log.addHandler(handler)
+    img = pp.load_image("camera", size=16)
+    torch.compiler.reset()  # count from zero whatever earlier tests compiled
+    try:
+        with dynamo_config.patch(**{limit: 2}):
+            for family in ("siren", "finer", "fourier", "relu"):
+                pp.fit(img, 1000, family, steps=2, compile=True, progress=False)
+    finally:
+        log.removeHandler(handler)
+    assert not [r for r in records if limit in r.getMessage()]
 
 
 def test_compile_failure_falls_back_with_a_warning(rgb32, monkeypatch):

@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 ttq = pytest.importorskip("time_to_quality")
+se = pytest.importorskip("standard_estimate")
 
 
 def _result(rows):
@@ -57,6 +58,32 @@ def test_the_standard_profiles_levers_are_the_ones_that_paid():
     standard = pp.gallery.get_profile("standard")
     assert standard.training, "the standard profile keeps no lever"
     for family, own in standard.training.items():
+        if not {"steps", "batch_size"} & own.keys():
+            continue  # compiling alone: the next test
         want = (own.get("steps", standard.steps), own.get("batch_size"))
         got = [r for r in rows if r["family"] == family and (r["steps"], r["batch"]) == want]
         assert got and all(r["pays"] for r in got), (family, want)
+
+
+def test_the_standard_profile_compiles_exactly_where_compiling_paid():
+    import json
+
+    import pixparam as pp
+
+    results = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "standard_estimate_cpu_profile.json"
+    saved = json.loads(results.read_text())
+    standard = pp.gallery.get_profile("standard")
+    compiled = [f for f in standard.families if standard.training_for(f).get("compile")]
+    assert compiled == saved["compile_pays"]
+    assert saved["compile_pays"] == se.compiled_ladder(saved["rows"], len(saved["meta"]["images"]))["compile_pays"]
+
+
+def test_compiling_pays_for_a_family_only_over_its_whole_ladder():
+    rows = [
+        {"family": "siren", "fit_seconds": 100.0, "compiled_fit_seconds": 50.0},
+        {"family": "siren", "fit_seconds": 10.0, "compiled_fit_seconds": 20.0},  # a small rung compiles slower
+        {"family": "relu", "fit_seconds": 50.0, "compiled_fit_seconds": 46.0},  # x0.92: not clearly cheaper
+    ]
+    got = se.compiled_ladder(rows, images=3)
+    assert got["compile_pays"] == ["siren"]
+    assert got["compiled_ladder_seconds"] == pytest.approx(3 * (70.0 + 50.0))

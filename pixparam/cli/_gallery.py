@@ -11,7 +11,8 @@ from ._outputs import cache_folder
 
 def add_parser(sub: Any) -> None:
     """Add ``gallery``."""
-    from ..gallery.spec import PROFILES, SECTIONS
+    from ..gallery.spec import PROFILES
+    from ..gallery.story import SECTIONS
 
     g = sub.add_parser(
         "gallery",

@@ -6,6 +6,7 @@ needs (cached, so a rerun resumes), draws each section, and writes
 """
 
 from .build import build_gallery
-from .spec import PROFILES, SECTIONS, Profile, Section, get_profile
+from .spec import PROFILES, Profile, get_profile
+from .story import SECTIONS, Section
 
 __all__ = ["PROFILES", "SECTIONS", "Profile", "Section", "build_gallery", "get_profile"]

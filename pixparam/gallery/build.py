@@ -24,7 +24,8 @@ from ..result import Fit
 from .live import interactive_panels, write_live_viewer
 from .page import write_index, write_readme
 from .sections import BUILDERS
-from .spec import SECTIONS, Profile, get_profile
+from .spec import Profile, get_profile
+from .story import SECTIONS
 
 __all__ = ["Context", "build_gallery"]
 

@@ -1,10 +1,9 @@
-"""What the gallery shows and at what scale: profiles and the story's sections.
+"""At what scale the gallery is built: profiles.
 
 A :class:`Profile` sets the images, budgets, families and training lengths;
 ``quick`` runs on a 2-core CPU in minutes (the tests' scale), ``standard``
-is the middle scale (256 px, budgets to 64k) and ``full`` is meant for a GPU. The
-sections (:data:`SECTIONS`) tell the story one point at a time; each is built
-by a function in :mod:`pixparam.gallery.sections`.
+is the middle scale (256 px, budgets to 64k) and ``full`` is meant for a GPU.
+What the gallery shows, section by section, is in :mod:`pixparam.gallery.story`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from ..capacity import resolve_families
 from ..errors import ConfigError
 from .training import check_training, split_training
 
-__all__ = ["PROFILES", "SECTIONS", "Profile", "Section", "get_profile"]
+__all__ = ["PROFILES", "Profile", "get_profile"]
 
 
 @dataclass(frozen=True)
@@ -246,15 +245,18 @@ PROFILES: dict[str, Profile] = {
         heal_steps=500,
         # The levers that paid in benchmarks/time_to_quality.py (astronaut, a tuning image, 256 px, 16k:
         # within 0.3 dB of 2000 full-batch steps in at most 0.9 of the time). Hashgrid and SIREN keep the
-        # defaults: no cheaper setting paid for hashgrid; SIREN's (batches of 2^15) is 3/4 of these images'
-        # pixels and measured slower than full batch (benchmarks/results/siren_batch_estimate_cpu.json,
-        # by standard_estimate.py).
+        # defaults' steps and points: no cheaper setting paid for hashgrid; SIREN's (batches of 2^15) is 3/4 of
+        # these images' pixels and measured slower than full batch (benchmarks/results/siren_batch_estimate_cpu.json,
+        # by standard_estimate.py). torch.compile (the same fits to rounding) where it paid over the whole ladder
+        # in standard_estimate.py --compile; it did not for the grid, the Gaussians, fourier and ReLU.
         training={
             "grid": {"steps": 1000, "batch_size": 2**14},
             "gaussians": {"steps": 1000, "batch_size": 2**14},
+            "hashgrid": {"compile": True},
             "fourier": {"batch_size": 2**14},
-            "finer": {"batch_size": 2**14},
-            "wire": {"batch_size": 2**14},
+            "siren": {"compile": True},
+            "finer": {"batch_size": 2**14, "compile": True},
+            "wire": {"batch_size": 2**14, "compile": True},
             "relu": {"batch_size": 2**14},
         },
         experiments={
@@ -368,37 +370,3 @@ def get_profile(profile: str | Profile | None = None) -> Profile:
             raise ConfigError(f"unknown gallery profile {profile!r}; choose one of {', '.join(PROFILES)}")
         profile = PROFILES[profile]
     return profile.with_() if profile.every_family else profile
-
-
-@dataclass(frozen=True)
-class Section:
-    """One point of the story: a title, and the function that makes its figures and caption.
-
-    Attributes
-    ----------
-    name : str
-        The section's key (its builder in ``gallery.sections.BUILDERS``).
-    title : str
-        The heading in the README and the page.
-    experiment : bool
-        Built only when the profile has settings for it in ``experiments``.
-    """
-
-    name: str
-    title: str
-    experiment: bool = False  # built only when the profile has settings for it in ``experiments``
-
-
-#: The story, in order.
-SECTIONS: tuple[Section, ...] = (
-    Section("hero", "The same bytes, three ways"),
-    Section("pixels", "Parameters as pixels"),
-    Section("lens", "The lens matters"),
-    Section("zoom", "Zooming in: a network drawn finer than its image"),
-    Section("capacity", "Equal bytes: packed networks, codecs and pixels"),
-    Section("edits", "Editing networks like images"),
-    Section("films", "Watching a network learn"),
-    Section("crowding", "Crowding: many images, one budget", experiment=True),
-    Section("generalisation", "Memorisation or generalisation?", experiment=True),
-    Section("scaling", "Scaling laws and the exchange rate", experiment=True),
-)

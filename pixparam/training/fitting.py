@@ -94,7 +94,10 @@ def fit(
         result agrees with the uncompiled one to rounding
         (``benchmarks/bench_fastpaths.py`` measures both). If compilation
         fails (no C++ compiler, say), training goes on uncompiled with a
-        warning.
+        warning. Each compiled fit starts from a fresh compiler state
+        (``torch.compiler.reset()``), so that fit after fit in one process
+        stays compiled; other functions compiled in the process compile
+        again on their next call.
     **options
         Any other :class:`~pixparam.training.TrainConfig` field is a training
         setting (``final_lr``, ``warmup``, ``prepare``, ``fused_adam``,

@@ -121,6 +121,12 @@ def train(
         raise ConfigError("networks trained together need the same steps, log_every, device and precision")
     device = points.device
     spare = memory_cap(device, head.memory_cap) // (4 * len(models))
+    if any(c.compile for c in configs):
+        # Each loop compiles its networks afresh. Dynamo keys what it compiled by the forward's code, which every
+        # field of a family (and every family's forward_prepared) shares, and after torch's recompile limit (8)
+        # it runs that code eagerly without a word: a process that trained many networks (a gallery, a sweep)
+        # would lose the compiled path after its first few fits.
+        torch.compiler.reset()
     members = [_Member(m, c, points, spare) for m, c in zip(models, configs)]
     groups = [{"params": m.params, "lr": m.cfg.lr, "betas": m.cfg.betas, "eps": m.cfg.eps} for m in members]
     opt = torch.optim.Adam(groups, **adam_options(device, head.fused_adam))

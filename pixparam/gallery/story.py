@@ -1,0 +1,46 @@
+"""What the gallery shows: the story's sections, in order.
+
+The sections (:data:`SECTIONS`) tell the story one point at a time; each is
+built by a function in :mod:`pixparam.gallery.sections`, at the scale a
+:class:`~pixparam.gallery.Profile` sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SECTIONS", "Section"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One point of the story: a title, and the function that makes its figures and caption.
+
+    Attributes
+    ----------
+    name : str
+        The section's key (its builder in ``gallery.sections.BUILDERS``).
+    title : str
+        The heading in the README and the page.
+    experiment : bool
+        Built only when the profile has settings for it in ``experiments``.
+    """
+
+    name: str
+    title: str
+    experiment: bool = False  # built only when the profile has settings for it in ``experiments``
+
+
+#: The story, in order.
+SECTIONS: tuple[Section, ...] = (
+    Section("hero", "The same bytes, three ways"),
+    Section("pixels", "Parameters as pixels"),
+    Section("lens", "The lens matters"),
+    Section("zoom", "Zooming in: a network drawn finer than its image"),
+    Section("capacity", "Equal bytes: packed networks, codecs and pixels"),
+    Section("edits", "Editing networks like images"),
+    Section("films", "Watching a network learn"),
+    Section("crowding", "Crowding: many images, one budget", experiment=True),
+    Section("generalisation", "Memorisation or generalisation?", experiment=True),
+    Section("scaling", "Scaling laws and the exchange rate", experiment=True),
+)
