@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import torch
@@ -10,17 +11,24 @@ import pixparam as pp
 from pixparam.devices import matmul_precision
 
 
-def mlp_params(arch: pp.Arch) -> int:
-    """Parameters that sit in matmuls (weights and biases of the MLP; not hash tables)."""
+def mlp_macs(arch: pp.Arch) -> int:
+    """The MLP's multiply-adds a point, forward: one per weight (and bias) in a matmul, not hash tables.
+
+    WIRE's hidden layers multiply complex weights ``A + iB`` with complex
+    activations: each of ``A`` and ``B`` enters two real matmuls, so its
+    hidden weights count twice.
+    """
     if arch.family == "hashgrid":
         o = arch.options
         return pp.budget.mlp_count(o["levels"] * o["features_per_level"], arch.widths, arch.channels)
+    if arch.family == "wire":
+        return arch.n_params + sum(2 * a * b for a, b in itertools.pairwise(arch.widths))
     return arch.n_params
 
 
 def step_flops(arch: pp.Arch, points: int) -> float:
-    """About ``6 · P · points``: a multiply-add per weight forward (2), and twice that backward (4)."""
-    return 6.0 * mlp_params(arch) * points
+    """About ``6 · M · points`` for ``M`` = :func:`mlp_macs`: 2 FLOPs a multiply-add forward, twice that backward."""
+    return 6.0 * mlp_macs(arch) * points
 
 
 def sync(device: torch.device) -> None:

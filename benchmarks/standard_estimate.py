@@ -12,9 +12,10 @@ ladder's time is then ``images × Σ (fixed + steps × per_step)``; the edits,
 films and experiments come on top, so it is a lower bound for the whole build.
 
 The floor is the ladder's matmul work at this machine's measured float32
-matmul peak (``6 · P_mlp · pixels`` a step, the hash tables' gathers not
-counted): no implementation of full-batch training for that many steps is
-faster, whatever it fuses or compiles.
+matmul peak (``6 · M · pixels`` a step, for the ``M`` multiply-adds a point of
+``_flops.mlp_macs``; the hash tables' gathers not counted): no implementation
+of full-batch training for that many steps is faster, whatever it fuses or
+compiles.
 
     OMP_NUM_THREADS=2 python benchmarks/standard_estimate.py --plain \
         --json benchmarks/results/standard_estimate_cpu.json
