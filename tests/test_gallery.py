@@ -202,6 +202,11 @@ def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatc
     again = build_gallery(out, profile, device="cpu", progress=False)
     assert again["meta"]["fits_trained"] == 0 and again["meta"]["fits_reused"] == trained + 2
     assert [f["psnr"] for f in again["fits"]] == [f["psnr"] for f in res["fits"]]
+    # the header counts this run's work, and the ladder's training time whichever run trained each fit
+    minutes = sum(f["seconds"] for f in res["fits"]) / 60
+    header = f"0 fits trained and {trained + 2} reused from the cache in {again['meta']['seconds']:.0f} s; " \
+             f"the ladder's {len(res['fits'])} fits took {minutes:.1f} min of training in all."  # fmt: skip
+    assert header in (out / "README.md").read_text()
 
 
 def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):

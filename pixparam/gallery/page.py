@@ -29,8 +29,18 @@ def _header(results: dict[str, Any]) -> str:
         f"({device}), {m['date']}: profile **{p['name']}** — {', '.join(p['images'])} at {p['size']} px, "
         f"budgets {', '.join(_count(b) for b in p['budgets'])}, {p['steps']} training steps per fit"
         f"{describe_training(p.get('training') or {})}. "
-        f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s."
+        f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s"
+        + _ladder_time(results.get("fits", []))
+        + "."
     )
+
+
+def _ladder_time(fits: list[dict[str, Any]]) -> str:
+    """How long the ladder's fits took to train, whichever runs trained them (a resumed build reuses some)."""
+    if not fits:
+        return ""
+    total = sum(f["seconds"] for f in fits)
+    return f"; the ladder's {len(fits)} fits took {total / 60:.1f} min of training in all"
 
 
 def credits(results: dict[str, Any]) -> list[str]:
