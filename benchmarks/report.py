@@ -21,6 +21,8 @@ from typing import Any
 
 import _suite_report  # benchmarks/ is on sys.path when a script runs
 from gaussian_holes import render as gaussian_holes_section
+from standard_quality import render as standard_quality_section
+from standard_quality import target_row as standard_quality_target
 from time_to_quality import render as time_to_quality_section
 from wire_window import render as wire_window_section
 
@@ -302,7 +304,7 @@ def ladder_minutes(d: dict[str, Any]) -> float:
     return d.get("compiled_ladder_seconds", d["ladder_seconds"]) / 60
 
 
-def targets(peers, ladders, tcnn, memory, suite=None, estimates=()) -> list[str]:
+def targets(peers, ladders, tcnn, memory, suite=None, estimates=(), quality=()) -> list[str]:
     rows = []
     for _, d in estimates:
         how = _trained_as(d["meta"]) + (
@@ -314,6 +316,8 @@ def targets(peers, ladders, tcnn, memory, suite=None, estimates=()) -> list[str]
             f"| {how}: its ladder alone {ladder_minutes(d):.0f} min (extrapolated; floor at the matmul peak "
             f"{d['floor_seconds'] / 60:.0f} min) | {'met' if met else 'missed'} |"
         )
+    if estimates:
+        rows.append(standard_quality_target(quality[-1][1] if quality else None))
     shares = [share for _, d in estimates if "compile_pays" in d for share in peak_shares(d)]
     if shares:
         best, worst = max(shares), min(shares)
@@ -376,7 +380,7 @@ def main() -> None:
     tcnn, fast, memory = load("bench_tcnn_*.json"), load("bench_fastpaths_*.json"), load("bench_memory_*.json")
     profiles, gaussians = load("profile_*.json"), load("bench_gaussians_*.json")
     estimates = load("standard_estimate_*.json")
-    levers = load("time_to_quality_*.json")
+    levers, quality = load("time_to_quality_*.json"), load("standard_quality_*.json")
     windows, holes = load("wire_window_*.json"), load("gaussian_holes_*.json")
     lines = [
         "# Speed benchmarks",
@@ -387,7 +391,7 @@ def main() -> None:
         "",
         "## Targets",
         "",
-        *targets(peers, ladders, tcnn, memory, suite, estimates),
+        *targets(peers, ladders, tcnn, memory, suite, estimates, quality),
     ]
     if not _suite_report.on_gpu(suite) and not any(on_cuda(d) for _, d in [*peers, *ladders, *tcnn, *fast, *memory]):
         lines += [
@@ -407,6 +411,7 @@ def main() -> None:
         (memory_section, memory),
         (gaussians_section, gaussians),
         (estimate_section, estimates),
+        (each_run(standard_quality_section), quality),
         (each_run(time_to_quality_section), levers),
         (each_run(wire_window_section), windows),
         (each_run(gaussian_holes_section), holes),
