@@ -278,6 +278,14 @@ def test_profile_training_for_a_family_overrides_the_common_settings():
     assert TINY.training_for("relu") == {"steps": TINY.steps}
 
 
+def test_profile_training_is_described_in_words():
+    from pixparam.gallery.training import describe_training
+
+    text = describe_training({"batch_size": 64, "siren": {"compile": True}, "relu": {"steps": 3, "batch_size": None}})
+    assert text == " (mini-batches of 64 pixels); siren: compiled (torch.compile); relu: 3 steps, full batch"
+    assert describe_training({}) == ""
+
+
 def test_profile_training_settings_reach_every_ladder_fit(tmp_path):
     """A profile's training settings are passed to its fits: a batch size makes another run, not a cache hit."""
     small = TINY.with_(images=("camera",), families=("siren",), budgets=(300,), experiments={})

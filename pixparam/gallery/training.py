@@ -92,7 +92,9 @@ def describe_training(training: dict[str, Any]) -> str:
         if "batch_size" in settings:
             batch = settings["batch_size"]
             parts.append("full batch" if batch is None else f"mini-batches of {batch:,} pixels")
-        parts += [f"{k}={v}" for k, v in settings.items() if k not in ("steps", "batch_size")]
+        if settings.get("compile") is True:
+            parts.append("compiled (torch.compile)")
+        parts += [f"{k}={v}" for k, v in settings.items() if k not in ("steps", "batch_size", "compile")]
         return ", ".join(parts) or "the defaults"
 
     common, own = split_training(training)
