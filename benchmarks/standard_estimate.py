@@ -94,7 +94,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         # the whole-image evaluations a real fit of `steps` makes (every steps // 100), not one a step as a
         # 25-step fit would by default: with mini-batches an evaluation costs about a step
         training["log_every"] = max(1, steps // 100)
-        training["compile"] = False
+        if args.compile:  # the eager side of the comparison (without --compile: as the profile trains, compiled or not)
+            training["compile"] = False
         for budget in p.budgets:
             per_step, fixed, f = step_cost(img, budget, family, args.short, args.long, **training)
             row = {
