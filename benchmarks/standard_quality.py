@@ -21,7 +21,7 @@ from typing import Any
 
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
 
-from pixparam._io import write_bytes_atomic
+from pixparam._io import write_json_atomic
 from pixparam.errors import ConfigError
 
 
@@ -118,7 +118,7 @@ def main() -> None:
     a = ap.parse_args()
     result = measure(a)
     if a.json is not None:
-        write_bytes_atomic(a.json, (json.dumps(result, indent=1) + "\n").encode())
+        write_json_atomic(a.json, result)
     print(render(result))
 
 
