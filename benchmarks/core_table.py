@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None, help="a fit cache to reuse fits from and keep them in")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/core_table.json"))
     ap.add_argument("--md", type=Path, default=Path("docs/core_table.md"))
+    ap.add_argument("--report", action="store_true", help="write the Markdown from the JSON's records; train nothing")
     args = ap.parse_args()
     device = pp.resolve_device(args.device)
 
@@ -82,6 +83,12 @@ def main() -> None:
         write_bytes_atomic(args.json, json.dumps({"meta": meta, "records": list(done.values())}, indent=1).encode())
 
     budgets = [pp.parse_budget(b) for b in args.budgets]
+    if args.report:
+        if not done:
+            sys.exit(f"--report: {args.json} has no records; run without --report first")
+        meta = json.loads(args.json.read_text())["meta"]  # the run that measured them
+        write_report(args, meta, done, budgets)
+        return
     cache = FitCache(args.cache)  # None: caches nothing, every fit trains
     for image, size in ((i, s) for i in args.images for s in args.sizes):
         img = pp.load_image(image, size=size)
@@ -129,14 +136,24 @@ def main() -> None:
                 print(json.dumps(done[key]), flush=True)
                 save()
     save()
+    write_report(args, meta, done, budgets)
+
+
+def write_report(args: argparse.Namespace, meta: dict, done: dict[tuple, dict], budgets: list[int]) -> None:
+    """Write (and print) the Markdown of the records the arguments ask for, naming the fits not yet run."""
     chosen = [r for r in done.values() if r["size"] in args.sizes and r["image"] in args.images]
-    report = render_markdown(meta, chosen, args.families)
+    planned = [(i, s, b, f) for i in args.images for s in args.sizes for b in budgets for f in args.families]
+    missing = [k for k in planned if k not in done]
+    report = render_markdown(meta, chosen, args.families, missing=missing, planned=len(planned))
     args.md.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(args.md, report.encode())
     print(report)
 
 
-def render_markdown(meta: dict, records: list[dict], families: list[str]) -> str:
+def render_markdown(
+    meta: dict, records: list[dict], families: list[str], missing: list[tuple] = (), planned: int = 0
+) -> str:
+    """The lens table's Markdown; ``missing`` (image, size, budget, family) fits of ``planned`` make it partial."""
     models = ["pixels (values)", "pixels (bits)", *families]
     images = sorted({r["image"] for r in records})
     title = (
@@ -162,6 +179,17 @@ def render_markdown(meta: dict, records: list[dict], families: list[str]) -> str
             else ""
         ),
     ]
+    if missing:
+        by_cell: dict[tuple, list[str]] = {}
+        for image, size, budget, family in missing:
+            by_cell.setdefault((image, size, budget), []).append(family)
+        lines += [
+            "",
+            f"**Partial table:** {planned - len(missing)} of the {planned} planned fits are in; the rest are not "
+            "yet run (the script resumes from its JSON): "
+            + "; ".join(f"{i} {s} px {pp.format_count(b)}: {', '.join(fams)}" for (i, s, b), fams in by_cell.items())
+            + ". Verdicts below are over the cells measured so far.",
+        ]
     lines += verdicts(records, families)
     for image, size in sorted({(r["image"], r["size"]) for r in records}):
         rows = [r for r in records if (r["image"], r["size"]) == (image, size)]

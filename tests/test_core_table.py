@@ -47,3 +47,32 @@ def test_compiled_and_reused_fits_are_marked_and_explained_only_when_there_are_a
     text = ct.render_markdown(META, marked, ["siren"])
     assert "| 100 | siren | 100 | 2000 | 12.3 (compiled) (reused) | siren · 100 params |" in text
     assert "Seconds marked *compiled* were trained through `torch.compile`" in text
+
+
+def test_a_partial_table_says_how_many_planned_fits_are_in_and_names_the_rest():
+    records = [_rec("pixels (values)", 100, 20.0), _rec("pixels (bits)", 100, 25.0), _rec("siren", 100, 24.5)]
+    missing = [("coffee", 16, 100, "relu"), ("coffee", 16, 300, "siren"), ("coffee", 16, 300, "relu")]
+    text = ct.render_markdown(META, records, ["siren", "relu"], missing=missing, planned=4)
+    assert "**Partial table:** 1 of the 4 planned fits are in; the rest are not yet run (the script resumes " \
+           "from its JSON): coffee 16 px 100: relu; coffee 16 px 300: siren, relu." in text  # fmt: skip
+    assert "| 100 | 20.00 (0.500) | 25.00 (0.500) | 24.50 (0.500) | – |" in text  # the missing fit's cell
+    assert "Partial" not in ct.render_markdown(META, records, ["siren"])
+
+
+def test_report_writes_the_markdown_from_the_json_alone(tmp_path, monkeypatch):
+    import json
+
+    saved = tmp_path / "t.json"
+    records = [_rec("pixels (values)", 100, 20.0), _rec("pixels (bits)", 100, 25.0), _rec("siren", 100, 24.5)]
+    saved.write_text(json.dumps({"meta": META, "records": records}))
+    md = tmp_path / "t.md"
+    argv = ["core_table.py", "--images", "coffee", "--sizes", "16", "--budgets", "100", "300", "--families", "siren",
+            "--json", str(saved), "--md", str(md), "--report"]  # fmt: skip
+    monkeypatch.setattr(sys, "argv", argv)
+    ct.main()  # trains nothing: the one missing fit is named, not run
+    text = md.read_text()
+    assert "**Partial table:** 1 of the 2 planned fits are in" in text and "coffee 16 px 300: siren." in text
+    assert json.loads(saved.read_text())["records"] == records  # the JSON is read, not rewritten
+    monkeypatch.setattr(sys, "argv", [*argv[:-5], "--json", str(tmp_path / "none.json"), "--md", str(md), "--report"])
+    with pytest.raises(SystemExit, match="has no records; run without --report first"):
+        ct.main()

@@ -226,6 +226,34 @@ def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):
     assert [s["name"] for s in smaller["sections"]] == ["lens"]
 
 
+def test_a_build_split_into_runs_experiments_first_then_the_rest(tmp_path):
+    """Experiments alone train no ladder and draw no comparison; the rest, later, completes the same gallery."""
+    out = tmp_path / "g"
+    experiments = [s.name for s in SECTIONS if s.experiment]
+    first = build_gallery(out, TINY, only=experiments, device="cpu", progress=False)
+    assert [s["name"] for s in first["sections"]] == experiments
+    assert first["fits"] == [] and first["meta"]["fits_trained"] == 0  # no ladder fit trained
+    assert first["interactive"] is None and first["live"] is None
+    page = (out / "index.html").read_text()
+    assert "Network or pixels?" not in page and "gallery-data" not in page and "Zoom into the network" not in page
+    rest = [s.name for s in SECTIONS if not s.experiment]
+    second = build_gallery(out, TINY, only=rest, device="cpu", progress=False)
+    assert [s["name"] for s in second["sections"]] == [s.name for s in SECTIONS]
+    assert len(second["fits"]) == N_LADDER and second["interactive"]["families"] == list(TINY.families)
+    kept = {s["name"]: s for s in second["sections"]}
+    assert [kept[n] for n in experiments] == first["sections"]  # the first run's entries, untouched
+    runs = {s["build"]["run"] for s in second["sections"]}
+    assert len(runs) == 2 and all(s["build"]["seconds"] >= 0 for s in second["sections"])
+    minutes = sum(s["build"]["seconds"] for s in second["sections"]) / 60
+    text = f"Its {len(SECTIONS)} sections were built over 2 runs (--only), taking {minutes:.1f} min in all"
+    assert text in (out / "README.md").read_text()
+    assert "Network or pixels?" in (out / "index.html").read_text()
+    # experiments again: the ladder's comparison and viewer are kept, not redrawn, and nothing is trained
+    third = build_gallery(out, TINY, only=experiments[:1], device="cpu", progress=False)
+    assert third["interactive"] == second["interactive"] and third["live"] == second["live"]
+    assert third["meta"]["fits_trained"] == 0
+
+
 def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):
     out = tmp_path / "g"
     short = TINY.with_(images=("camera",), families=("relu",), experiments={}, film_steps=4, film_frames=3)

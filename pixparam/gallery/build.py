@@ -282,7 +282,13 @@ def build_gallery(
         Scale of the build; default ``full`` on a CUDA machine, else ``quick``.
     only : str or list of str, optional
         Build only these sections (names in :data:`pixparam.gallery.SECTIONS`);
-        the others keep their entries from an earlier ``results.json``.
+        the others keep their entries from an earlier ``results.json`` (of
+        the same profile and pixparam version). The interactive comparison
+        and the live viewer, which draw the ladder's fits, are redrawn when
+        any section other than an experiment is built; a build of
+        experiments alone keeps them and trains no ladder, so a long build
+        can be split into runs. Each section records the run that built it
+        and its seconds (``"build"``).
     cache : str or path, optional
         Folder of cached fits; default ``<out>/.cache``. Fits are keyed by
         image, architecture, training settings, seed and pixparam version, and
@@ -325,16 +331,24 @@ def build_gallery(
     sections = {s["name"]: s for s in previous.get("sections", [])} if same else {}  # a changed profile starts over
     fits = {f["id"]: f for f in previous.get("fits", [])} if sections else {}
     t0 = time.perf_counter()
+    run = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    # the comparison and the live viewer draw the ladder's fits: built with the ladder's sections, and kept from
+    # the earlier results.json by a build of experiments alone (which then trains no ladder)
+    viewers = any(not s.experiment for s in SECTIONS if s.name in wanted)
     with progress_bar(_units(p, wanted) + 1, "gallery", "step", progress=progress) as bar:
         ctx = Context(out, p, fit_cache, str(dev), bar)
         for s in SECTIONS:
             if s.name not in wanted or (s.experiment and s.name not in p.experiments):
                 continue
             bar.set_description(f"gallery: {s.name}")
+            t = time.perf_counter()
             built = BUILDERS[s.name](ctx)
-            sections[s.name] = {"name": s.name, "title": s.title, **built}
-        interactive = interactive_panels(ctx)
-        live = write_live_viewer(ctx)
+            sections[s.name] = {"name": s.name, "title": s.title, **built, "build": _stamp(run, t)}
+        if viewers:
+            interactive, live = interactive_panels(ctx), write_live_viewer(ctx)
+        else:
+            kept = previous if sections else {}
+            interactive, live = kept.get("interactive"), kept.get("live")
         bar.update(1)
     fits.update(ctx.fits)
     results = {
@@ -359,6 +373,11 @@ def build_gallery(
     write_readme(out, results)
     write_index(out, results)
     return results
+
+
+def _stamp(run: str, since: float) -> dict[str, Any]:
+    """Which build made a section (its start, UTC) and the seconds the section took in it."""
+    return {"run": run, "seconds": round(time.perf_counter() - since, 1)}
 
 
 def _read_results(out: Path) -> dict[str, Any]:

@@ -32,6 +32,20 @@ def _header(results: dict[str, Any]) -> str:
         f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s"
         + _ladder_time(results.get("fits", []))
         + "."
+        + _runs(results["sections"])
+    )
+
+
+def _runs(sections: list[dict[str, Any]]) -> str:
+    """Where the sections came from more than one build (``--only``), how many and how long they took in all."""
+    built = [s["build"] for s in sections if "build" in s]
+    runs = {b["run"] for b in built}
+    if len(runs) < 2:
+        return ""
+    minutes = sum(b["seconds"] for b in built) / 60
+    return (
+        f" Its {len(built)} sections were built over {len(runs)} runs (--only), "
+        f"taking {minutes:.1f} min in all; results.json has each section's run and seconds."
     )
 
 
@@ -277,7 +291,7 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
     Path
         The page written.
     """
-    data = json.dumps(results["interactive"], ensure_ascii=False).replace("</", "<\\/")
+    interactive = results.get("interactive")  # absent when only experiments were built: no ladder to compare
     hero = _hero(results)
     parts = [
         "<!doctype html>",
@@ -290,6 +304,33 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
         "<h1>pixparam gallery</h1>",
         f'<p class="meta">{html.escape(_header(results).replace("**", "").replace("`", ""))}</p>',
         *_section_html(hero, out),
+    ]
+    if interactive:
+        parts += _comparison_html()
+    live = results.get("live")
+    if live:
+        src = html.escape(live["src"])
+        parts += [
+            "<h2>Zoom into the network</h2>",
+            f"<p>The networks themselves, evaluated live in your browser (WebGL2) at any zoom, beside their "
+            f"pixel counterparts: {html.escape(str(live['image']))}, {live['models']} models "
+            f'(<a href="{src}">open it on its own page</a>).</p>',
+            f'<iframe class="live" src="{src}" title="pixparam live viewer" loading="lazy"></iframe>',
+        ]
+    for s in results["sections"]:
+        if s is not hero:
+            parts += _section_html(s, out)
+    parts.append(f'<p class="meta">Images: {html.escape("; ".join(credits(results)))}</p>')
+    if interactive:
+        data = json.dumps(interactive, ensure_ascii=False).replace("</", "<\\/")
+        parts += [f'<script type="application/json" id="gallery-data">{data}</script>', f"<script>{_JS}</script>"]
+    parts.append("</body></html>")
+    return write_bytes_atomic(out / "index.html", ("\n".join(parts) + "\n").encode())
+
+
+def _comparison_html() -> list[str]:
+    """The network-or-pixels comparison: pickers, the split viewer and its numbers (driven by ``_JS``)."""
+    return [
         "<h2>Network or pixels?</h2>",
         "<p>Pick an image, a family and a budget; drag across the picture to move the split between the "
         "network (left) and its pixel counterpart with at most as many values (right).</p>",
@@ -307,23 +348,3 @@ def write_index(out: Path, results: dict[str, Any]) -> Path:
         'style="width: min(512px, 100%)">',
         '<div class="numbers"><div id="net-numbers"></div><div id="pix-numbers"></div></div>',
     ]
-    live = results.get("live")
-    if live:
-        src = html.escape(live["src"])
-        parts += [
-            "<h2>Zoom into the network</h2>",
-            f"<p>The networks themselves, evaluated live in your browser (WebGL2) at any zoom, beside their "
-            f"pixel counterparts: {html.escape(str(live['image']))}, {live['models']} models "
-            f'(<a href="{src}">open it on its own page</a>).</p>',
-            f'<iframe class="live" src="{src}" title="pixparam live viewer" loading="lazy"></iframe>',
-        ]
-    for s in results["sections"]:
-        if s is not hero:
-            parts += _section_html(s, out)
-    parts.append(f'<p class="meta">Images: {html.escape("; ".join(credits(results)))}</p>')
-    parts += [
-        f'<script type="application/json" id="gallery-data">{data}</script>',
-        f"<script>{_JS}</script>",
-        "</body></html>",
-    ]
-    return write_bytes_atomic(out / "index.html", ("\n".join(parts) + "\n").encode())
