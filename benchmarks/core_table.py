@@ -234,9 +234,12 @@ def verdicts(records: list[dict], families: list[str]) -> list[str]:
                 "(pixels are lossless); not compared"
             )
             continue
-        ranked = sorted((m for m in ["pixels (values)", *families] if m in rows), key=lambda m: -rows[m]["psnr"])
-        if not ranked:
+        absent = [m for m in families if m not in rows]
+        if absent:  # a verdict over some of the families would crown whoever happens to be measured
+            where = f"{image} {size} px, {pp.format_count(budget)}"
+            lines.append(f"- {where}: not compared yet ({', '.join(absent)} not run)")
             continue
+        ranked = sorted((m for m in ["pixels (values)", *families] if m in rows), key=lambda m: -rows[m]["psnr"])
         best = ranked[0]
         text = f"- {image} {size} px, {pp.format_count(budget)}: {best} wins ({rows[best]['psnr']:.2f} dB)"
         if "grid" in rows:

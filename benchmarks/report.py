@@ -2,11 +2,10 @@
 
 Reads ``benchmarks/results/bench_{peers,ladder,tcnn,fastpaths,memory,gaussians}_*.json``
 and ``reach_sweep_*.json``, ``profile_*.json``, ``standard_estimate_*.json``, ``time_to_quality_*.json``,
-``wire_window_*.json``, ``gaussian_holes_*.json``
-(whichever exist), and the GPU suite's ``gpu_suite.json`` (``--gpu-suite``;
-its section says "not measured" without one), and renders, for each, the command, date, machine and
-table, after a summary of the speed targets: met, missed (with the gap), or
-not measured on this kind of device.
+``wire_window_*.json``, ``gaussian_holes_*.json`` (whichever exist), a ``standard`` gallery's section
+times (:mod:`_standard_build`), and the GPU suite's ``gpu_suite.json`` (``--gpu-suite``; its section says
+"not measured" without one), and renders, for each, the command, date, machine and table, after a
+summary of the speed targets: met, missed (with the gap), or not measured on this kind of device.
 
     python benchmarks/report.py --out docs/benchmarks.md
 """
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import _standard_build
 import _suite_report  # benchmarks/ is on sys.path when a script runs
 from gaussian_holes import render as gaussian_holes_section
 from standard_quality import render as standard_quality_section
@@ -393,6 +393,11 @@ def main() -> None:
         "",
         *targets(peers, ladders, tcnn, memory, suite, estimates, quality),
     ]
+    standard = _standard_build.find(Path(__file__).resolve().parents[1])
+    names = _standard_build.sections_of_standard()
+    built_row = _standard_build.target_row(standard, names, _standard_build.TARGET_MIN)
+    if built_row:
+        lines.insert(lines.index("|---|---|---|") + 1, built_row)
     if not _suite_report.on_gpu(suite) and not any(on_cuda(d) for _, d in [*peers, *ladders, *tcnn, *fast, *memory]):
         lines += [
             "No GPU was available when these were measured, so every table is CPU. The GPU paths "
@@ -418,6 +423,8 @@ def main() -> None:
     ):
         if files:
             lines += section(files)
+    if standard:
+        lines += _standard_build.section(standard, names)
     lines += _suite_report.section(suite, a.gpu_suite.name)
     write_bytes_atomic(a.out, ("\n".join(lines).rstrip() + "\n").encode())
     print(f"wrote {a.out}")

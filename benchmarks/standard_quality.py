@@ -100,7 +100,8 @@ def target_row(result: dict[str, Any] | None) -> str:
     head = "| CPU: each `standard` fit's PSNR within 0.3 dB of today's defaults at 2000 steps, or better | "
     if result is None:
         return (
-            head + "not measured: needs a `standard` gallery build and the 256-px lens table (`core_table.py`) | open |"
+            head + "not measured yet: needs the `standard` gallery and the 256-px lens table, which "
+            "`bash benchmarks/standard_cpu.sh` builds over several sittings | open |"
         )
     rows = result["rows"]
     within = sum(r["within"] for r in rows)

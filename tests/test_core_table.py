@@ -56,6 +56,7 @@ def test_a_partial_table_says_how_many_planned_fits_are_in_and_names_the_rest():
     assert "**Partial table:** 1 of the 4 planned fits are in; the rest are not yet run (the script resumes " \
            "from its JSON): coffee 16 px 100: relu; coffee 16 px 300: siren, relu." in text  # fmt: skip
     assert "| 100 | 20.00 (0.500) | 25.00 (0.500) | 24.50 (0.500) | – |" in text  # the missing fit's cell
+    assert "- coffee 16 px, 100: not compared yet (relu not run)" in text  # no verdict over some families
     assert "Partial" not in ct.render_markdown(META, records, ["siren"])
 
 

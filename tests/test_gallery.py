@@ -237,6 +237,7 @@ def test_a_build_split_into_runs_experiments_first_then_the_rest(tmp_path):
     page = (out / "index.html").read_text()
     assert "Network or pixels?" not in page and "gallery-data" not in page and "Zoom into the network" not in page
     rest = [s.name for s in SECTIONS if not s.experiment]
+    assert [s.name for s in SECTIONS if s.ladder] == ["hero", "pixels", "lens", "zoom", "capacity"]
     second = build_gallery(out, TINY, only=rest, device="cpu", progress=False)
     assert [s["name"] for s in second["sections"]] == [s.name for s in SECTIONS]
     assert len(second["fits"]) == N_LADDER and second["interactive"]["families"] == list(TINY.families)
@@ -248,10 +249,35 @@ def test_a_build_split_into_runs_experiments_first_then_the_rest(tmp_path):
     text = f"Its {len(SECTIONS)} sections were built over 2 runs (--only), taking {minutes:.1f} min in all"
     assert text in (out / "README.md").read_text()
     assert "Network or pixels?" in (out / "index.html").read_text()
-    # experiments again: the ladder's comparison and viewer are kept, not redrawn, and nothing is trained
-    third = build_gallery(out, TINY, only=experiments[:1], device="cpu", progress=False)
+    # the films again, alone: the ladder's comparison and viewer are kept, not redrawn, and nothing is trained
+    third = build_gallery(out, TINY, only="films", device="cpu", progress=False)
     assert third["interactive"] == second["interactive"] and third["live"] == second["live"]
     assert third["meta"]["fits_trained"] == 0
+
+
+def test_a_build_cut_short_keeps_its_sections_and_missing_finishes_it_on_an_empty_cache(tmp_path, monkeypatch):
+    from pixparam.gallery.sections import BUILDERS
+
+    profile = TINY.with_(images=("camera",), families=("relu",), experiments={})
+    out = tmp_path / "g"
+
+    def cut(ctx):
+        raise KeyboardInterrupt  # the sitting ends while the films are drawn
+
+    monkeypatch.setitem(BUILDERS, "films", cut)
+    with pytest.raises(KeyboardInterrupt):
+        build_gallery(out, profile, device="cpu", progress=False, cache=tmp_path / "first")
+    done = _results(out)
+    before = ["hero", "pixels", "lens", "zoom", "capacity", "edits"]
+    assert [s["name"] for s in done["sections"]] == before  # every finished section was written
+    assert done["interactive"]["families"] == ["relu"]  # drawn right after the last ladder section
+    monkeypatch.undo()
+    res = build_gallery(out, profile, missing=True, device="cpu", progress=False, cache=tmp_path / "empty")
+    assert [s["name"] for s in res["sections"]] == [*before, "films"]
+    assert res["sections"][:-1] == done["sections"] and res["interactive"] == done["interactive"]
+    assert res["fits"] == done["fits"]  # the ladder's records as the first sitting trained them: none trained again
+    again = build_gallery(out, profile, missing=True, device="cpu", progress=False, cache=tmp_path / "empty")
+    assert again["sections"] == res["sections"]  # nothing missing: nothing built
 
 
 def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):

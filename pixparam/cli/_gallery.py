@@ -35,6 +35,12 @@ def add_parser(sub: Any) -> None:
         default=None,
         help="build only this section (repeatable); the others keep their entries",
     )
+    g.add_argument(
+        "--missing",
+        action="store_true",
+        help="build only the sections OUT/results.json does not have yet (same profile and version): "
+        "rerun with it to finish a build that was cut short",
+    )
     g.add_argument("--cache", type=Path, default=None, help="folder of cached fits (default OUT/.cache)")
     g.add_argument("--device", default="auto")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -46,7 +52,9 @@ def cmd_gallery(a: argparse.Namespace) -> None:
 
     cache_folder(a.out, "--out")
     cache_folder(a.cache)
-    results = build_gallery(a.out, a.profile, only=a.only, cache=a.cache, device=a.device, progress=not a.quiet)
+    results = build_gallery(
+        a.out, a.profile, only=a.only, missing=a.missing, cache=a.cache, device=a.device, progress=not a.quiet
+    )
     m = results["meta"]
     print(
         f"gallery ({results['profile']['name']}) written to {a.out}: {len(results['sections'])} sections, "

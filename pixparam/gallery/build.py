@@ -268,6 +268,7 @@ def build_gallery(
     profile: str | Profile | None = None,
     *,
     only: str | list[str] | None = None,
+    missing: bool = False,
     cache: str | os.PathLike | None = None,
     device: str = "auto",
     progress: bool = True,
@@ -285,10 +286,17 @@ def build_gallery(
         the others keep their entries from an earlier ``results.json`` (of
         the same profile and pixparam version). The interactive comparison
         and the live viewer, which draw the ladder's fits, are redrawn when
-        any section other than an experiment is built; a build of
-        experiments alone keeps them and trains no ladder, so a long build
-        can be split into runs. Each section records the run that built it
-        and its seconds (``"build"``).
+        a section that draws them is built (``Section.ladder``); a build of
+        other sections alone (the edits, the films, the experiments) keeps
+        them and trains no ladder, so a long build can be split into runs.
+        Each section records the run that built it and its seconds
+        (``"build"``). ``results.json`` is written as each section finishes,
+        so an interrupted build keeps the sections it finished.
+    missing : bool
+        Build only the sections (of ``only``, or all) that the earlier
+        ``results.json`` does not have yet, of this profile and version: run
+        the same command again to finish a build that was cut short, even
+        on another machine with an empty cache.
     cache : str or path, optional
         Folder of cached fits; default ``<out>/.cache``. Fits are keyed by
         image, architecture, training settings, seed and pixparam version, and
@@ -329,30 +337,16 @@ def build_gallery(
         previous.get("profile") == json_ready(p.to_dict()) and previous.get("meta", {}).get("pixparam") == __version__
     )
     sections = {s["name"]: s for s in previous.get("sections", [])} if same else {}  # a changed profile starts over
+    if missing:
+        wanted = [n for n in wanted if n not in sections]
     fits = {f["id"]: f for f in previous.get("fits", [])} if sections else {}
+    kept = previous if sections else {}
+    viewer = {"interactive": kept.get("interactive"), "live": kept.get("live")}
     t0 = time.perf_counter()
     run = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-    # the comparison and the live viewer draw the ladder's fits: built with the ladder's sections, and kept from
-    # the earlier results.json by a build of experiments alone (which then trains no ladder)
-    viewers = any(not s.experiment for s in SECTIONS if s.name in wanted)
-    with progress_bar(_units(p, wanted) + 1, "gallery", "step", progress=progress) as bar:
-        ctx = Context(out, p, fit_cache, str(dev), bar)
-        for s in SECTIONS:
-            if s.name not in wanted or (s.experiment and s.name not in p.experiments):
-                continue
-            bar.set_description(f"gallery: {s.name}")
-            t = time.perf_counter()
-            built = BUILDERS[s.name](ctx)
-            sections[s.name] = {"name": s.name, "title": s.title, **built, "build": _stamp(run, t)}
-        if viewers:
-            interactive, live = interactive_panels(ctx), write_live_viewer(ctx)
-        else:
-            kept = previous if sections else {}
-            interactive, live = kept.get("interactive"), kept.get("live")
-        bar.update(1)
-    fits.update(ctx.fits)
-    results = {
-        "meta": {
+
+    def results() -> dict[str, Any]:
+        meta = {
             "pixparam": __version__,
             "torch": torch.__version__,
             "device": str(dev) if dev.type != "cuda" else torch.cuda.get_device_name(dev),
@@ -361,18 +355,35 @@ def build_gallery(
             "fits_trained": fit_cache.misses,
             "fits_reused": fit_cache.hits,
             "command": f"pixparam gallery --profile {p.name}",
-        },
-        "profile": p.to_dict(),
-        "sections": [sections[s.name] for s in SECTIONS if s.name in sections],
-        "fits": sorted(fits.values(), key=lambda f: f["id"]),
-        "interactive": interactive,
-        "live": live,
-    }
-    results = json_ready(results)
-    write_json_atomic(out / RESULTS, results)
-    write_readme(out, results)
-    write_index(out, results)
-    return results
+        }
+        return json_ready({
+            "meta": meta,
+            "profile": p.to_dict(),
+            "sections": [sections[s.name] for s in SECTIONS if s.name in sections],
+            "fits": sorted({**fits, **ctx.fits}.values(), key=lambda f: f["id"]),
+            **viewer,
+        })  # fmt: skip
+
+    todo = [s for s in SECTIONS if s.name in wanted and not (s.experiment and s.name not in p.experiments)]
+    # the comparison and the live viewer draw the ladder's fits: redrawn right after the last section that draws
+    # them, kept from the earlier results.json by a build of others alone (which then trains no ladder)
+    last_ladder = next((s.name for s in reversed(todo) if s.ladder), None)
+    with progress_bar(_units(p, wanted) + 1, "gallery", "step", progress=progress) as bar:
+        ctx = Context(out, p, fit_cache, str(dev), bar)
+        for s in todo:
+            bar.set_description(f"gallery: {s.name}")
+            t = time.perf_counter()
+            built = BUILDERS[s.name](ctx)
+            sections[s.name] = {"name": s.name, "title": s.title, **built, "build": _stamp(run, t)}
+            if s.name == last_ladder:
+                viewer = {"interactive": interactive_panels(ctx), "live": write_live_viewer(ctx)}
+            write_json_atomic(out / RESULTS, results())  # a build cut short keeps what it finished
+        bar.update(1)
+    final = results()
+    write_json_atomic(out / RESULTS, final)
+    write_readme(out, final)
+    write_index(out, final)
+    return final
 
 
 def _stamp(run: str, since: float) -> dict[str, Any]:

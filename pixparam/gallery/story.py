@@ -24,20 +24,25 @@ class Section:
         The heading in the README and the page.
     experiment : bool
         Built only when the profile has settings for it in ``experiments``.
+    ladder : bool
+        Draws the budget ladder's fits (every family at every budget, or a
+        rung of it); a build that includes such a section also redraws the
+        interactive comparison and the live viewer, which draw them too.
     """
 
     name: str
     title: str
     experiment: bool = False  # built only when the profile has settings for it in ``experiments``
+    ladder: bool = False  # draws the ladder's fits
 
 
 #: The story, in order.
 SECTIONS: tuple[Section, ...] = (
-    Section("hero", "The same bytes, three ways"),
-    Section("pixels", "Parameters as pixels"),
-    Section("lens", "The lens matters"),
-    Section("zoom", "Zooming in: a network drawn finer than its image"),
-    Section("capacity", "Equal bytes: packed networks, codecs and pixels"),
+    Section("hero", "The same bytes, three ways", ladder=True),
+    Section("pixels", "Parameters as pixels", ladder=True),
+    Section("lens", "The lens matters", ladder=True),
+    Section("zoom", "Zooming in: a network drawn finer than its image", ladder=True),
+    Section("capacity", "Equal bytes: packed networks, codecs and pixels", ladder=True),
     Section("edits", "Editing networks like images"),
     Section("films", "Watching a network learn"),
     Section("crowding", "Crowding: many images, one budget", experiment=True),
