@@ -40,6 +40,12 @@ def sections_of_standard() -> list[str]:
     return [s.name for s in SECTIONS if not s.experiment or s.name in experiments]
 
 
+def _minutes(s: dict[str, Any]) -> float:
+    from pixparam.gallery.story import empty_cache_seconds
+
+    return empty_cache_seconds(s) / 60
+
+
 def _built(results: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in results["sections"] if "build" in s]
 
@@ -61,22 +67,30 @@ def section(found: tuple[str, dict[str, Any]], names: list[str]) -> list[str]:
     """
     rel, results = found
     built, pending = _built(results), _pending(results, names)
-    total = sum(s["build"]["seconds"] for s in built) / 60
+    total = sum(_minutes(s) for s in built)
     m = results["meta"]
     lines = [
         f"## The `standard` gallery, built section by section (`{COMMAND}`)",
         "",
         f"From `{rel}` (pixparam {m['pixparam']}, torch {m['torch']}, device: {m['device']}). Each section "
-        "records the run (UTC) that built it and its seconds in that run; a fit already in that run's cache "
-        "costs nothing there, so a section counts fully only when its run started from an empty cache, "
-        "as each sitting's does on a fresh machine.",
+        "records the run (UTC) that built it, its minutes in that run, and the fits it reused from the cache "
+        "with the minutes they took to train in the sitting that trained them (the cache is kept between "
+        "sittings); the two add up to the section's cost from an empty cache. The experiments keep their units "
+        "apart from the fit cache, so an experiment section's minutes are its cost from an empty cache only when "
+        "its run started without them; – marks a section built before reuse was recorded.",
         "",
-        "| section | run | minutes |",
-        "|---|---|---:|",
+        "| section | run | minutes in the run | fits trained | fits reused (their training, min) | "
+        "from an empty cache, min |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for s in built:
         b = s["build"]
-        lines.append(f"| {s['name']} | {b['run'][:16].replace('T', ' ')} | {b['seconds'] / 60:.1f} |")
+        trained = b.get("fits_trained", "–")
+        reused = f"{b['fits_reused']} ({b['reused_fit_seconds'] / 60:.1f})" if "fits_reused" in b else "–"
+        lines.append(
+            f"| {s['name']} | {b['run'][:16].replace('T', ' ')} | {b['seconds'] / 60:.1f} | {trained} | {reused} | "
+            f"{_minutes(s):.1f} |"
+        )
     lines += ["", f"{len(built)} of {len(names)} sections built, {total:.1f} min in all."]
     if pending:
         lines[-1] += f" Not built yet: {', '.join(pending)}."
@@ -89,8 +103,8 @@ def target_row(found: tuple[str, dict[str, Any]] | None, names: list[str], targe
         return None
     results = found[1]
     built, pending = _built(results), _pending(results, names)
-    total = sum(s["build"]["seconds"] for s in built) / 60
-    parts = ", ".join(f"{s['name']} {s['build']['seconds'] / 60:.0f}" for s in built)
+    total = sum(_minutes(s) for s in built)
+    parts = ", ".join(f"{s['name']} {_minutes(s):.0f}" for s in built)
     if pending:
         measured = f"{len(built)} of {len(names)} sections built so far: {total:.0f} min ({parts})"
         status = "missed" if total > target_min else "open"

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 import pixparam as pp
 from pixparam import experiments as ex
+from pixparam.budget import format_count
 from pixparam.experiments.scaling_plot import CAPPED_COLOR, law_label
 from pixparam.metrics import mse, psnr_from_mse
 
@@ -156,9 +157,14 @@ def test_capped_points_are_flagged_and_left_out_of_the_fits(scal):
         assert e["capped"] == bool(e["bound"])
 
 
-def test_saturated_networks_are_capped_and_left_out(scal):
+@pytest.fixture(scope="module")
+def saturated() -> ex.ExperimentResult:
     img = pp.load_image("coffee", size=12)
-    r = ex.scaling(img, [60, 120, 240, 480, 960], ["siren"], steps=[5, 40], pixel_points=8, saturation_db=20, **CPU)
+    return ex.scaling(img, [60, 120, 240, 480, 960], ["siren"], steps=[5, 40], pixel_points=8, saturation_db=20, **CPU)
+
+
+def test_saturated_networks_are_capped_and_left_out(scal, saturated):
+    r = saturated
     nets = r.select(method="network", steps=40)
     assert [x["capped"] for x in nets] == [x["psnr"] >= 20 for x in nets]
     capped = [x for x in nets if x["capped"]]
@@ -206,6 +212,38 @@ def test_three_readable_scaling_figures(scal):
         assert any(ln.get_color() == CAPPED_COLOR for ln in rate.axes[0].lines)
     stacked = ex.plot_scaling(scal)
     assert len(stacked.axes) == 3 and stacked.get_figwidth() == 7.2
+
+
+def test_the_frontier_stops_at_the_cap_with_saturated_runs_on_its_top_edge(saturated):
+    (ax,) = ex.plot_compute_frontier(saturated).axes
+    assert ax.get_ylim()[1] == 20  # not the saturated runs' PSNR
+    fr = saturated.tables["frontier"]
+    arrows = [ln for ln in ax.lines if ln.get_marker() == "^" and len(ln.get_xdata())]
+    assert len(arrows) == sum(f["capped"] for f in fr) > 0
+    assert all(ln.get_color() == CAPPED_COLOR and list(ln.get_ydata()) == [1.0] for ln in arrows)  # axes fraction
+    (line,) = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_label().startswith("siren")]
+    assert list(line.get_ydata()) == [f["psnr"] for f in fr if not f["capped"]]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "saturated (≥ 20 dB): on the top edge, not in the slope" in legend
+    last = fr[-1]
+    assert [t.get_text() for t in ax.texts] == [
+        f"every frontier ends at {format_count(last['n_params'])} params × 40 steps"
+    ]
+
+
+def test_capped_is_written_once_a_column():
+    # two families saturate at the same two budgets: one word a column, beside its highest point
+    rows = [
+        {"method": "network", "family": fam, "n_params": n, "steps": 40, "mse": mse, "capped": capped}
+        for fam, scale in (("siren", 1.0), ("finer", 0.1))
+        for n, mse, capped in ((100, 1e-2, False), (1000, 1e-7 * scale, True), (10000, 1e-9 * scale, True))
+    ]
+    result = ex.ExperimentResult("scaling", rows, tuple(rows[0]), meta={"families": ["siren", "finer"], "steps": [40]})
+    (ax,) = ex.plot_scaling_laws(result).axes
+    words = sorted((t.xy for t in ax.texts if t.get_text() == "capped"), key=lambda xy: xy[0])
+    assert words == [(1000, 1e-7), (10000, 1e-9)]
+    grey = [ln for ln in ax.lines if ln.get_color() == CAPPED_COLOR and len(ln.get_xdata())]
+    assert len(grey) == 4
 
 
 # --------------------------------------------------------------------------- crowding

@@ -13,6 +13,7 @@ import pixparam as pp
 from pixparam import cache
 from pixparam.credits import sample_credit
 from pixparam.gallery import SECTIONS, Profile, build_gallery
+from pixparam.gallery.story import empty_cache_seconds
 from pixparam.web import serve
 
 TINY = Profile(
@@ -245,9 +246,13 @@ def test_a_build_split_into_runs_experiments_first_then_the_rest(tmp_path):
     assert [kept[n] for n in experiments] == first["sections"]  # the first run's entries, untouched
     runs = {s["build"]["run"] for s in second["sections"]}
     assert len(runs) == 2 and all(s["build"]["seconds"] >= 0 for s in second["sections"])
-    minutes = sum(s["build"]["seconds"] for s in second["sections"]) / 60
-    text = f"Its {len(SECTIONS)} sections were built over 2 runs (--only), taking {minutes:.1f} min in all"
+    minutes = sum(empty_cache_seconds(s) for s in second["sections"]) / 60
+    text = (
+        f"Its {len(SECTIONS)} sections were built over 2 runs (--only, --missing), taking {minutes:.1f} min in all "
+        "from an empty cache"
+    )
     assert text in (out / "README.md").read_text()
+    assert f"Its last run: {second['meta']['fits_trained']} fits trained and " in (out / "README.md").read_text()
     assert "Network or pixels?" in (out / "index.html").read_text()
     # the films again, alone: the ladder's comparison and viewer are kept, not redrawn, and nothing is trained
     third = build_gallery(out, TINY, only="films", device="cpu", progress=False)
@@ -278,6 +283,34 @@ def test_a_build_cut_short_keeps_its_sections_and_missing_finishes_it_on_an_empt
     assert res["fits"] == done["fits"]  # the ladder's records as the first sitting trained them: none trained again
     again = build_gallery(out, profile, missing=True, device="cpu", progress=False, cache=tmp_path / "empty")
     assert again["sections"] == res["sections"]  # nothing missing: nothing built
+
+
+def test_a_cache_kept_between_sittings_counts_the_fits_an_earlier_one_trained(tmp_path, monkeypatch):
+    from pixparam.gallery.sections import BUILDERS
+
+    profile = TINY.with_(images=("camera",), families=("relu",), experiments={})
+    out, cache = tmp_path / "g", tmp_path / "kept"
+    hero = BUILDERS["hero"]
+
+    def cut(ctx):  # the sitting ends two fits into the ladder
+        for budget in profile.budgets[:2]:
+            ctx.ladder_fit("camera", "relu", budget)
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(BUILDERS, "hero", cut)
+    with pytest.raises(KeyboardInterrupt):
+        build_gallery(out, profile, device="cpu", progress=False, cache=cache)
+    assert not (out / "results.json").exists()  # no section finished
+    monkeypatch.setitem(BUILDERS, "hero", hero)
+    res = build_gallery(out, profile, missing=True, device="cpu", progress=False, cache=cache)
+    b = res["sections"][0]["build"]
+    n = len(profile.budgets)
+    assert res["sections"][0]["name"] == "hero" and (b["fits_trained"], b["fits_reused"]) == (n - 2, 2)
+    first = [f for f in res["fits"] if f["budget"] in profile.budgets[:2]]
+    assert b["reused_fit_seconds"] == pytest.approx(sum(f["seconds"] for f in first), abs=0.05)
+    assert empty_cache_seconds(res["sections"][0]) == b["seconds"] + b["reused_fit_seconds"]
+    later = res["sections"][1]["build"]  # the next section draws the same fits from memory: nothing reused
+    assert (later["fits_trained"], later["fits_reused"], later["reused_fit_seconds"]) == (0, 0, 0.0)
 
 
 def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):

@@ -25,12 +25,25 @@ def test_a_build_in_progress_lists_each_section_its_minutes_and_what_is_left():
         "crowding": ("2026-12-02T06:12:03.131+00:00", 597.0), "scaling": ("2026-12-02T06:40:27.000+00:00", 1500.0),
     }))  # fmt: skip
     text = "\n".join(sb.section(found, NAMES))
-    assert "| crowding | 2026-12-02 06:12 | 9.9 |\n| scaling | 2026-12-02 06:40 | 25.0 |" in text
+    assert (
+        "| crowding | 2026-12-02 06:12 | 9.9 | – | – | 9.9 |\n| scaling | 2026-12-02 06:40 | 25.0 | – | – | 25.0 |"
+        in text
+    )
     assert "2 of 4 sections built, 35.0 min in all. Not built yet: hero, pixels." in text
     row = sb.target_row(found, NAMES, 30)
     assert row.endswith("| measured: 2 of 4 sections built so far: 35 min (crowding 10, scaling 25) | missed |")
     under = ("x", _results({"crowding": ("2026-12-02T06:12:03", 600.0)}))
     assert sb.target_row(under, NAMES, 30).endswith("so far: 10 min (crowding 10) | open |")  # not done, not over
+
+
+def test_a_section_built_on_fits_an_earlier_sitting_trained_counts_their_training():
+    results = _results({"crowding": ("2026-12-02T06:12:03", 600.0), "hero": ("2026-12-03T09:00:00", 300.0)})
+    results["sections"][1]["build"].update(fits_trained=40, fits_reused=56, reused_fit_seconds=3300.0)
+    found = ("gallery/standard/results.json", results)
+    text = "\n".join(sb.section(found, NAMES))
+    assert "| hero | 2026-12-03 09:00 | 5.0 | 40 | 56 (55.0) | 60.0 |" in text
+    assert "2 of 4 sections built, 70.0 min in all." in text
+    assert sb.target_row(found, NAMES, 30).endswith("so far: 70 min (crowding 10, hero 60) | missed |")
 
 
 def test_a_finished_build_meets_or_misses_the_target_on_its_total():

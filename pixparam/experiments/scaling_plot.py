@@ -55,9 +55,19 @@ def law_label(law: dict) -> str:
     return text + f", poorly determined ({law['n_points']} points)"
 
 
-def _capped_label(ax: Axes, xy: tuple[float, float]) -> None:
-    """The word "capped" beside a grey point."""
-    ax.annotate("capped", xy, xytext=(5, -2), textcoords="offset points", fontsize=6, color=CAPPED_COLOR, va="top")
+def _label_capped(ax: Axes, points: list[tuple[float, float]]) -> None:
+    """The word "capped" once per column of grey points, beside the highest of them.
+
+    Capped points of several families share a budget (a column on the log x
+    axis); one word a column keeps the labels from printing over each other.
+    """
+    top: dict[int, tuple[float, float]] = {}
+    for x, y in points:
+        key = round(math.log10(x) * 20)  # columns within 12 % of each other are one
+        if key not in top or y > top[key][1]:
+            top[key] = (x, y)
+    for xy in top.values():
+        ax.annotate("capped", xy, xytext=(5, -2), textcoords="offset points", fontsize=6, color=CAPPED_COLOR, va="top")
 
 
 def _style_axes(ax: Axes) -> None:
@@ -84,7 +94,7 @@ def draw_scaling_laws(ax: Axes, result: ExperimentResult) -> None:
     top = max(meta["steps"])
     laws = {r["family"]: r for r in result.tables.get("laws", [])}
     lossless = []
-    capped_shown = False
+    capped: list[tuple[float, float]] = []
     for family in [*meta["families"], "pixels"]:
         recs = [r for r in result.select(family=family) if family == "pixels" or r["steps"] == top]
         if not recs:
@@ -103,8 +113,7 @@ def draw_scaling_laws(ax: Axes, result: ExperimentResult) -> None:
         for r in recs:
             if r["capped"] and r["mse"] > 0:
                 ax.plot(r["n_params"], r["mse"], "o", ms=5, mfc="none", color=CAPPED_COLOR, zorder=3)
-                capped_shown = True
-                _capped_label(ax, (r["n_params"], r["mse"]))
+                capped.append((r["n_params"], r["mse"]))
             elif r["capped"]:
                 lossless.append(r["n_params"])
     log_axis(ax, "x")
@@ -122,7 +131,8 @@ def draw_scaling_laws(ax: Axes, result: ExperimentResult) -> None:
                 color=CAPPED_COLOR,
             )
             ax.plot(n, 0.0, "v", ms=6, color=CAPPED_COLOR, transform=ax.get_xaxis_transform(), clip_on=False)
-    if capped_shown or lossless:
+    _label_capped(ax, capped)
+    if capped or lossless:
         ax.plot([], [], "o", mfc="none", color=CAPPED_COLOR, label="capped: lossless or saturated, not fitted")
     ax.set(xlabel="parameters (networks) or pixel values", ylabel="MSE")
     ax.set_title(f"MSE against size, power-law fits L = E + A·P^-α ({top} steps; bootstrap 95 % intervals)")
@@ -145,7 +155,7 @@ def draw_exchange_rate(ax: Axes, result: ExperimentResult) -> None:
     from ..figures.style import color_for
     from ._plot import log_axis
 
-    capped_shown = False
+    capped: list[tuple[float, float]] = []
     for family in result.meta["families"]:
         ex = [r for r in result.tables.get("exchange", []) if r["family"] == family and math.isfinite(r["rate"])]
         exact = [r for r in ex if not r.get("capped", bool(r.get("bound")))]
@@ -164,10 +174,10 @@ def draw_exchange_rate(ax: Axes, result: ExperimentResult) -> None:
             if r.get("capped", bool(r.get("bound"))):
                 marker = "^" if r["bound"] == "at least" else "v"
                 ax.plot(r["n_params"], r["rate"], marker=marker, ms=6, mfc="none", color=CAPPED_COLOR, zorder=3)
-                capped_shown = True
-                _capped_label(ax, (r["n_params"], r["rate"]))
+                capped.append((r["n_params"], r["rate"]))
+    _label_capped(ax, capped)
     ax.axhline(1.0, color="k", lw=0.8, linestyle=":", label="1 pixel value per parameter")
-    if capped_shown:
+    if capped:
         ax.plot(
             [],
             [],
@@ -190,6 +200,10 @@ def draw_exchange_rate(ax: Axes, result: ExperimentResult) -> None:
 def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
     """PSNR against compute C = 6·P·steps·pixels: every run faint, each family's frontier drawn over them.
 
+    The y axis stops at the saturation cap (``meta["saturation_db"]``): a run at
+    or past it is a grey up-arrow on the top edge, as it says nothing about the
+    slope, rather than a point at 150 dB that flattens every other curve.
+
     Parameters
     ----------
     ax : Axes
@@ -200,17 +214,22 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
     from ..figures.style import color_for
     from ._plot import log_axis
 
-    capped_shown = False
+    cap = float(result.meta.get("saturation_db", math.inf))
+    edge = ax.get_xaxis_transform()  # x in data, y in axes fraction: 1.0 is the top edge
+    saturated = False
+    ends = {}
     for family in result.meta["families"]:
         colour = color_for(family)
         recs = result.select(method="network", family=family)
-        ax.scatter([r["compute"] for r in recs], [r["psnr"] for r in recs], s=10, color=colour, alpha=0.3, zorder=2)
+        below = [r for r in recs if r["psnr"] < cap]
+        ax.scatter([r["compute"] for r in below], [r["psnr"] for r in below], s=10, color=colour, alpha=0.3, zorder=2)
         fr = [r for r in result.tables.get("frontier", []) if r["family"] == family]
         slope = result.meta.get("frontier_slope", {}).get(family)
         label = family if slope is None or not math.isfinite(slope) else f"{family}: d log P / d log C = {slope:.2f}"
+        kept = [r for r in fr if not r.get("capped") and r["psnr"] < cap]
         ax.plot(
-            [r["compute"] for r in fr],
-            [r["psnr"] for r in fr],
+            [r["compute"] for r in kept],
+            [r["psnr"] for r in kept],
             color=colour,
             lw=1.2,
             marker="o",
@@ -221,25 +240,24 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
             zorder=3,
         )
         for r in fr:
-            if r.get("capped"):
-                ax.plot(r["compute"], r["psnr"], "o", ms=6, mfc="none", color=CAPPED_COLOR, zorder=4)
-                capped_shown = True
-                _capped_label(ax, (r["compute"], r["psnr"]))
+            if r not in kept:
+                ax.plot(r["compute"], 1.0, "^", ms=6, mfc="none", color=CAPPED_COLOR, transform=edge, clip_on=False)
+                saturated = True
         if fr:
-            last = fr[-1]
-            ax.annotate(
-                f"{format_count(last['n_params'])} params × {last['steps']} steps",
-                (last["compute"], last["psnr"]),
-                fontsize=6.5,
-                color=colour,
-                xytext=(-4, 4),
-                textcoords="offset points",
-                ha="right",
-            )
-    if capped_shown:
-        ax.plot([], [], "o", mfc="none", color=CAPPED_COLOR, label="capped (saturated), not in the slope")
+            ends[family] = f"{format_count(fr[-1]['n_params'])} params × {fr[-1]['steps']} steps"
+    if saturated:
+        tip = f"saturated (≥ {cap:g} dB): on the top edge, not in the slope"
+        ax.plot([], [], "^", mfc="none", color=CAPPED_COLOR, label=tip)
+        ax.set_ylim(top=cap)
+    if ends:
+        same = len(set(ends.values())) == 1
+        text = (
+            f"every frontier ends at {next(iter(ends.values()))}"
+            if same
+            else "frontiers end at " + "; ".join(f"{f} {e}" for f, e in ends.items())
+        )
+        ax.text(0.99, 0.02, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=6.5, color="0.35")
     log_axis(ax, "x")
-    ax.margins(y=0.12)
     ax.set(xlabel="compute C (FLOP)", ylabel="PSNR (dB)")
     ax.set_title("compute frontier: the runs no cheaper run beats, C = 6·P·steps·pixels")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)

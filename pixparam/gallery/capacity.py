@@ -17,7 +17,7 @@ from ..metrics import format_db
 from ..pixels import pixelate
 
 if TYPE_CHECKING:
-    from .build import Context
+    from .context import Context
 
 __all__ = [
     "PACKED_BITS",

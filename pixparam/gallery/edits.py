@@ -32,7 +32,7 @@ from ..training import FitJob
 
 if TYPE_CHECKING:
     from ..result import Fit
-    from .build import Context
+    from .context import Context
 
 __all__ = ["ALIGN_LABELS", "BLEND_ALPHAS", "PRUNE_AMOUNTS", "QUANT_BITS", "build_edits", "pair_images"]
 

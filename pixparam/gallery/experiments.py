@@ -1,4 +1,4 @@
-"""The gallery's experiment sections: crowding, generalisation and scaling.
+"""The gallery's experiment sections crowding and generalisation (scaling is :mod:`.scaling`).
 
 Each ``build_<name>(ctx)`` runs its experiment (units kept in the gallery's
 store, so a rerun trains nothing), saves its figures, and returns the
@@ -10,6 +10,7 @@ including where the networks lose.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,11 +20,12 @@ from ..errors import ConfigError
 from ..figures.style import format_budget
 from ..images import SAMPLES
 from ..metrics import format_db
+from .wording import join_and
 
 if TYPE_CHECKING:
-    from .build import Context
+    from .context import Context
 
-__all__ = ["TUNING_IMAGES", "build_crowding", "build_generalisation", "build_scaling", "crowd_images"]
+__all__ = ["TUNING_IMAGES", "build_crowding", "build_generalisation", "crowd_images", "experiment_store"]
 
 db = format_db
 
@@ -59,15 +61,18 @@ def crowd_images(settings: dict[str, Any]) -> list[str]:
     return names[:n]
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def experiment_store(ctx: Context) -> Path | None:
+    """Where the experiments keep their units: ``experiments/`` in the build's fit cache, or None without one.
 
+    Parameters
+    ----------
+    ctx : Context
+        The gallery build.
 
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _cache(ctx: Context) -> Any:
+    Returns
+    -------
+    pathlib.Path or None
+    """
     return None if ctx.cache.root is None else ctx.cache.root / "experiments"
 
 
@@ -110,7 +115,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         ks=s["ks"],
         steps=s["steps"],
         device=ctx.device,
-        cache=_cache(ctx),
+        cache=experiment_store(ctx),
         progress=False,
     )
     ctx.bar.update(1)
@@ -143,7 +148,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         f"{len(names)} different images ({', '.join(names)}; centre squares at {s['size']} px, none a tuning "
         f"image) are stored in {format_budget(s['budget'])} values, K images per network (the image index "
         f"enters through a learned embedding whose parameters count) or {format_budget(s['budget'])} / K "
-        f"pixel values per image. Rows show {_and([*shown, 'pixels'])} at every K. Mean PSNR per image "
+        f"pixel values per image. Rows show {join_and([*shown, 'pixels'])} at every K. Mean PSNR per image "
         f"for K = {', '.join(map(str, ks))}: {rows}"
         + (f" (lossless: {', '.join(lossless)}, drawn as ▲ on the top edge)" if lossless else "")
         + f". Best at each K: {'; '.join(said)}."
@@ -188,7 +193,7 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
         steps=s["steps"],
         seeds=s["seeds"],
         device=ctx.device,
-        cache=_cache(ctx),
+        cache=experiment_store(ctx),
         progress=False,
     )
     ctx.bar.update(1)
@@ -274,129 +279,5 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
         "highest_train_psnr": highest,
         "threshold": threshold,
         "seeds": n_seeds,
-    }
-    return {"caption": caption, "figures": figures, "numbers": numbers}
-
-
-def build_scaling(ctx: Context) -> dict[str, Any]:
-    """Power-law fits of MSE against size for networks and pixels, the exchange rate and the compute frontier.
-
-    Parameters
-    ----------
-    ctx : Context
-        The gallery build (profile settings ``experiments["scaling"]``).
-
-    Returns
-    -------
-    dict
-        ``caption``, ``figures`` (three) and ``numbers``.
-    """
-    from ..experiments import plot_compute_frontier, plot_exchange_rate, plot_scaling_laws, scaling
-    from ..experiments.scaling import MIN_POINTS, WIDE_CI
-
-    s = ctx.profile.settings("scaling")
-    name = s.get("image", ctx.profile.images[0])
-    result = scaling(
-        ctx.image_at(name, s["size"]),
-        s["budgets"],
-        s["families"],
-        steps=s["steps"],
-        device=ctx.device,
-        cache=_cache(ctx),
-        progress=False,
-    )
-    ctx.bar.update(1)
-    meta = result.meta
-    h, w, c = meta["image_shape"]
-    laws = [law for law in result.tables["laws"] if "alpha" in law]
-    said = [
-        f"{law['family']} α = {law['alpha']:.2f} [{law['alpha_lo']:.2f}, {law['alpha_hi']:.2f}] "
-        f"({law['n_points']} points)"
-        for law in laws
-    ]
-    poor = [law["family"] for law in laws if not law["well_determined"]]
-    n_capped = sum(r["capped"] for r in result.records)
-    exchange = [e for e in result.tables["exchange"] if math.isfinite(e["rate"])]
-    rates = []
-    for fam in meta["families"]:
-        exact = [e for e in exchange if e["family"] == fam and not e["capped"]]
-        if exact:
-            lo, hi = min(exact, key=lambda e: e["rate"]), max(exact, key=lambda e: e["rate"])
-            rates.append(
-                f"{fam} {lo['rate']:.2f} (at {format_count(lo['n_params'])} parameters) to {hi['rate']:.2f} "
-                f"(at {format_count(hi['n_params'])})"
-            )
-    win = sorted({e["family"] for e in exchange if not e["capped"] and e["rate"] > 1})
-    lose = [f"{e['family']} at {format_count(e['n_params'])}" for e in exchange if not e["capped"] and e["rate"] < 1]
-    bounds = sum(e["capped"] for e in exchange)
-    slopes = meta["frontier_slope"]
-    fitted = "; ".join(f"{law['family']} α = {law['alpha']:.2f}" for law in laws) or "no law fitted"
-    worth = (
-        "; ".join(
-            part
-            for part in (
-                f"above 1 for {_and(win)}" if win else "",
-                f"below 1 for {_and(lose)} parameters" if lose else "",
-            )
-            if part
-        )
-        or f"only bounds ({_plural(bounds, 'rate')}), where the pixel grid is capped"
-    )
-    steep = [f"{f} {v:.2f}" for f, v in slopes.items() if math.isfinite(v)]
-    figures = [
-        ctx.save(plot_scaling_laws(result), "scaling-laws", alt=f"Error falls as a power of size: {fitted}"),
-        ctx.save(
-            plot_exchange_rate(result),
-            "scaling-exchange",
-            alt=f"Pixel values worth one parameter at equal error: {worth}",
-        ),
-        ctx.save(
-            plot_compute_frontier(result),
-            "scaling-frontier",
-            alt="PSNR against training compute; on the frontier parameters grow with compute as "
-            + ("; ".join(steep) if steep else "too few uncapped runs to tell"),
-        ),
-    ]
-    caption = (
-        f"Mean squared error against the number of values on {name} at {h}×{w} px ({h * w * c:,} values), "
-        f"{len(meta['budgets'])} budgets from {format_budget(min(meta['budgets']))} to "
-        f"{format_budget(max(meta['budgets']))}, power-law fits L(P) = E + A·P^-α (least squares on log L; 95 % "
-        f"bootstrap intervals, {meta['n_boot']} resamples of the points): {'; '.join(said)}. "
-        + (
-            f"The {'exponent' if len(poor) == 1 else 'exponents'} of {_and(poor)} "
-            f"{'is' if len(poor) == 1 else 'are'} poorly determined (an interval wider than ×{WIDE_CI:g} or "
-            f"fewer than {MIN_POINTS} points): read "
-            f"{'it' if len(poor) == 1 else 'them'} as a fit over this range, not a law. "
-            if poor
-            else ""
-        )
-        + f"{_plural(n_capped, 'capped point')} (the pixel grid at full resolution, which is lossless, and networks at "
-        f"≥ {meta['saturation_db']:g} dB) are grey, labelled and left out of the fits. The exchange rate, pixel "
-        "values worth one parameter at equal MSE, runs "
-        + ("; ".join(rates) if rates else "out of the pixel curve's range everywhere")
-        + (f"; above 1 ({_and(win)}) a network beats pixels at equal count" if win else "")
-        + (f"; below 1 ({_and(lose)} parameters) pixels win" if lose else "")
-        + (
-            f". {_plural(bounds, 'rate')} {'is' if bounds == 1 else 'are'} only bounds set by the pixel grids' "
-            "range (grey, capped), not a decline of the networks"
-            if bounds
-            else ""
-        )
-        + ". On the compute frontier (C = 6·P·steps·pixels, the runs no cheaper run beats), "
-        + (
-            "parameters grow with compute as d log P / d log C = "
-            + "; ".join(f"{f} {v:.2f}" for f, v in slopes.items() if math.isfinite(v))
-            if any(math.isfinite(v) for v in slopes.values())
-            else "too few uncapped runs to fit a slope"
-        )
-        + "."
-    )
-    numbers = {
-        "laws": laws,
-        "poorly_determined": poor,
-        "capped": n_capped,
-        "exchange": result.tables["exchange"],
-        "frontier": result.tables["frontier"],
-        "frontier_slope": slopes,
     }
     return {"caption": caption, "figures": figures, "numbers": numbers}

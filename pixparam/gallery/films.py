@@ -25,7 +25,7 @@ from ..metrics import format_db
 from ..store import Store
 
 if TYPE_CHECKING:
-    from .build import Context
+    from .context import Context
 
 __all__ = ["GIF_PANEL", "build_films", "early_step", "stored_film"]
 

@@ -25,7 +25,7 @@ def write_live_viewer(ctx: Any) -> dict[str, Any]:
 
     Parameters
     ----------
-    ctx : pixparam.gallery.build.Context
+    ctx : pixparam.gallery.context.Context
         The build's context (its fits are already trained and cached).
 
     Returns
@@ -48,7 +48,7 @@ def interactive_panels(ctx: Any) -> dict[str, Any]:
 
     Parameters
     ----------
-    ctx : pixparam.gallery.build.Context
+    ctx : pixparam.gallery.context.Context
         The build's context (its fits are already trained and cached).
 
     Returns

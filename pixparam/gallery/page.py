@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image
 
 from .._io import write_bytes_atomic
+from .story import empty_cache_seconds
 from .training import describe_training
 
 __all__ = ["credits", "write_index", "write_readme"]
@@ -29,7 +30,8 @@ def _header(results: dict[str, Any]) -> str:
         f"({device}), {m['date']}: profile **{p['name']}** — {', '.join(p['images'])} at {p['size']} px, "
         f"budgets {', '.join(_count(b) for b in p['budgets'])}, {p['steps']} training steps per fit"
         f"{describe_training(p.get('training') or {})}. "
-        f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s"
+        + ("Its last run: " if len({s["build"]["run"] for s in results["sections"] if "build" in s}) > 1 else "")
+        + f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s"
         + _ladder_time(results.get("fits", []))
         + "."
         + _runs(results["sections"])
@@ -38,14 +40,14 @@ def _header(results: dict[str, Any]) -> str:
 
 def _runs(sections: list[dict[str, Any]]) -> str:
     """Where the sections came from more than one build (``--only``), how many and how long they took in all."""
-    built = [s["build"] for s in sections if "build" in s]
-    runs = {b["run"] for b in built}
+    built = [s for s in sections if "build" in s]
+    runs = {s["build"]["run"] for s in built}
     if len(runs) < 2:
         return ""
-    minutes = sum(b["seconds"] for b in built) / 60
+    minutes = sum(empty_cache_seconds(s) for s in built) / 60
     return (
-        f" Its {len(built)} sections were built over {len(runs)} runs (--only), "
-        f"taking {minutes:.1f} min in all; results.json has each section's run and seconds."
+        f" Its {len(built)} sections were built over {len(runs)} runs (--only, --missing), "
+        f"taking {minutes:.1f} min in all from an empty cache; results.json has each section's run and seconds."
     )
 
 

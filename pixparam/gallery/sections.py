@@ -15,12 +15,13 @@ from ..figures.style import format_budget
 from ..metrics import format_db
 from .capacity import build_capacity, build_hero
 from .edits import build_edits
-from .experiments import build_crowding, build_generalisation, build_scaling
+from .experiments import build_crowding, build_generalisation
 from .films import build_films
+from .scaling import build_scaling
 from .zoom import build_zoom
 
 if TYPE_CHECKING:
-    from .build import Context
+    from .context import Context
 
 __all__ = ["BUILDERS", "db"]
 

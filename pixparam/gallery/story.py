@@ -8,8 +8,9 @@ built by a function in :mod:`pixparam.gallery.sections`, at the scale a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["SECTIONS", "Section"]
+__all__ = ["SECTIONS", "Section", "empty_cache_seconds"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,31 @@ SECTIONS: tuple[Section, ...] = (
     Section("generalisation", "Memorisation or generalisation?", experiment=True),
     Section("scaling", "Scaling laws and the exchange rate", experiment=True),
 )
+
+
+def empty_cache_seconds(entry: dict[str, Any]) -> float:
+    """What a built section costs from an empty cache: its seconds in its run plus its reused fits' training.
+
+    A section built on fits an earlier sitting trained (a cache kept between
+    sittings) takes only its own seconds in its run; each reused fit keeps the
+    seconds it took to train, and they are added back.
+
+    Parameters
+    ----------
+    entry : dict
+        A section of ``results.json``, with ``build`` (``seconds``, and
+        ``reused_fit_seconds`` from builds that record it).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> empty_cache_seconds({"build": {"seconds": 60.0, "reused_fit_seconds": 540.0}})
+    600.0
+    >>> empty_cache_seconds({"build": {"seconds": 60.0}})  # recorded before reuse was counted
+    60.0
+    """
+    b = entry["build"]
+    return float(b["seconds"]) + float(b.get("reused_fit_seconds", 0.0))

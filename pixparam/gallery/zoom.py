@@ -8,7 +8,7 @@ from ..budget import format_count
 from ..metrics import format_db
 
 if TYPE_CHECKING:
-    from .build import Context
+    from .context import Context
 
 __all__ = ["CROPS", "SCALE", "build_zoom"]
 
