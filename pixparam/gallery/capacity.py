@@ -188,7 +188,8 @@ def _hero_column(
         "jpeg": None if jpeg is None else jpeg.psnr,
         "no_file": [k for k, v in (("pixels", found), ("jpeg", jpeg)) if v is None],  # None above: no file, or inf
     }
-    rows: list[tuple[str, Any, str]] = [(f"{family}, packed", net.render(), format_db(net.psnr))]
+    # the best family differs by budget: the row says "best network", each picture names its family
+    rows: list[tuple[str, Any, str]] = [("best network, packed", net.render(), f"{family} · {format_db(net.psnr)}")]
     if found is None:
         rows.append(("pixels (PNG)", None, "no file fits"))
     else:
