@@ -33,7 +33,9 @@ def test_each_family_is_named_once_on_the_side_it_falls():
 
 
 def test_only_bounds_say_so():
-    assert exchange_verdict([_row("siren", 300, 5.0, capped=True)], ["siren"]) == "no exact rate"
+    rows = [_row("siren", 300, 5.0, capped=True), _row("siren", 900, 6.0, capped=True), _row("wire", 300, 2.0)]
+    said = "no exact rate: 2 rates, each only a bound where the pixel grid is capped"
+    assert exchange_verdict(rows, ["siren"]) == said
 
 
 def test_rate_ranges_name_the_lowest_and_highest_and_a_lone_rate_as_such():

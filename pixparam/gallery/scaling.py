@@ -78,7 +78,7 @@ def exchange_verdict(exchange: Sequence[dict[str, Any]], families: Sequence[str]
     Returns
     -------
     str
-        One clause, or ``'no exact rate'`` when every rate is a bound.
+        One clause; when every rate is a bound, ``'no exact rate: N rates, each only a bound ...'``.
 
     Examples
     --------
@@ -105,7 +105,10 @@ def exchange_verdict(exchange: Sequence[dict[str, Any]], families: Sequence[str]
         parts.append(f"above 1 (a network beats pixels at equal count) at every exact budget for {join_and(wins)}")
     if loses:
         parts.append(f"below 1 (pixels win) at every exact budget for {join_and(loses)}")
-    return "; ".join([*parts, *mixed]) or "no exact rate"
+    if parts or mixed:
+        return "; ".join([*parts, *mixed])
+    bounds = sum(1 for e in exchange if e["family"] in families and e["capped"] and math.isfinite(e["rate"]))
+    return f"no exact rate: {plural(bounds, 'rate')}, each only a bound where the pixel grid is capped"
 
 
 def build_scaling(ctx: Context) -> dict[str, Any]:
