@@ -216,7 +216,7 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
 
     cap = float(result.meta.get("saturation_db", math.inf))
     edge = ax.get_xaxis_transform()  # x in data, y in axes fraction: 1.0 is the top edge
-    saturated = False
+    saturated = []
     ends = {}
     for family in result.meta["families"]:
         colour = color_for(family)
@@ -227,6 +227,7 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
         slope = result.meta.get("frontier_slope", {}).get(family)
         label = family if slope is None or not math.isfinite(slope) else f"{family}: d log P / d log C = {slope:.2f}"
         kept = [r for r in fr if not r.get("capped") and r["psnr"] < cap]
+        saturated += [r for r in fr if r.get("capped") or r["psnr"] >= cap]
         ax.plot(
             [r["compute"] for r in kept],
             [r["psnr"] for r in kept],
@@ -239,12 +240,10 @@ def draw_compute_frontier(ax: Axes, result: ExperimentResult) -> None:
             label=label,
             zorder=3,
         )
-        for r in fr:
-            if r not in kept:
-                ax.plot(r["compute"], 1.0, "^", ms=6, mfc="none", color=CAPPED_COLOR, transform=edge, clip_on=False)
-                saturated = True
         if fr:
             ends[family] = f"{format_count(fr[-1]['n_params'])} params × {fr[-1]['steps']} steps"
+    for r in saturated:
+        ax.plot(r["compute"], 1.0, "^", ms=6, mfc="none", color=CAPPED_COLOR, transform=edge, clip_on=False)
     if saturated:
         tip = f"saturated (≥ {cap:g} dB): on the top edge, not in the slope"
         ax.plot([], [], "^", mfc="none", color=CAPPED_COLOR, label=tip)

@@ -30,7 +30,7 @@ def _header(results: dict[str, Any]) -> str:
         f"({device}), {m['date']}: profile **{p['name']}** — {', '.join(p['images'])} at {p['size']} px, "
         f"budgets {', '.join(_count(b) for b in p['budgets'])}, {p['steps']} training steps per fit"
         f"{describe_training(p.get('training') or {})}. "
-        + ("Its last run: " if len({s["build"]["run"] for s in results["sections"] if "build" in s}) > 1 else "")
+        + ("Its last run: " if len(_run_ids(results["sections"])) > 1 else "")
         + f"{m['fits_trained']} fits trained and {m['fits_reused']} reused from the cache in {m['seconds']:.0f} s"
         + _ladder_time(results.get("fits", []))
         + "."
@@ -38,10 +38,15 @@ def _header(results: dict[str, Any]) -> str:
     )
 
 
+def _run_ids(sections: list[dict[str, Any]]) -> set[str]:
+    """The builds (their start, UTC) the sections came from."""
+    return {s["build"]["run"] for s in sections if "build" in s}
+
+
 def _runs(sections: list[dict[str, Any]]) -> str:
     """Where the sections came from more than one build (``--only``), how many and how long they took in all."""
     built = [s for s in sections if "build" in s]
-    runs = {s["build"]["run"] for s in built}
+    runs = _run_ids(sections)
     if len(runs) < 2:
         return ""
     minutes = sum(empty_cache_seconds(s) for s in built) / 60
