@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -226,3 +227,34 @@ def test_equal_bytes_figure_labels_line_ends_and_has_no_legend(records):
     assert ax.get_xlabel() == "bytes on disk" and ax.get_xscale() == "log"
     with pytest.raises(pp.ConfigError, match="no networks packed at 6 bits"):
         plot_equal_bytes(records, bits=6)
+
+
+def _rows(series, kind, points):
+    return [{"series": series, "kind": kind, "n_bytes": b, "psnr": y, "bits": 8} for b, y in points]
+
+
+# A codec whose line ends (at 10 kB, 30 dB) on a network's line that goes on: a label at the codec's end sat on it
+EARLY_END = (_rows("siren/packed8", "packed", [(1_000, 29.0), (100_000, 31.0)])
+             + _rows("webp/packed8", "codec", [(1_000, 25.0), (10_000, 30.0)])
+             + _rows("pixels/bits32", "pixels", [(1_000, 15.0), (50_000, 35.0)]))  # fmt: skip
+
+
+@pytest.mark.parametrize("which", ["fitted", "early end"])
+def test_equal_bytes_labels_sit_on_no_curve_and_inside_the_axes(records, which):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from pixparam.figures.bytes import plot_equal_bytes
+
+    fig = plot_equal_bytes(records if which == "fitted" else EARLY_END, bits=8)
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    curves = [line.get_transform().transform_path(line.get_path()) for line in ax.get_lines()]
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts if t.get_text()]  # the text, not its leader
+    assert len(boxes) == len(curves)  # one label per curve
+    for box in boxes:
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        assert not any(path.intersects_bbox(box, filled=False) for path in curves), "a label sits on a curve"
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2)), "two labels overlap"

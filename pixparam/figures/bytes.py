@@ -84,7 +84,8 @@ def draw_equal_bytes(ax: Axes, records: Sequence[dict[str, Any]], *, bits: int =
     """Draw ``metric`` against bytes on disk for every series of :func:`equal_bytes_series`.
 
     Measured points are joined (no fitted laws); each series is labelled at
-    its last finite point, the labels moved apart so none overlap. Points at
+    its last finite point by a label in one column right of every curve,
+    the labels moved apart so none overlap. Points at
     which a series is lossless (infinite PSNR) are arrows at the top edge.
 
     Parameters
@@ -137,16 +138,19 @@ def draw_equal_bytes(ax: Axes, records: Sequence[dict[str, Any]], *, bits: int =
         first = min(lossless, key=lambda t: t[0])
         ax.annotate(f"{first[2]}: lossless from here", (first[0], top - 2.4 * pad), xytext=(-4, 0),
                     textcoords="offset points", ha="right", va="center", fontsize=6, color=first[1])  # fmt: skip
+    # Every label in one column right of every curve (a label at a line that ends early would sit on the
+    # curves that go on), spread so none overlap, each joined to its line's end by a faint leader.
+    xs = [e[0] for e in ends] + [t[0] for t in lossless]
+    column = max(xs) * 1.3
     placed = _spread([e[1] for e in ends], gap=0.05 * (top - lo + pad))
     for (xe, ye, label, color), yl in zip(ends, placed):
-        ax.annotate(label, (xe, ye), xytext=(xe * 1.12, yl), textcoords="data", ha="left", va="center",
+        ax.annotate(label, (xe, ye), xytext=(column, yl), textcoords="data", ha="left", va="center",
                     fontsize=6.5, color=color, arrowprops={"arrowstyle": "-", "color": color, "lw": 0.4,
-                                                           "alpha": 0.6})  # fmt: skip
+                                                           "alpha": 0.5, "shrinkA": 1, "shrinkB": 1})  # fmt: skip
     ax.set_xscale("log")
     count_axis(ax.xaxis)
-    xs = [e[0] for e in ends] + [t[0] for t in lossless]
     lo_x = min(min(_points(records, s, metric)[0], default=math.inf) for s in series)
-    ax.set_xlim(lo_x / 1.25, max(xs) * 2.4)  # room for the labels at the right
+    ax.set_xlim(lo_x / 1.25, column * 2.6)  # room for the labels at the right
     bytes_axis(ax)
     ax.set_ylabel("PSNR (dB)" if metric == "psnr" else metric.upper())
     ax.grid(True, which="major")
