@@ -90,6 +90,9 @@ def test_build_writes_results_readme_page_and_every_figure(built):
     assert linked and all((built / name).exists() for name in linked)
     for s in res["sections"]:
         assert s["caption"] in readme
+        for first in re.findall(r"[.!?] ([a-z][\w/.']*)", s["caption"]):  # a sentence opens in capitals, or a name
+            assert "/" in first or first.split("'")[0] in pp.FAMILIES, (s["name"], first)
+        assert not re.search(r"pixels wins\b", s["caption"]), s["caption"]
         for fig in s["figures"]:  # alt text states the finding (a measured number or who wins), not the caption
             assert fig["alt"] and fig["alt"] not in s["caption"], fig
             assert re.search(r"\d|wins|beats|higher|ahead", fig["alt"]), fig["alt"]

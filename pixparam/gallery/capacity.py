@@ -82,9 +82,10 @@ def _sentence(budget: int, e: dict[str, Any]) -> str:
     said = [f"{_RIVALS[k]} {format_db(v)}" if v is not None else f"{_RIVALS[k]}: no file fits" for k, v in
             e["rivals"].items()]  # fmt: skip
     who = "the network" if e["winner"] == "network" else _RIVALS[e["winner"]]
+    wins = "win" if who.endswith("pixels") else "wins"
     return (
         f"at {format_count(budget)} parameters the best {PACKED_BITS}-bit file is {e['family']}'s "
-        f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes " + ", ".join(said) + f": {who} wins"
+        f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes " + ", ".join(said) + f": {who} {wins}"
     )
 
 
@@ -282,12 +283,13 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
     winners = ", ".join(f"{'networks' if k == 'network' else _RIVALS[k]} at {v}" for k, v in wins.items() if v)
     figure = ctx.save(fig, "capacity", alt=f"{name}: at equal bytes, {winners} of {len(p.budgets)} budgets", svg=True)
     values = crossovers(records, against="pixels/values")
+    verdicts = "; ".join(_sentence(b, per_budget[str(b)]) for b in p.budgets)
     caption = (
         f"Every family packed into a real file ({PACKED_BITS}-bit after {steps} steps of quantisation-aware "
         f"fine-tuning, entropy-coded), on {name} at {p.size} px, against JPEG (4:2:0 and 4:4:4), WebP and AVIF "
         "searched over quality 1–100 for the best file in as many bytes, the area-downsampled pixels as a PNG, "
         f"and raw 8-bit pixels (the whole image is {h * w * c:,} B raw). "
-        + "; ".join(_sentence(b, per_budget[str(b)]) for b in p.budgets)
+        + verdicts[:1].upper() + verdicts[1:]
         + ". At equal values instead (float parameters against as many pixel values), "
         + "; ".join(crossing(fam, cr) for fam, cr in values.items())
         + "."
