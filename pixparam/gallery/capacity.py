@@ -289,7 +289,8 @@ def build_capacity(ctx: Context) -> dict[str, Any]:
         f"fine-tuning, entropy-coded), on {name} at {p.size} px, against JPEG (4:2:0 and 4:4:4), WebP and AVIF "
         "searched over quality 1–100 for the best file in as many bytes, the area-downsampled pixels as a PNG, "
         f"and raw 8-bit pixels (the whole image is {h * w * c:,} B raw). "
-        + verdicts[:1].upper() + verdicts[1:]
+        + verdicts[:1].upper()
+        + verdicts[1:]
         + ". At equal values instead (float parameters against as many pixel values), "
         + "; ".join(crossing(fam, cr) for fam, cr in values.items())
         + "."
