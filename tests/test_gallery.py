@@ -98,6 +98,9 @@ def test_build_writes_results_readme_page_and_every_figure(built):
             assert re.search(r"\d|wins|beats|higher|ahead", fig["alt"]), fig["alt"]
     films = next(s for s in res["sections"] if s["name"] == "films")["numbers"]
     assert films["steps"] == [0, 1, 2, 6] and films["early_step"] == 1  # log-spaced from step 0
+    plot_alt = next(f["alt"] for s in res["sections"] if s["name"] == "films" for f in s["figures"] if "png" in f)
+    below = re.search(r"; (.+) (ends?) below the pixel counterpart", plot_alt)
+    assert below is None or (below[2] == "ends") == ("," not in below[1]), plot_alt  # "relu ends", "a, b end"
     assert {f: v["frames"] for f, v in films["families"].items()} == {"siren": 4, "relu": 4}
     with Image.open(built / "film.gif") as gif:
         assert gif.n_frames == TINY.film_frames  # the step in the header changes every frame

@@ -180,7 +180,7 @@ def build_films(ctx: Context) -> dict[str, Any]:
     )
     plot = plot_film_psnr(films, pixels=pix.psnr, pixels_label=f"pixels {pix.shape[0]}×{pix.shape[1]}", title=title)
     alt = f"PSNR against step: {win} ends highest ({format_db(end[win])}); " + (
-        f"{', '.join(lose)} end below the pixel counterpart ({format_db(pix.psnr)})"
+        f"{', '.join(lose)} end{'s' if len(lose) == 1 else ''} below the pixel counterpart ({format_db(pix.psnr)})"
         if lose
         else f"every family ends above the pixel counterpart ({format_db(pix.psnr)})"
     )
