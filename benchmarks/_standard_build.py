@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-#: Where a standard build is kept while it is built over sittings, and where it ends up.
-PLACES = (Path("gallery/standard/results.json"), Path("gallery/results.json"))
+#: Where the standard build is kept, the shop window, while it is built over sittings and after.
+PLACES = (Path("gallery/results.json"),)
 #: Issue #15's target for the whole build on a 2-core CPU, in minutes.
 TARGET_MIN = 30
 #: What builds it, over as many sittings as it takes.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 import pixparam as pp
@@ -489,6 +490,34 @@ def test_cli_gallery(tmp_path, capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "gallery (quick) written" in out and (tmp_path / "g" / "index.html").exists()
+
+
+def test_the_default_profile_never_replaces_a_gallery_of_another_profile(tmp_path, capsys, monkeypatch):
+    from pixparam.cli import main
+    from pixparam.gallery import spec
+
+    tiny = TINY.with_(images=("camera",), families=("relu",), name="quick", experiments={})
+    monkeypatch.setitem(spec.PROFILES, "quick", tiny)
+    monkeypatch.setitem(spec.PROFILES, "standard", tiny.with_(name="standard"))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the default here is quick
+    out = tmp_path / "g"
+    assert main(["gallery", "--out", str(out), "--profile", "standard", "--only", "lens", "-q"]) == 0
+    before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
+    capsys.readouterr()
+    assert main(["gallery", "--out", str(out), "--only", "lens", "-q"]) == 1
+    _, err = capsys.readouterr()
+    assert err == (
+        f"pixparam: error: {str(out)!r} holds a 'standard' gallery and the default profile here is 'quick', "
+        "which would replace its figures; pass --profile standard to rebuild it, or --out for a new folder\n"
+    )
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before  # nothing was touched
+    with pytest.raises(pp.ConfigError, match="holds a 'standard' gallery"):
+        build_gallery(out, only="lens", device="cpu", progress=False)
+    # named, the profile rebuilds it; a default that matches the build goes ahead; a new folder is no build
+    assert main(["gallery", "--out", str(out), "--profile", "quick", "--only", "lens", "-q"]) == 0
+    assert main(["gallery", "--out", str(out), "--only", "lens", "-q"]) == 0
+    assert json.loads((out / "results.json").read_text())["profile"]["name"] == "quick"
+    assert main(["gallery", "--out", str(tmp_path / "new"), "--only", "lens", "-q"]) == 0
 
 
 # --------------------------------------------------------------------------- a real browser

@@ -21,7 +21,7 @@ def _results(built: dict[str, tuple[str, float]], name: str = "standard") -> dic
 
 
 def test_a_build_in_progress_lists_each_section_its_minutes_and_what_is_left():
-    found = ("gallery/standard/results.json", _results({
+    found = ("gallery/results.json", _results({
         "crowding": ("2026-12-02T06:12:03.131+00:00", 597.0), "scaling": ("2026-12-02T06:40:27.000+00:00", 1500.0),
     }))  # fmt: skip
     text = "\n".join(sb.section(found, NAMES))
@@ -39,7 +39,7 @@ def test_a_build_in_progress_lists_each_section_its_minutes_and_what_is_left():
 def test_a_section_built_on_fits_an_earlier_sitting_trained_counts_their_training():
     results = _results({"crowding": ("2026-12-02T06:12:03", 600.0), "hero": ("2026-12-03T09:00:00", 300.0)})
     results["sections"][1]["build"].update(fits_trained=40, fits_reused=56, reused_fit_seconds=3300.0)
-    found = ("gallery/standard/results.json", results)
+    found = ("gallery/results.json", results)
     text = "\n".join(sb.section(found, NAMES))
     assert "| hero | 2026-12-03 09:00 | 5.0 | 40 | 56 (55.0) | 60.0 |" in text
     assert "2 of 4 sections built, 70.0 min in all." in text
@@ -57,14 +57,14 @@ def test_a_finished_build_meets_or_misses_the_target_on_its_total():
     assert sb.target_row(None, NAMES, 30) is None
 
 
-def test_find_takes_the_staged_build_first_and_only_a_standard_profile(tmp_path):
+def test_find_reads_the_shop_window_only_when_it_is_a_standard_build(tmp_path):
     assert sb.find(tmp_path) is None
-    (tmp_path / "gallery" / "standard").mkdir(parents=True)
+    (tmp_path / "gallery").mkdir()
     (tmp_path / "gallery" / "results.json").write_text(json.dumps(_results({}, name="quick")))
-    assert sb.find(tmp_path) is None  # the quick shop window is not a standard build
-    staged = _results({"crowding": ("2026-12-02T06:12:03", 600.0)})
-    (tmp_path / "gallery" / "standard" / "results.json").write_text(json.dumps(staged))
-    assert sb.find(tmp_path) == ("gallery/standard/results.json", staged)
+    assert sb.find(tmp_path) is None  # a quick build is not a standard build
+    built = _results({"crowding": ("2026-12-02T06:12:03", 600.0)})
+    (tmp_path / "gallery" / "results.json").write_text(json.dumps(built))
+    assert sb.find(tmp_path) == ("gallery/results.json", built)
 
 
 def test_the_standard_profile_has_every_story_section():

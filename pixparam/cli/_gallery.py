@@ -26,7 +26,7 @@ def add_parser(sub: Any) -> None:
         choices=list(PROFILES),
         default=None,
         help="quick (CPU, minutes), standard (256 px, budgets to 64k) or full (GPU); "
-        "default: full when CUDA is present, else quick",
+        "default: full when CUDA is present, else quick, and never one that replaces a gallery of another profile",
     )
     g.add_argument(
         "--only",

@@ -65,6 +65,9 @@ def build_gallery(
         The gallery folder (created if missing).
     profile : {"quick", "standard", "full"} or Profile, optional
         Scale of the build; default ``full`` on a CUDA machine, else ``quick``.
+        Left out, it must match the build already in ``out``, if there is
+        one: a default never replaces a gallery of another profile (name the
+        profile to rebuild it, or pass another ``out``).
     only : str or list of str, optional
         Build only these sections (names in :data:`pixparam.gallery.SECTIONS`);
         the others keep their entries from an earlier ``results.json`` (of
@@ -98,11 +101,14 @@ def build_gallery(
     Raises
     ------
     ConfigError
-        An unknown profile or section name.
+        An unknown profile or section name, or no ``profile`` given for an
+        ``out`` that holds a build of another profile.
     OutputError
         ``out`` or ``cache`` is a file.
     """
     p = get_profile(profile)
+    if profile is None:
+        _check_default_keeps(Path(out), p.name)
     names = [s.name for s in SECTIONS]
     wanted = names if only is None else ([only] if isinstance(only, str) else list(only))
     unknown = [n for n in wanted if n not in names]
@@ -192,6 +198,17 @@ class _Start(NamedTuple):
             "fits_reused": ctx.cache.hits - self.reused,
             "reused_fit_seconds": round(ctx.reused_seconds - self.reused_seconds, 1),
         }
+
+
+def _check_default_keeps(out: Path, name: str) -> None:
+    """Refuse to let the default profile replace a gallery built with another one."""
+    built = _read_results(out).get("profile") if out.is_dir() else None
+    there = built.get("name") if isinstance(built, dict) else None
+    if there is not None and there != name:
+        raise ConfigError(
+            f"{str(out)!r} holds a {there!r} gallery and the default profile here is {name!r}, which would "
+            f"replace its figures; pass --profile {there} to rebuild it, or --out for a new folder"
+        )
 
 
 def _read_results(out: Path) -> dict[str, Any]:
