@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -109,7 +110,7 @@ def test_build_writes_results_readme_page_and_every_figure(built):
 
 def test_every_number_in_readme_and_page_comes_from_results(built):
     res = _results(built)
-    known = {f"{v:.1f}" for v in _numbers(res)} | {f"{v:.3f}" for v in _numbers(res)}
+    known = {f"{v:.{d}f}" for v in _numbers(res) for d in (1, 2, 3)}
     readme = (built / "README.md").read_text()
     page = (built / "index.html").read_text().split('<script type="application/json"')[0]
     for text in (readme, page):
@@ -215,6 +216,23 @@ def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatc
     header = f"0 fits trained and {trained + 2} reused from the cache in {again['meta']['seconds']:.0f} s; " \
              f"the ladder's {len(res['fits'])} fits took {minutes:.1f} min of training in all."  # fmt: skip
     assert header in (out / "README.md").read_text()
+
+
+def test_a_rerun_packs_nothing_again_until_a_packed_file_is_gone(built, tmp_path, monkeypatch):
+    capacity = importlib.import_module("pixparam.capacity")
+    out = tmp_path / "g"
+    shutil.copytree(built, out)
+    before = _results(out)
+    calls, real = [], capacity.capacity_table
+    monkeypatch.setattr(capacity, "capacity_table", lambda *a, **k: calls.append(k["qat_steps"]) or real(*a, **k))
+    again = build_gallery(out, TINY, only=["hero", "capacity"], device="cpu", progress=False)
+    assert calls == [] and again["meta"]["fits_trained"] == 0  # no fine-tuning, no codec search
+    for name in ("hero", "capacity"):
+        old, new = (next(s for s in r["sections"] if s["name"] == name) for r in (before, again))
+        assert new["caption"] == old["caption"] and new["numbers"] == old["numbers"]
+    next((out / ".cache" / "packed").rglob("*.ppk")).unlink()  # a file the records name is gone: pack again
+    build_gallery(out, TINY, only="capacity", device="cpu", progress=False)
+    assert calls == [TINY.heal_steps]  # the profile's healing steps, below the cap of 300
 
 
 def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):

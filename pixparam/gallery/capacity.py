@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..budget import format_count
 from ..metrics import format_db
 from ..pixels import pixelate
+from ..store import Store, state_digest
+from .wording import close_margin, lead
 
 if TYPE_CHECKING:
     from .context import Context
@@ -54,7 +56,8 @@ def equal_bytes_at(records: list[dict[str, Any]], image: Any, budget: int, bits:
     dict
         ``family``, ``n_bytes``, ``psnr`` of the best file, and ``rivals``:
         ``{name: psnr or None}`` (None: no file fits), with ``winner`` the
-        name with the highest PSNR (``"network"`` for the packed file).
+        name with the highest PSNR (``"network"`` for the packed file) and
+        ``lead_db`` its lead over the runner-up (:func:`~.wording.lead`).
     """
     nets = [r for r in records if r["kind"] == "packed" and r["budget"] == budget and r.get("bits") == bits]
     best = max(nets, key=lambda r: r["psnr"])
@@ -69,12 +72,14 @@ def equal_bytes_at(records: list[dict[str, Any]], image: Any, budget: int, bits:
     raw = pixelate(image, n, match="bits", param_bits=8) if n >= image.shape[2] else None
     rivals["pixels/raw"] = None if raw is None else raw.psnr
     scores = {"network": best["psnr"], **{k: v for k, v in rivals.items() if v is not None}}
+    winner = max(scores, key=lambda k: scores[k])
     return {
         "family": family,
         "n_bytes": n,
         "psnr": best["psnr"],
         "rivals": rivals,
-        "winner": max(scores, key=lambda k: scores[k]),
+        "winner": winner,
+        "lead_db": lead(scores, winner),
     }
 
 
@@ -83,9 +88,13 @@ def _sentence(budget: int, e: dict[str, Any]) -> str:
             e["rivals"].items()]  # fmt: skip
     who = "the network" if e["winner"] == "network" else _RIVALS[e["winner"]]
     wins = "win" if who.endswith("pixels") else "wins"
+    scores = {"network": e["psnr"], **{k: v for k, v in e["rivals"].items() if v is not None}}
     return (
         f"at {format_count(budget)} parameters the best {PACKED_BITS}-bit file is {e['family']}'s "
-        f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes " + ", ".join(said) + f": {who} {wins}"
+        f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes "
+        + ", ".join(said)
+        + f": {who} {wins}"
+        + close_margin(scores, e["winner"])
     )
 
 
@@ -114,8 +123,19 @@ def crossing(family: str, c: dict[str, Any]) -> str:
     return f"{family}: no law fitted (too few unsaturated points on one of the two curves)"
 
 
+#: The fit cache's subfolder that keeps :func:`packed_records`' records between builds.
+PACKED_RECORDS = "packed-records"
+
+
 def packed_records(ctx: Context) -> list[dict[str, Any]]:
-    """The first image's :func:`pixparam.capacity_table` with every network packed, computed once per build.
+    """The first image's :func:`pixparam.capacity_table` with every network packed, computed once per cache.
+
+    Packing fine-tunes every ladder fit (quantisation-aware) and searches
+    every codec: on the ``standard`` profile's CPU build, half an hour. The
+    records are kept in the fit cache (``packed-records/``), keyed by the
+    image, the fits' weights and the packing settings, and reused while
+    the packed files they name are there, so a rerun of the hero or the
+    capacity section fine-tunes nothing.
 
     Parameters
     ----------
@@ -130,11 +150,23 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
     if "capacity" not in ctx.memo:
         p = ctx.profile
         name = p.images[0]
+        img = ctx.image(name)
         fits = [ctx.ladder_fit(name, f, b) for b in p.budgets for f in p.families]
-        ctx.memo["capacity"] = capacity_table(
-            ctx.image(name), list(p.budgets), list(p.families), fits=fits,
-            packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx), keep_packed=packed_folder(ctx),
-        )  # fmt: skip
+        settings = {
+            "budgets": list(p.budgets), "families": list(p.families), "bits": PACKED_BITS,
+            "qat_steps": qat_steps(ctx), "fits": [state_digest(f.model) for f in fits],
+        }  # fmt: skip
+        store, key = Store(ctx.cache.root), Store.unit_key("packed-records", settings, [img])
+        found = store.get_records(PACKED_RECORDS, key)
+        folder = packed_folder(ctx)
+        if found is not None and all((folder / r["file"]).is_file() for r in found[0] if "file" in r):
+            ctx.memo["capacity"] = found[0]
+        else:
+            ctx.memo["capacity"] = capacity_table(
+                img, list(p.budgets), list(p.families), fits=fits,
+                packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx), keep_packed=folder,
+            )  # fmt: skip
+            store.put_records(PACKED_RECORDS, key, ctx.memo["capacity"])
     return ctx.memo["capacity"]
 
 
@@ -227,10 +259,11 @@ def build_hero(ctx: Context) -> dict[str, Any]:
         columns.append(column)
     h, w, _ = img.shape
     fig = plot_hero(img, columns, title=f"{name}, {h}×{w} px: a network, pixels and JPEG in the same bytes")
-    wins = {}
+    wins, margins = {}, {}
     for b, cell in numbers.items():
         scores = {k: cell[k] for k in ("network", "pixels", "jpeg") if k not in cell["no_file"]}
         wins[b] = max(scores, key=lambda k: scores[k])
+        cell["lead_db"], margins[b] = lead(scores, wins[b]), close_margin(scores, wins[b])
     who = {"network": "the network wins", "pixels": "the pixels win", "jpeg": "JPEG wins"}
 
     def said(b: str, c: dict[str, Any]) -> str:
@@ -238,7 +271,7 @@ def build_hero(ctx: Context) -> dict[str, Any]:
         jpg = format_db(c["jpeg"]) if c["jpeg"] is not None else "no file"
         return (
             f"at {format_count(int(b))} parameters ({c['n_bytes']:,} B) {c['family']} {format_db(c['network'])}, "
-            f"pixels {pix}, JPEG {jpg}: {who[wins[b]]}"
+            f"pixels {pix}, JPEG {jpg}: {who[wins[b]]}{margins[b]}"
         )
 
     n_net = sum(v == "network" for v in wins.values())

@@ -1,10 +1,13 @@
-"""Small English helpers the gallery's captions share: counted nouns and lists joined with "and"."""
+"""Small English helpers the gallery's captions share: counted nouns, lists joined with "and", close margins."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
-__all__ = ["join_and", "plural"]
+from ..metrics import format_db
+
+__all__ = ["close_margin", "join_and", "lead", "plural"]
 
 
 def plural(n: int, noun: str) -> str:
@@ -48,3 +51,60 @@ def join_and(names: Sequence[str]) -> str:
     """
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def lead(scores: Mapping[str, float], winner: str) -> float | None:
+    """How far ``winner`` is ahead of the runner-up, in dB; ``None`` without a finite runner-up.
+
+    Parameters
+    ----------
+    scores : mapping of str to float
+        PSNR in dB of each contender.
+    winner : str
+        The key with the highest PSNR.
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> round(lead({"network": 24.734, "jpeg": 24.716, "pixels": 21.8}, "network"), 3)
+    0.018
+    >>> lead({"network": 30.0}, "network") is None
+    True
+    """
+    rest = [v for k, v in scores.items() if k != winner]
+    if not rest or not math.isfinite(max(rest)) or not math.isfinite(scores[winner]):
+        return None
+    return scores[winner] - max(rest)
+
+
+def close_margin(scores: Mapping[str, float], winner: str) -> str:
+    """``' by 0.02 dB'`` when the winner and the runner-up print as the same PSNR, else ``''``.
+
+    A caption that reads "24.7 dB against 24.7 dB: the network wins" hides
+    how small the win is; the margin (:func:`lead`), printed finer, says it.
+
+    Parameters
+    ----------
+    scores : mapping of str to float
+        PSNR in dB of each contender.
+    winner : str
+        The key with the highest PSNR.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> close_margin({"network": 24.734, "jpeg": 24.716, "pixels": 21.8}, "network")
+    ' by 0.02 dB'
+    >>> close_margin({"network": 28.8, "jpeg": 29.5}, "jpeg")
+    ''
+    """
+    ahead = lead(scores, winner)
+    if ahead is None or format_db(scores[winner]) != format_db(scores[winner] - ahead):
+        return ""
+    return f" by {ahead:.2f} dB"
