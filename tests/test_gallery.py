@@ -338,6 +338,20 @@ def test_a_cache_kept_between_sittings_counts_the_fits_an_earlier_one_trained(tm
     assert (later["fits_trained"], later["fits_reused"], later["reused_fit_seconds"]) == (0, 0, 0.0)
 
 
+def test_films_from_a_kept_cache_count_the_training_of_their_fits(tmp_path):
+    profile = TINY.with_(images=("camera",), families=("relu", "siren"), experiments={}, film_steps=4)
+    cache = tmp_path / "kept"
+    first = build_gallery(tmp_path / "a", profile, only="films", device="cpu", progress=False, cache=cache)
+    again = build_gallery(tmp_path / "b", profile, only="films", device="cpu", progress=False, cache=cache)
+    b = again["sections"][0]["build"]
+    films = sorted(cache.glob("film-*.safetensors"))
+    trained = sum(pp.load(path).seconds for path in films)
+    assert len(films) == 2 and (b["fits_trained"], b["fits_reused"]) == (0, 2)
+    assert b["reused_fit_seconds"] == pytest.approx(trained, abs=0.05)
+    assert first["sections"][0]["build"]["fits_reused"] == 0
+    assert again["sections"][0]["numbers"] == first["sections"][0]["numbers"]
+
+
 def test_films_alone_on_a_fresh_folder_and_rebuilt_when_the_profile_changes(tmp_path):
     out = tmp_path / "g"
     short = TINY.with_(images=("camera",), families=("relu",), experiments={}, film_steps=4, film_frames=3)

@@ -162,7 +162,7 @@ def build_gallery(
         ctx = Context(out, p, fit_cache, str(dev), bar)
         for s in todo:
             bar.set_description(f"gallery: {s.name}")
-            start = _Start(time.perf_counter(), fit_cache.misses, fit_cache.hits, ctx.reused_seconds)
+            start = _Start(time.perf_counter(), fit_cache.misses, ctx.n_reused, ctx.reused_seconds)
             built = BUILDERS[s.name](ctx)
             sections[s.name] = {"name": s.name, "title": s.title, **built, "build": start.stamp(run, ctx)}
             if s.name == last_ladder:
@@ -195,7 +195,7 @@ class _Start(NamedTuple):
             "run": run,
             "seconds": round(time.perf_counter() - self.clock, 1),
             "fits_trained": ctx.cache.misses - self.trained,
-            "fits_reused": ctx.cache.hits - self.reused,
+            "fits_reused": ctx.n_reused - self.reused,
             "reused_fit_seconds": round(ctx.reused_seconds - self.reused_seconds, 1),
         }
 

@@ -41,8 +41,11 @@ class Context:
     ----------
     reused_seconds : float
         The training seconds of the fits :meth:`fit` loaded from the cache
-        (each fit keeps its own), so a section built on fits an earlier
-        sitting trained can still say what it costs from an empty cache.
+        (each fit keeps its own), and of the films' fits (:meth:`reused`),
+        so a section built on fits an earlier sitting trained can still say
+        what it costs from an empty cache.
+    n_reused : int
+        How many such fits were loaded: the cache's hits and the films'.
     """
 
     def __init__(self, out: Path, profile: Profile, cache: FitCache, device: str, bar: Any) -> None:
@@ -55,6 +58,7 @@ class Context:
         self._images: dict[str, np.ndarray] = {}
         self._ladder: dict[str, Fit] = {}
         self.reused_seconds = 0.0
+        self._other_reused = 0
         self.memo: dict[str, Any] = {}  # what one section computes and a later one reuses (by key)
 
     def image(self, name: str) -> np.ndarray:
@@ -117,6 +121,22 @@ class Context:
         self.bar.set_postfix_str(f"{what} · {self._tally()}")
         self.bar.update(1)
         return result
+
+    @property
+    def n_reused(self) -> int:
+        """Fits loaded instead of trained in this build: the fit cache's hits and those :meth:`reused` counts."""
+        return self.cache.hits + self._other_reused
+
+    def reused(self, fit: Fit) -> None:
+        """Count a fit loaded from a store of its own (a film's), with the seconds it took to train.
+
+        Parameters
+        ----------
+        fit : Fit
+            The loaded fit; its ``seconds`` are added to :attr:`reused_seconds`.
+        """
+        self._other_reused += 1
+        self.reused_seconds += fit.seconds
 
     def _tally(self) -> str:
         """What the cache has done so far, for the progress line: ``'3 fits trained, 5 reused'``."""
