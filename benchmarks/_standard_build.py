@@ -74,7 +74,8 @@ def section(found: tuple[str, dict[str, Any]], names: list[str]) -> list[str]:
         "",
         f"From `{rel}` (pixparam {m['pixparam']}, torch {m['torch']}, device: {m['device']}). Each section "
         "records the run (UTC) that built it, its minutes in that run, and the fits it reused from the cache "
-        "with the minutes they took to train in the sitting that trained them (the cache is kept between "
+        "with the minutes they took to train in the sitting that trained them (the hero's also count the "
+        "quantisation-aware packing it reused; the cache is kept between "
         "sittings); the two add up to the section's cost from an empty cache. The experiments keep their units "
         "apart from the fit cache, so an experiment section's minutes are its cost from an empty cache only when "
         "its run started without them; – marks a section built before reuse was recorded.",

@@ -230,6 +230,14 @@ def test_a_rerun_packs_nothing_again_until_a_packed_file_is_gone(built, tmp_path
     for name in ("hero", "capacity"):
         old, new = (next(s for s in r["sections"] if s["name"] == name) for r in (before, again))
         assert new["caption"] == old["caption"] and new["numbers"] == old["numbers"]
+    # the packing's seconds are kept with its records and count towards the hero's cost from an empty cache
+    store = pp.store.Store(out / ".cache")
+    (key,) = [p.stem for p in (out / ".cache" / "packed-records").glob("*.json")]
+    packing = float(store.get_records("packed-records", key)[1]["seconds"])
+    hero = (before["sections"][0]["build"], again["sections"][0]["build"])
+    ladder = sum(f["seconds"] for f in again["fits"] if f["image"] == TINY.images[0])
+    assert 0 < packing < hero[0]["seconds"] and hero[1]["fits_reused"] == len(TINY.families) * len(TINY.budgets)
+    assert hero[1]["reused_fit_seconds"] == pytest.approx(ladder + packing, abs=0.2)
     next((out / ".cache" / "packed").rglob("*.ppk")).unlink()  # a file the records name is gone: pack again
     build_gallery(out, TINY, only="capacity", device="cpu", progress=False)
     assert calls == [TINY.heal_steps]  # the profile's healing steps, below the cap of 300

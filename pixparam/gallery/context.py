@@ -41,7 +41,8 @@ class Context:
     ----------
     reused_seconds : float
         The training seconds of the fits :meth:`fit` loaded from the cache
-        (each fit keeps its own), and of the films' fits (:meth:`reused`),
+        (each fit keeps its own), and of the films' fits and the packing
+        (:meth:`reused`),
         so a section built on fits an earlier sitting trained can still say
         what it costs from an empty cache.
     n_reused : int
@@ -127,16 +128,18 @@ class Context:
         """Fits loaded instead of trained in this build: the fit cache's hits and those :meth:`reused` counts."""
         return self.cache.hits + self._other_reused
 
-    def reused(self, fit: Fit) -> None:
-        """Count a fit loaded from a store of its own (a film's), with the seconds it took to train.
+    def reused(self, seconds: float, fits: int = 1) -> None:
+        """Count work loaded from a store of its own (a film's fit, the packed files) and what it took to make.
 
         Parameters
         ----------
-        fit : Fit
-            The loaded fit; its ``seconds`` are added to :attr:`reused_seconds`.
+        seconds : float
+            Its training seconds, added to :attr:`reused_seconds`.
+        fits : int
+            How many fits it counts as in :attr:`n_reused` (the packing: none).
         """
-        self._other_reused += 1
-        self.reused_seconds += fit.seconds
+        self._other_reused += fits
+        self.reused_seconds += seconds
 
     def _tally(self) -> str:
         """What the cache has done so far, for the progress line: ``'3 fits trained, 5 reused'``."""

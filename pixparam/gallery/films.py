@@ -68,7 +68,7 @@ def stored_film(ctx: Context, name: str, family: str, budget: int) -> Film:
     if found is not None and fit is not None and "frames" in found[1]:
         fit.image = img
         (row,) = found[0]
-        ctx.reused(fit)  # its training counts towards the section's cost from an empty cache
+        ctx.reused(fit.seconds)  # its training counts towards the section's cost from an empty cache
         film = Film(frames=list(found[1]["frames"]), steps=list(row["steps"]), psnr=list(row["psnr"]), fit=fit)
     else:
         ctx.bar.set_postfix_str(f"film {family}")
