@@ -218,7 +218,7 @@ def test_rerun_trains_nothing_and_interrupted_build_resumes(tmp_path, monkeypatc
     assert header in (out / "README.md").read_text()
 
 
-def test_a_rerun_packs_nothing_again_until_a_packed_file_is_gone(built, tmp_path, monkeypatch):
+def test_a_rerun_packs_nothing_again_until_a_packed_file_changes_or_is_gone(built, tmp_path, monkeypatch):
     capacity = importlib.import_module("pixparam.capacity")
     out = tmp_path / "g"
     shutil.copytree(built, out)
@@ -238,9 +238,13 @@ def test_a_rerun_packs_nothing_again_until_a_packed_file_is_gone(built, tmp_path
     ladder = sum(f["seconds"] for f in again["fits"] if f["image"] == TINY.images[0])
     assert 0 < packing < hero[0]["seconds"] and hero[1]["fits_reused"] == len(TINY.families) * len(TINY.budgets)
     assert hero[1]["reused_fit_seconds"] == pytest.approx(ladder + packing, abs=0.2)
-    next((out / ".cache" / "packed").rglob("*.ppk")).unlink()  # a file the records name is gone: pack again
+    files = sorted((out / ".cache" / "packed").rglob("*.ppk"))
+    files[0].write_bytes(files[1].read_bytes())  # another build packed into the folder: its records are stale
     build_gallery(out, TINY, only="capacity", device="cpu", progress=False)
     assert calls == [TINY.heal_steps]  # the profile's healing steps, below the cap of 300
+    files[0].unlink()  # a file the records name is gone: pack again
+    build_gallery(out, TINY, only="capacity", device="cpu", progress=False)
+    assert calls == [TINY.heal_steps] * 2
 
 
 def test_only_rebuilds_one_section_and_keeps_the_rest(built, tmp_path):
@@ -314,8 +318,10 @@ def test_a_build_cut_short_keeps_its_sections_and_missing_finishes_it_on_an_empt
     assert [s["name"] for s in res["sections"]] == [*before, "films"]
     assert res["sections"][:-1] == done["sections"] and res["interactive"] == done["interactive"]
     assert res["fits"] == done["fits"]  # the ladder's records as the first sitting trained them: none trained again
+    written = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
     again = build_gallery(out, profile, missing=True, device="cpu", progress=False, cache=tmp_path / "empty")
-    assert again["sections"] == res["sections"]  # nothing missing: nothing built
+    assert again == res  # nothing missing: nothing built, and the last build's record of itself stays
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == written
 
 
 def test_a_cache_kept_between_sittings_counts_the_fits_an_earlier_one_trained(tmp_path, monkeypatch):

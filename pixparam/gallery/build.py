@@ -96,7 +96,7 @@ def build_gallery(
     Returns
     -------
     dict
-        What was written to ``results.json``.
+        What was written to ``results.json`` (when nothing is left to build, what it holds).
 
     Raises
     ------
@@ -155,6 +155,8 @@ def build_gallery(
         })  # fmt: skip
 
     todo = [s for s in SECTIONS if s.name in wanted and not (s.experiment and s.name not in p.experiments)]
+    if not todo and sections:  # nothing to build (--missing on a finished gallery): its files stay as they are
+        return previous
     # the comparison and the live viewer draw the ladder's fits: redrawn right after the last section that draws
     # them, kept from the earlier results.json by a build of others alone (which then trains no ladder)
     last_ladder = next((s.name for s in reversed(todo) if s.ladder), None)

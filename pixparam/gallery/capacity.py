@@ -9,6 +9,7 @@ JPEG, WebP, AVIF, PNG pixels or raw 8-bit pixels. Crossovers at equal values
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,7 +138,7 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
     every codec: on the ``standard`` profile's CPU build, half an hour. The
     records are kept in the fit cache (``packed-records/``), keyed by the
     image, the fits' weights and the packing settings, and reused while
-    the packed files they name are there, so a rerun of the hero or the
+    the packed files they name are there unchanged, so a rerun of the hero or the
     capacity section fine-tunes nothing; the seconds the packing took are
     kept with them and count towards the section's cost from an empty cache.
 
@@ -163,7 +164,7 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
         store, key = Store(ctx.cache.root), Store.unit_key("packed-records", settings, [img])
         found = store.get_records(PACKED_RECORDS, key)
         folder = packed_folder(ctx)
-        if found is not None and all((folder / r["file"]).is_file() for r in found[0] if "file" in r):
+        if found is not None and str(found[1].get("files", "")) == _files_digest(folder, found[0]):
             ctx.memo["capacity"] = found[0]
             ctx.reused(float(found[1]["seconds"]) if "seconds" in found[1] else 0.0, fits=0)
         else:
@@ -173,8 +174,21 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
                 packed_bits=(PACKED_BITS,), qat_steps=qat_steps(ctx), keep_packed=folder,
             )  # fmt: skip
             seconds = np.array(time.perf_counter() - start)  # what a reuse saves, for the cost from an empty cache
-            store.put_records(PACKED_RECORDS, key, ctx.memo["capacity"], {"seconds": seconds})
+            files = np.array(_files_digest(folder, ctx.memo["capacity"]))
+            store.put_records(PACKED_RECORDS, key, ctx.memo["capacity"], {"seconds": seconds, "files": files})
     return ctx.memo["capacity"]
+
+
+def _files_digest(folder: Path, records: list[dict[str, Any]]) -> str:
+    """SHA-256 of the packed files the records name, in their order; ``'missing'`` if one is gone."""
+    h = hashlib.sha256()
+    for r in records:
+        if "file" in r:
+            path = folder / r["file"]
+            if not path.is_file():
+                return "missing"
+            h.update(r["file"].encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def packed_folder(ctx: Context) -> Path:

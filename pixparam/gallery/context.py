@@ -42,9 +42,8 @@ class Context:
     reused_seconds : float
         The training seconds of the fits :meth:`fit` loaded from the cache
         (each fit keeps its own), and of the films' fits and the packing
-        (:meth:`reused`),
-        so a section built on fits an earlier sitting trained can still say
-        what it costs from an empty cache.
+        (:meth:`reused`), so a section built on fits an earlier sitting
+        trained can still say what it costs from an empty cache.
     n_reused : int
         How many such fits were loaded: the cache's hits and the films'.
     """
