@@ -74,11 +74,10 @@ def section(found: tuple[str, dict[str, Any]], names: list[str]) -> list[str]:
         "",
         f"From `{rel}` (pixparam {m['pixparam']}, torch {m['torch']}, device: {m['device']}). Each section "
         "records the run (UTC) that built it, its minutes in that run, and the fits it reused from the cache "
-        "with the minutes they took to train in the sitting that trained them (the hero's also count the "
-        "quantisation-aware packing it reused; the cache is kept between "
-        "sittings); the two add up to the section's cost from an empty cache. The experiments keep their units "
-        "apart from the fit cache, so an experiment section's minutes are its cost from an empty cache only when "
-        "its run started without them; – marks a section built before reuse was recorded.",
+        "with the minutes they took to train in the sitting that trained them (the cache is kept between "
+        "sittings); the two add up to the section's cost from an empty cache. The minutes of reused work also "
+        "count the hero's quantisation-aware packing and the experiments' units of earlier sittings, which are "
+        "not fits; – marks a section built before reuse was recorded.",
         "",
         "| section | run | minutes in the run | fits trained | fits reused (their training, min) | "
         "from an empty cache, min |",

@@ -314,6 +314,10 @@ def test_cache_resumes_and_a_second_run_trains_nothing(tmp_path, gray16):
     third = ex.generalisation(gray16, [100, 300], "siren", **kw)
     assert third.meta["trained"] == 0 and pp.training.networks_trained() == before + 1
     assert third.records == again.records
+    # what the reused units took to train, for a cost from an empty cache: every unit's own seconds
+    net = [r["seconds"] for r in third.records if r["method"] == "network"]
+    assert len(net) == 4 and min(net) > 0 and first.meta["cached_seconds"] == 0.0
+    assert third.meta["cached_seconds"] == pytest.approx(sum(net))
     # another image is another key
     other = ex.generalisation(1 - gray16, [100], "siren", steps=4, seeds=[0], cache=tmp_path, **CPU)
     assert other.meta["trained"] == 1 and pp.training.networks_trained() == before + 2
@@ -324,6 +328,9 @@ def test_cache_keeps_crowding_reconstructions(tmp_path, tiles4):
     a = ex.crowding(tiles4, 900, "siren", **kw)
     b = ex.crowding(tiles4, 900, "siren", **kw)
     assert b.meta["trained"] == 0
+    # one unit fits K images at once: its seconds, on each of its rows, count once
+    runs = {r["seconds"] for r in a.records if r["method"] == "network"}
+    assert a.meta["cached_seconds"] == 0.0 and len(runs) == 1 and b.meta["cached_seconds"] == pytest.approx(*runs)
     np.testing.assert_array_equal(a.images["siren/2/900/0"], b.images["siren/2/900/0"])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from ..fields import FAMILIES
 from ..progress import progress_bar as bar
 from ..training import Points, TrainConfig, train
 
-__all__ = ["check_families", "check_ints", "check_seeds", "predict", "progress_bar", "train_points"]
+__all__ = ["check_families", "check_ints", "check_seeds", "predict", "progress_bar", "train_points", "unit_seconds"]
 
 
 def train_points(
@@ -84,3 +84,19 @@ def check_seeds(seeds: int | Sequence[int]) -> list[int]:
 def progress_bar(total: int, desc: str, progress: bool) -> Any:
     """A bar over units of work: tqdm on a terminal, lines every few seconds elsewhere, nothing without progress."""
     return bar(total, desc, "fit", progress=progress, leave=False)
+
+
+def unit_seconds(rows: Sequence[Mapping[str, Any]]) -> float:
+    """The training seconds of one unit of work from its records (its rows share one run: the largest).
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        The unit's records, each with ``seconds`` (the run's, repeated on
+        every row of a run that fits several images at once).
+
+    Returns
+    -------
+    float
+    """
+    return max((float(r.get("seconds", 0.0)) for r in rows), default=0.0)

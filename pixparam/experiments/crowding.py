@@ -31,7 +31,7 @@ from ..metrics import mse, psnr
 from ..pixels import pixelate
 from ..store import Store
 from ..training import Points
-from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
+from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points, unit_seconds
 from ._records import ExperimentResult
 
 __all__ = ["COLUMNS", "crowding", "square_crops", "tiles"]
@@ -227,6 +227,7 @@ def crowding(
         for s in seeds
         for g in range(n // k if every else 1)
     ]
+    cached_seconds = 0.0  # the training the reused units took, when they were trained
     with progress_bar(len(units), "crowding", progress) as bar:
         for family, budget, k, seed, g in units:
             settings = {"family": family, "budget": budget, "k": k, "steps": steps, "seed": seed, "embed": embed_dim}
@@ -236,6 +237,8 @@ def crowding(
             if hit is None or "renders" not in hit[1]:  # a unit whose arrays were lost is recomputed
                 hit = _fit_k(group, family, budget, steps, seed, embed_dim, dev)
                 store.put_records("crowding", key, *hit)
+            else:
+                cached_seconds += unit_seconds(hit[0])
             records.extend({**r, "image": g * k + r["image"], "group": g} for r in hit[0])
             name = f"{family}/{k}/{budget}/{seed}"
             renders = hit[1]["renders"]
@@ -253,6 +256,7 @@ def crowding(
         "n_images": n,
         "trained": store.misses,
         "cached": store.hits,
+        "cached_seconds": cached_seconds,
     }
     return ExperimentResult("crowding", records, COLUMNS, meta=meta, images=arrays)
 

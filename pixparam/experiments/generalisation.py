@@ -32,6 +32,7 @@ from ._common import (
     predict,
     progress_bar,
     train_points,
+    unit_seconds,
 )
 from ._records import ExperimentResult
 
@@ -156,6 +157,7 @@ def generalisation(
         raise ConfigError(f"noise={noise!r}; it is a standard deviation, >= 0")
     dev = resolve_device(device)
     store = Store(cache)
+    cached_seconds = 0.0  # the training the reused units took, when they were trained
     records: list[dict] = []
     arrays: dict[str, np.ndarray] = {"clean": img}
     skipped: list[str] = []
@@ -203,6 +205,8 @@ def generalisation(
                     row.update(budget=budget, noise=noise)
                     hit = ([row], {"prediction": pred.reshape(h, w, c)})
                     store.put_records("generalisation", key, *hit)
+                else:
+                    cached_seconds += unit_seconds(hit[0])
                 records.extend(hit[0])
                 arrays[f"{family}/{budget}/{n_steps}/{seed}"] = hit[1]["prediction"]
                 bar.update(1)
@@ -219,6 +223,7 @@ def generalisation(
         "skipped": skipped,
         "trained": store.misses,
         "cached": store.hits,
+        "cached_seconds": cached_seconds,
     }
     return ExperimentResult("generalisation", records, COLUMNS, meta=meta, images=arrays)
 

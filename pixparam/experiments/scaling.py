@@ -34,7 +34,7 @@ from ..metrics import mse, psnr_from_mse
 from ..pixels import pixelate
 from ..store import Store
 from ..training import Points
-from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points
+from ._common import check_families, check_ints, check_seeds, predict, progress_bar, train_points, unit_seconds
 from ._records import ExperimentResult
 from .across import bootstrap_law
 
@@ -186,6 +186,7 @@ def scaling(
         raise BudgetError(f"no budget gives a network; {skipped[0]}")
     units = [(f, b, s, seed) for (f, b) in archs for s in steps_list for seed in seeds]
     points = Points.from_image(img, dev)
+    cached_seconds = 0.0  # the training the reused units took, when they were trained
     with progress_bar(len(units), "scaling", progress) as bar:
         for family, budget, n_steps, seed in units:
             key = store.unit_key("scaling", {"family": family, "budget": budget, "steps": n_steps, "seed": seed}, [img])
@@ -198,6 +199,8 @@ def scaling(
                 row = _record("network", family, budget, arch.n_params, n_steps, seed, h * w, err, seconds)
                 hit = ([row], {})
                 store.put_records("scaling", key, [row])
+            else:
+                cached_seconds += unit_seconds(hit[0])
             records.extend(hit[0])
             bar.update(1)
     result = ExperimentResult(
@@ -216,6 +219,7 @@ def scaling(
             "skipped": skipped,
             "trained": store.misses,
             "cached": store.hits,
+            "cached_seconds": cached_seconds,
         },
     )
     for r in records:

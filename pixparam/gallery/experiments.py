@@ -118,6 +118,7 @@ def build_crowding(ctx: Context) -> dict[str, Any]:
         cache=experiment_store(ctx),
         progress=False,
     )
+    ctx.reused(result.meta["cached_seconds"], fits=0)  # reused units: their training counts from an empty cache
     ctx.bar.update(1)
     shown = [f for f in ("siren", "hashgrid") if f in s["families"]] or s["families"][:2]
     fig = plot_crowding(result, families=shown)
@@ -196,6 +197,7 @@ def build_generalisation(ctx: Context) -> dict[str, Any]:
         cache=experiment_store(ctx),
         progress=False,
     )
+    ctx.reused(result.meta["cached_seconds"], fits=0)  # reused units: their training counts from an empty cache
     ctx.bar.update(1)
     meta = result.meta
     threshold, n_seeds, top = meta["threshold"], len(meta["seeds"]), max(meta["steps"])

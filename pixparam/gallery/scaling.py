@@ -138,6 +138,7 @@ def build_scaling(ctx: Context) -> dict[str, Any]:
         cache=experiment_store(ctx),
         progress=False,
     )
+    ctx.reused(result.meta["cached_seconds"], fits=0)  # reused units: their training counts from an empty cache
     ctx.bar.update(1)
     meta = result.meta
     h, w, c = meta["image_shape"]
