@@ -107,14 +107,15 @@ def build_gallery(
         ``out`` or ``cache`` is a file.
     """
     p = get_profile(profile)
+    out = Path(out)
+    previous = _read_results(out)
     if profile is None:
-        _check_default_keeps(Path(out), p.name)
+        _check_default_keeps(out, previous, p.name)
     names = [s.name for s in SECTIONS]
     wanted = names if only is None else ([only] if isinstance(only, str) else list(only))
     unknown = [n for n in wanted if n not in names]
     if unknown:
         raise ConfigError(f"unknown gallery section {', '.join(unknown)}; choose from {', '.join(names)}")
-    out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"gallery folder {str(out)!r} is a file; pass a folder (--out) for the gallery")
     if cache is not None and Path(cache).exists() and not Path(cache).is_dir():
@@ -122,7 +123,6 @@ def build_gallery(
     out.mkdir(parents=True, exist_ok=True)
     dev = resolve_device(device)
     fit_cache = FitCache(Path(cache) if cache is not None else out / ".cache")
-    previous = _read_results(out)
     same = (
         previous.get("profile") == json_ready(p.to_dict()) and previous.get("meta", {}).get("pixparam") == __version__
     )
@@ -202,9 +202,9 @@ class _Start(NamedTuple):
         }
 
 
-def _check_default_keeps(out: Path, name: str) -> None:
-    """Refuse to let the default profile replace a gallery built with another one."""
-    built = _read_results(out).get("profile") if out.is_dir() else None
+def _check_default_keeps(out: Path, previous: dict[str, Any], name: str) -> None:
+    """Refuse to let the default profile replace a gallery built with another one (``previous``: its results)."""
+    built = previous.get("profile")
     there = built.get("name") if isinstance(built, dict) else None
     if there is not None and there != name:
         raise ConfigError(

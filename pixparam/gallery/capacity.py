@@ -92,13 +92,13 @@ def _sentence(budget: int, e: dict[str, Any]) -> str:
             e["rivals"].items()]  # fmt: skip
     who = "the network" if e["winner"] == "network" else _RIVALS[e["winner"]]
     wins = "win" if who.endswith("pixels") else "wins"
-    scores = {"network": e["psnr"], **{k: v for k, v in e["rivals"].items() if v is not None}}
+    best = e["psnr"] if e["winner"] == "network" else e["rivals"][e["winner"]]
     return (
         f"at {format_count(budget)} parameters the best {PACKED_BITS}-bit file is {e['family']}'s "
         f"({e['n_bytes']:,} B, {format_db(e['psnr'])}), and in as many bytes "
         + ", ".join(said)
         + f": {who} {wins}"
-        + close_margin(scores, e["winner"])
+        + close_margin(best, e["lead_db"])
     )
 
 
@@ -166,7 +166,7 @@ def packed_records(ctx: Context) -> list[dict[str, Any]]:
         folder = packed_folder(ctx)
         if found is not None and str(found[1].get("files", "")) == _files_digest(folder, found[0]):
             ctx.memo["capacity"] = found[0]
-            ctx.reused(float(found[1]["seconds"]) if "seconds" in found[1] else 0.0, fits=0)
+            ctx.reused(float(found[1]["seconds"]), fits=0)  # written with the digest: always there
         else:
             start = time.perf_counter()
             ctx.memo["capacity"] = capacity_table(
@@ -284,7 +284,8 @@ def build_hero(ctx: Context) -> dict[str, Any]:
     for b, cell in numbers.items():
         scores = {k: cell[k] for k in ("network", "pixels", "jpeg") if k not in cell["no_file"]}
         wins[b] = max(scores, key=lambda k: scores[k])
-        cell["lead_db"], margins[b] = lead(scores, wins[b]), close_margin(scores, wins[b])
+        cell["lead_db"] = lead(scores, wins[b])
+        margins[b] = close_margin(scores[wins[b]], cell["lead_db"])
     who = {"network": "the network wins", "pixels": "the pixels win", "jpeg": "JPEG wins"}
 
     def said(b: str, c: dict[str, Any]) -> str:

@@ -80,18 +80,18 @@ def lead(scores: Mapping[str, float], winner: str) -> float | None:
     return scores[winner] - max(rest)
 
 
-def close_margin(scores: Mapping[str, float], winner: str) -> str:
+def close_margin(best: float, ahead: float | None) -> str:
     """``' by 0.02 dB'`` when the winner and the runner-up print as the same PSNR, else ``''``.
 
     A caption that reads "24.7 dB against 24.7 dB: the network wins" hides
-    how small the win is; the margin (:func:`lead`), printed finer, says it.
+    how small the win is; the margin, printed finer, says it.
 
     Parameters
     ----------
-    scores : mapping of str to float
-        PSNR in dB of each contender.
-    winner : str
-        The key with the highest PSNR.
+    best : float
+        The winner's PSNR in dB.
+    ahead : float or None
+        Its :func:`lead` over the runner-up (``None``: no runner-up).
 
     Returns
     -------
@@ -99,12 +99,11 @@ def close_margin(scores: Mapping[str, float], winner: str) -> str:
 
     Examples
     --------
-    >>> close_margin({"network": 24.734, "jpeg": 24.716, "pixels": 21.8}, "network")
+    >>> close_margin(24.734, 24.734 - 24.716)
     ' by 0.02 dB'
-    >>> close_margin({"network": 28.8, "jpeg": 29.5}, "jpeg")
-    ''
+    >>> close_margin(29.5, 0.7), close_margin(30.0, None)
+    ('', '')
     """
-    ahead = lead(scores, winner)
-    if ahead is None or format_db(scores[winner]) != format_db(scores[winner] - ahead):
+    if ahead is None or format_db(best) != format_db(best - ahead):
         return ""
     return f" by {ahead:.2f} dB"
