@@ -20,9 +20,12 @@ PY=${PYTHON:-python3}
 WORK=${WORK:-/tmp/gpu_suite}
 export PYTHONUNBUFFERED=1
 mkdir -p "$OUT" "$WORK"
-if compgen -G ".whl/*.whl" >/dev/null; then
-  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl &&
-    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+if compgen -G ".whl/*.whl" >/dev/null; then  # one by one: a wheel for another Python is refused alone
+  for whl in .whl/*.whl; do
+    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$whl" 2>/dev/null &&
+      echo "installed $whl"
+  done
+  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
 if [ "${INSTALL:-1}" = 0 ] || ! "$PY" -m pip install -q --no-deps --no-build-isolation --no-index -e . >"$WORK/pip.log" 2>&1; then
   [ "${INSTALL:-1}" = 0 ] || { echo "pip install -e . failed; pixparam is imported from the checkout"; tail -3 "$WORK/pip.log"; }
