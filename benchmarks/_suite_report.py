@@ -12,6 +12,9 @@ COMMAND = [
     "cp OUT_DIR/gpu_suite.json benchmarks/results/ && python benchmarks/report.py",
 ]
 NOT_MEASURED = "not measured (no GPU was lent to this task)"
+LEARNT_DB = 3.0  # a timed row more than this under its step's best PSNR did not learn: its time is not a result
+#: When ``matmul_precision`` stopped keeping autocast's cast cache in bf16 (before it, bf16 loops never learnt).
+BF16_FIX_DATE = "2026-12-04T19:00"
 
 
 def on_gpu(suite: dict[str, Any] | None) -> bool:
@@ -25,6 +28,22 @@ def step(suite: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
         return None
     entry = suite["steps"].get(name, {})
     return entry.get("result") or None if entry.get("status") in ("ok", "timeout") else None
+
+
+def learnt(row: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    """Whether a timed row learnt: its PSNR within :data:`LEARNT_DB` of the best row's of the same step."""
+    return row["psnr"] >= max(r["psnr"] for r in rows) - LEARNT_DB
+
+
+def ladder_target(suite: dict[str, Any] | None) -> str:
+    """The ladder target's measured and status cells when no GPU ladder was kept."""
+    entry = (suite or {}).get("steps", {}).get("ladder", {}) if on_gpu(suite) else {}
+    if entry and not (entry.get("result") or {}).get("rows"):
+        return (
+            f"not measured: the suite's ladder step ({entry['status']}, {entry.get('seconds', 0):.0f} s) kept no "
+            "row; it keeps each family's row as it is timed since | open"
+        )
+    return "not measured: no GPU in the session that built this | open"
 
 
 def targets(suite: dict[str, Any] | None) -> list[str]:
@@ -44,7 +63,12 @@ def targets(suite: dict[str, Any] | None) -> list[str]:
             f"| GPU: the full profile's largest SIREN rung at ≥ 40 % of the matmul peak | {NOT_MEASURED} | open |"
         )
     if gallery:
-        done = "built" if gallery["finished"] else f"stopped unfinished ({gallery['fits_in_cache']} fits cached)"
+        done = (
+            "built"
+            if gallery["finished"]
+            else f"stopped unfinished ({gallery['fits_in_cache']} fits trained; "
+            f"its ladders hold {gallery['ladder_fits']})"
+        )
         status = "met" if gallery["met"] else "missed"
         rows.append(
             f"| GPU: the `full` gallery end to end in ≤ 8 min | {done} in {gallery['seconds']:.0f} s | {status} |"
@@ -74,20 +98,25 @@ def tcnn_rows(suite: dict[str, Any] | None) -> list[dict[str, Any]]:
     return found.get("rows", []) if found else []
 
 
+def mark(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    return "" if learnt(row, rows) else " ✗"
+
+
 def section(suite: dict[str, Any] | None, name: str) -> list[str]:
     """``## The GPU suite``: how to run it and, when ``suite`` is given, its tables."""
     out = ["## The GPU suite (`gpu_suite.py`)", ""]
+    out += [
+        ("" if on_gpu(suite) else f"GPU rows: {NOT_MEASURED}. ")
+        + "One call measures them all (environment, matmul peaks, the tcnn "
+        "setting, the largest SIREN rung against the peak, batched ladders against sequential fits, "
+        "memory per family) and builds the `full` gallery, within an 8-minute deadline:",
+        "",
+        "```",
+        *COMMAND,
+        "```",
+        "",
+    ]
     if not on_gpu(suite):
-        out += [
-            f"GPU rows: {NOT_MEASURED}. One call measures them all (environment, matmul peaks, the tcnn "
-            "setting, the largest SIREN rung against the peak, batched ladders against sequential fits, "
-            "memory per family) and builds the `full` gallery, within an 8-minute deadline:",
-            "",
-            "```",
-            *COMMAND,
-            "```",
-            "",
-        ]
         if suite is None:
             return out
         out += [
@@ -102,7 +131,9 @@ def section(suite: dict[str, Any] | None, name: str) -> list[str]:
     if env.get("memory_bytes"):
         out += [
             f"{env['gpu']}, {env['memory_bytes'] / 2**30:.0f} GiB, driver and clocks: {env.get('nvidia_smi')}; "
-            f"CUDA {env.get('cuda')}, commit {str(env.get('commit'))[:10]}.",
+            f"CUDA {env.get('cuda')}, commit {str(env.get('commit'))[:10]}"
+            + (f" with changes to {', '.join(env['changed_files'])}" if env.get("changed_files") else "")
+            + ".",
             "",
         ]
     out += ["| step | status | seconds | note |", "|---|---|---:|---|"]
@@ -112,6 +143,8 @@ def section(suite: dict[str, Any] | None, name: str) -> list[str]:
         )
         skipped = (e.get("result") or {}).get("skipped")
         note = note or (f"skipped for time: {', '.join(map(str, skipped))}" if skipped else "")
+        if (e.get("result") or {}).get("finished") is False:
+            note = note or "stopped unfinished at the suite's deadline"
         out.append(f"| {s} | {e['status']} | {e.get('seconds', 0):.1f} | {note} |")
     out.append("")
     if peak := step(suite, "peak"):
@@ -129,7 +162,8 @@ def section(suite: dict[str, Any] | None, name: str) -> list[str]:
         for r in tcnn["rows"]:
             out.append(
                 f"| {r['precision']} | {'yes' if r['compile'] else 'no'} | 2^{r['batch'].bit_length() - 1} "
-                f"| {r['s_per_1000_steps']:.3f} | {100 * r['of_peak']:.0f} % | {r['psnr']:.2f} dB |"
+                f"| {r['s_per_1000_steps']:.3f} | {100 * r['of_peak']:.0f} % "
+                f"| {r['psnr']:.2f} dB{mark(r, tcnn['rows'])} |"
             )
         out.append("")
     if siren := step(suite, "siren"):
@@ -144,10 +178,22 @@ def section(suite: dict[str, Any] | None, name: str) -> list[str]:
             out.append(
                 f"| {r['precision']} | {'yes' if r['default'] else ''} | {r['params']:,} "
                 f"| {1e3 * r['seconds_per_step']:.2f} | {r['flops'] / 1e12:.2f} | {100 * r['of_peak']:.0f} % "
-                f"| {r['psnr']:.2f} dB |"
+                f"| {r['psnr']:.2f} dB{mark(r, siren['rows'])} |"
             )
         out.append("")
-    if ladder := step(suite, "ladder"):
+    if any(not learnt(r, x["rows"]) for x in filter(None, (tcnn, siren)) for r in x["rows"]):
+        out += [
+            f"✗: did not learn (PSNR more than {LEARNT_DB:g} dB under the best row); its time is no result."
+            + (
+                " These bf16 rows ran with autocast's cast cache, which kept the first step's bf16 weights for "
+                "the whole loop; `pixparam.devices.matmul_precision` runs without it since "
+                f"{BF16_FIX_DATE[:10]} (not yet measured on a GPU)."
+                if m["date"] < BF16_FIX_DATE
+                else ""
+            ),
+            "",
+        ]
+    if (ladder := step(suite, "ladder")) and ladder.get("rows"):
         names = ["sequential", "batched", "batched+compile"]
         out += [
             f"Ladders: {ladder['image']} {ladder['shape'][1]}×{ladder['shape'][0]}, budgets "

@@ -71,6 +71,8 @@ def step_env(s: Suite, out: dict[str, Any]) -> None:
     out["families"] = list(pp.FAMILIES)
     out["missing_packages"] = missing_requirements()
     out["commit"] = command_output(["git", "-C", str(ROOT), "rev-parse", "HEAD"])
+    changed = command_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    out["changed_files"] = None if changed is None else [line[3:] for line in changed.splitlines()]  # vs commit
     if s.device.type == "cuda":
         props = torch.cuda.get_device_properties(s.device)
         out.update(
@@ -211,7 +213,9 @@ def step_ladder(s: Suite, out: dict[str, Any]) -> None:
 
     One pass per variant (SIREN and the hash grid first in each), so the
     cheap comparison reaches every family before the compiled runs, whose
-    compilation per rung is the costly part, start.
+    compilation per rung is the costly part, start. The rows are rebuilt
+    after every timed ladder, so a step stopped by its budget keeps what it
+    measured.
     """
     import bench_ladder
 
@@ -245,31 +249,34 @@ def step_ladder(s: Suite, out: dict[str, Any]) -> None:
                 "psnr": [f.psnr for f in got],
             }
             last[family] = seconds
-    for family in families:
-        if "sequential" not in fits[family]:
-            continue
-        seq = fits[family]["sequential"]
-        v = variants[family]
-        for name in v:
-            v[name]["speedup"] = v["sequential"]["seconds"] / v[name]["seconds"]
-            v[name]["max_abs_dpsnr"] = max(abs(a.psnr - b.psnr) for a, b in zip(fits[family][name], seq))
-        rungs = []
-        for f in seq:
-            per_step = f.seconds / sc.ladder_steps
-            flops = step_flops(f.arch, f.config["batch_size"] or h * w) / per_step
-            rungs.append(
-                {
-                    "budget": f.arch.budget,
-                    "params": f.n_params,
-                    "psnr": f.psnr,
-                    "seconds_per_step": per_step,
-                    "flops": flops,
-                    "of_peak": flops / s.peak(f.config["precision"]),
-                    "precision": f.config["precision"],
-                }
-            )
-        best = min(v, key=lambda n: v[n]["seconds"])
-        out["rows"].append({"family": family, "variants": v, "best": best, "rungs": rungs})
+            out["rows"] = [ladder_row(s, f, fits[f], variants[f], h * w) for f in families if fits[f]]
+
+
+def ladder_row(
+    s: Suite, family: str, fits: dict[str, list[pp.Fit]], variants: dict[str, Any], n_pixels: int
+) -> dict[str, Any]:
+    """One family's ladder row: each variant's time, speed-up and PSNR change against sequential, and its rungs."""
+    seq = fits["sequential"]
+    for name in variants:
+        variants[name]["speedup"] = variants["sequential"]["seconds"] / variants[name]["seconds"]
+        variants[name]["max_abs_dpsnr"] = max(abs(a.psnr - b.psnr) for a, b in zip(fits[name], seq))
+    rungs = []
+    for f in seq:
+        per_step = f.seconds / s.scale.ladder_steps
+        flops = step_flops(f.arch, f.config["batch_size"] or n_pixels) / per_step
+        rungs.append(
+            {
+                "budget": f.arch.budget,
+                "params": f.n_params,
+                "psnr": f.psnr,
+                "seconds_per_step": per_step,
+                "flops": flops,
+                "of_peak": flops / s.peak(f.config["precision"]),
+                "precision": f.config["precision"],
+            }
+        )
+    best = min(variants, key=lambda n: variants[n]["seconds"])
+    return {"family": family, "variants": variants, "best": best, "rungs": rungs}
 
 
 def step_memory(s: Suite, out: dict[str, Any]) -> None:

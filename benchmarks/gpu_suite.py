@@ -50,7 +50,7 @@ from pixparam._io import write_json_atomic
 STEPS = ("env", "peak", "tcnn", "siren", "ladder", "memory", "gallery")
 PRECISIONS = ("fp32", "tf32", "bf16")
 #: Seconds each step may take on the GPU (the gallery: whatever the deadline leaves).
-BUDGETS = {"env": 20, "peak": 30, "tcnn": 100, "siren": 40, "ladder": 150, "memory": 60, "gallery": None}
+BUDGETS = {"env": 15, "peak": 25, "tcnn": 80, "siren": 30, "ladder": 120, "memory": 50, "gallery": None}
 SMOKE_BUDGETS = {"env": 20, "peak": 20, "tcnn": 30, "siren": 20, "ladder": 40, "memory": 40, "gallery": None}
 GRACE_S = 10  # past a step's budget (at most half of it) before it is stopped; its own checks should end it first
 
@@ -93,7 +93,7 @@ GPU = Scale(
     siren_steps=300,
     ladder_size=512,
     ladder_budgets=("1k", "4k", "16k", "64k", "128k", "256k"),
-    ladder_steps=2000,
+    ladder_steps=300,  # enough to time a step; every family gets its turn within the budget
     render_size=4096,
     fit_size=1024,
     memory_budgets=("64k", "1M"),

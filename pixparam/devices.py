@@ -64,7 +64,9 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
 def matmul_precision(device: torch.device, precision: str) -> Iterator[None]:
     """Run the body with TF32 matmuls or bf16 autocast on CUDA; a no-op elsewhere.
 
-    The global TF32 setting is restored on exit.
+    The global TF32 setting is restored on exit. The bf16 autocast keeps no
+    cast cache, so a training loop inside one context casts each step's
+    weights afresh (with the cache, every step would reuse the first step's).
 
     Parameters
     ----------
@@ -83,7 +85,10 @@ def matmul_precision(device: torch.device, precision: str) -> Iterator[None]:
         yield
         return
     if precision == "bf16":
-        with torch.autocast("cuda", dtype=torch.bfloat16):
+        # No cast cache: the body is a whole training loop, and autocast's cache would keep the bf16 copies
+        # of the first step's weights for every later forward (the optimiser updates the fp32 weights in
+        # place, and the cache is cleared only when the context exits), so nothing would be learnt.
+        with torch.autocast("cuda", dtype=torch.bfloat16, cache_enabled=False):
             yield
         return
     matmul = torch.backends.cuda.matmul
