@@ -228,4 +228,20 @@ def section(suite: dict[str, Any] | None, name: str) -> list[str]:
             f"{gallery['bytes'] / 2**20:.1f} MiB ({gallery['png_bytes'] / 2**20:.1f} MiB of PNG).",
             "",
         ]
+        fits = [f for f in gallery.get("fits", []) if f.get("seconds") is not None]
+        if fits:
+            out += [
+                "Where its training time went (the cached fits' own clocks):",
+                "",
+                "| family | fits | budgets | seconds | slowest |",
+                "|---|---:|---|---:|---:|",
+            ]
+            for family in dict.fromkeys(f["family"] for f in fits):
+                mine = [f for f in fits if f["family"] == family]
+                budgets = sorted({f["budget"] for f in mine})
+                out.append(
+                    f"| {family} | {len(mine)} | {', '.join(f'{b:,}' for b in budgets)} "
+                    f"| {sum(f['seconds'] for f in mine):.1f} | {max(f['seconds'] for f in mine):.1f} |"
+                )
+            out.append("")
     return out

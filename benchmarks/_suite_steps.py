@@ -323,6 +323,39 @@ print(json.dumps(r["meta"]))
 """
 
 
+def cached_fits(cache: Path) -> list[dict[str, Any]]:
+    """Each fit in a gallery cache, in the order they were written: family, budget, seconds, PSNR, settings.
+
+    Read from the files' headers (no weights), so a build stopped at its
+    deadline still says where its time went.
+    """
+    from safetensors import safe_open
+
+    rows = []
+    for path in sorted(cache.glob("**/*.safetensors"), key=lambda f: f.stat().st_mtime):
+        try:
+            with safe_open(str(path), "pt") as h:
+                meta = json.loads((h.metadata() or {}).get("pixparam", "{}"))
+        except (OSError, ValueError):  # a file cut short by the deadline
+            continue
+        arch, cfg = meta.get("arch", {}), meta.get("config", {})
+        rows.append(
+            {
+                "file": path.name,
+                "family": arch.get("family"),
+                "budget": arch.get("budget"),
+                "params": arch.get("n_params"),
+                "shape": meta.get("image_shape"),
+                "steps": cfg.get("steps"),
+                "batch_size": cfg.get("batch_size"),
+                "precision": cfg.get("precision"),
+                "seconds": meta.get("seconds"),
+                "psnr": (meta.get("metrics") or {}).get("psnr"),
+            }
+        )
+    return rows
+
+
 def step_gallery(s: Suite, out: dict[str, Any]) -> None:
     """The gallery built end to end into ``OUT/gallery`` (fits cached there, so a stopped build says how far it got)."""
     folder = s.out / "gallery"
@@ -342,6 +375,7 @@ def step_gallery(s: Suite, out: dict[str, Any]) -> None:
     finally:
         out["seconds"] = time.perf_counter() - t
         out["fits_in_cache"] = len(list((folder / ".cache").glob("**/*.safetensors")))
+        out["fits"] = cached_fits(folder / ".cache")
         files = [f for f in folder.rglob("*") if f.is_file() and ".cache" not in f.relative_to(folder).parts]
         out["files"] = len(files)
         out["bytes"] = sum(f.stat().st_size for f in files)

@@ -132,6 +132,9 @@ def test_smoke_runs_every_step_and_the_report_renders_it(tmp_path):
     assert len(memory) == 2 * len(pp.FAMILIES) and all("peak_bytes" in r for r in memory)
     gallery = steps["gallery"]["result"]
     assert gallery["finished"] and gallery["meta"]["fits_trained"] >= gallery["ladder_fits"]
+    fits = gallery["fits"]  # every cached fit, read from its header: where a stopped build's time went
+    assert len(fits) == gallery["fits_in_cache"] and {f["family"] for f in fits} == set(pp.FAMILIES)
+    assert all(f["seconds"] > 0 and f["budget"] in (300, 600) for f in fits)
     assert (out / "gallery" / "index.html").exists() and (out / "gallery" / "results.json").exists()
     report = tmp_path / "benchmarks.md"
     subprocess.run([sys.executable, str(BENCH / "report.py"), "--out", str(report), "--gpu-suite",
