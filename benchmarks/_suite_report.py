@@ -99,6 +99,7 @@ def tcnn_rows(suite: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def mark(row: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """`` ✗`` after the PSNR of a row that did not learn (:func:`learnt`), else nothing."""
     return "" if learnt(row, rows) else " ✗"
 
 

@@ -288,8 +288,8 @@ PROFILES: dict[str, Profile] = {
     ),
     # Meant for a GPU: standard's held-out images at 512 px and budgets from 1k to 1M. Its training is
     # standard's levers at the same fraction of the pixels (2^16 points of 512^2, as 2^14 of 256^2), without
-    # torch.compile: each rung is a new shape, so on a GPU the compilation of every rung would cost more
-    # than its steps (benchmarks/gpu_suite.py times compiled ladders beside plain ones).
+    # torch.compile: each rung is a new shape to compile, and that has not yet been measured to pay on a GPU
+    # (the ladder step of benchmarks/gpu_suite.py times compiled ladders beside plain ones).
     "full": Profile(
         name="full",
         images=("coffee", "chelsea", "rocket"),
