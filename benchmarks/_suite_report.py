@@ -38,7 +38,7 @@ def learnt(row: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
 def ladder_target(suite: dict[str, Any] | None) -> str:
     """The ladder target's measured and status cells when no GPU ladder was kept."""
     entry = (suite or {}).get("steps", {}).get("ladder", {}) if on_gpu(suite) else {}
-    if entry and not (entry.get("result") or {}).get("rows"):
+    if entry.get("status") == "timeout" and not (entry.get("result") or {}).get("rows"):
         return (
             f"not measured: the suite's ladder step ({entry['status']}, {entry.get('seconds', 0):.0f} s) kept no "
             "row; it keeps each family's row as it is timed since | open"
