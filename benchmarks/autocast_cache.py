@@ -21,9 +21,8 @@ import math
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from _meta import run_meta  # benchmarks/ is on sys.path when a script runs
-from bench_tcnn_setting import OneBlobNet
+from bench_tcnn_setting import OneBlobNet, optimizer, train_step
 
 import pixparam as pp
 from pixparam._io import write_json_atomic
@@ -32,7 +31,7 @@ from pixparam._io import write_json_atomic
 def train(img_t: torch.Tensor, steps: int, batch: int, mode: str) -> list[float]:
     """Batch PSNR every 50 steps of the loop, all of it in one context: ``fp32``, ``bf16-cache`` or ``bf16``."""
     net = OneBlobNet(img_t.shape[0], seed=0)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-2, betas=(0.9, 0.99), eps=1e-15)
+    opt = optimizer(net)
     gen = torch.Generator().manual_seed(0)
     image = img_t[None]
     ctx = (
@@ -43,12 +42,7 @@ def train(img_t: torch.Tensor, steps: int, batch: int, mode: str) -> list[float]
     psnr = []
     with ctx:
         for step in range(steps):
-            uv = torch.rand(batch, 2, generator=gen)
-            target = F.grid_sample(image, (uv * 2 - 1)[None, None], mode="bilinear", align_corners=False)[0, :, 0].T
-            loss = F.mse_loss(net(uv).float(), target)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            loss = train_step(net, opt, image, batch, gen)
             if step % 50 == 0 or step == steps - 1:
                 psnr.append(-10 * math.log10(loss.item()))
     return psnr

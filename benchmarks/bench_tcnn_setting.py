@@ -59,6 +59,24 @@ def n_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+def optimizer(net: nn.Module) -> torch.optim.Optimizer:
+    """The setting's Adam (lr 1e-2, β = (0.9, 0.99), ε = 1e-15)."""
+    return torch.optim.Adam(net.parameters(), lr=1e-2, betas=(0.9, 0.99), eps=1e-15)
+
+
+def train_step(
+    forward: nn.Module, opt: torch.optim.Optimizer, image: torch.Tensor, batch: int, gen: torch.Generator
+) -> torch.Tensor:
+    """One step: ``batch`` random points of ``image`` (1, C, H, W), their bilinear targets, L2 loss, Adam; the loss."""
+    uv = torch.rand(batch, 2, device=image.device, generator=gen)
+    target = F.grid_sample(image, (uv * 2 - 1)[None, None], mode="bilinear", align_corners=False)[0, :, 0].T
+    loss = F.mse_loss(forward(uv).float(), target)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def run(img_t: torch.Tensor, batch: int, steps: int, warmup: int, precision: str, compile_: bool, seed: int = 0):
     device = img_t.device
     c = img_t.shape[0]
@@ -66,17 +84,12 @@ def run(img_t: torch.Tensor, batch: int, steps: int, warmup: int, precision: str
     step_fn = net
     if compile_:
         step_fn = torch.compile(net)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-2, betas=(0.9, 0.99), eps=1e-15)
+    opt = optimizer(net)
     gen = torch.Generator(device=device).manual_seed(seed)
     image = img_t[None]  # (1, C, H, W)
 
     def step() -> None:
-        uv = torch.rand(batch, 2, device=device, generator=gen)
-        target = F.grid_sample(image, (uv * 2 - 1)[None, None], mode="bilinear", align_corners=False)[0, :, 0].T
-        loss = F.mse_loss(step_fn(uv).float(), target)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train_step(step_fn, opt, image, batch, gen)
 
     with matmul_precision(device, precision):
         for _ in range(warmup):
